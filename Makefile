@@ -1,0 +1,78 @@
+# Touchpoint: `make run` serves the app, `make test` runs every check. Both install what is
+# missing first (and skip what is already there).
+
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# An optional compiler cache: used when sccache is installed, never required.
+ifneq ($(shell command -v sccache 2>/dev/null),)
+export RUSTC_WRAPPER ?= sccache
+endif
+
+CARGO_LEPTOS_VERSION := 0.3.11
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+
+.PHONY: run test bootstrap toolchain cargo-leptos wasm-bindgen npm chromium build-release build-debug lint unit e2e fmt clean
+
+## make run: install what is missing, build in release, serve http://127.0.0.1:3000 on ./data.
+run: toolchain cargo-leptos wasm-bindgen npm build-release
+	mkdir -p data
+	./target/release/touchpoint serve
+
+## make test: fmt, clippy per crate, unit and integration tests, then Playwright in Chromium.
+test: bootstrap
+	scripts/test.sh
+
+bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium
+
+toolchain:
+	@command -v rustup >/dev/null || { echo "rustup is required: https://rustup.rs"; exit 1; }
+	rustup toolchain install >/dev/null 2>&1 || rustup toolchain install
+
+cargo-leptos: toolchain
+	@if cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)"; then \
+		echo "cargo-leptos $(CARGO_LEPTOS_VERSION): present"; \
+	else \
+		echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 15 minutes, once per machine)"; \
+		cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION); \
+	fi
+
+wasm-bindgen: toolchain
+	@if wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)"; then \
+		echo "wasm-bindgen $(WASM_BINDGEN_VERSION): present"; \
+	else \
+		echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (matches Cargo.lock)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+chromium:
+	@if command -v chromium >/dev/null; then \
+		echo "chromium: present"; \
+	else \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
+	fi
+
+build-release:
+	cargo leptos build --release
+
+build-debug:
+	cargo leptos build
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf node_modules end2end/test-results end2end/playwright-report

@@ -1,0 +1,497 @@
+//! Sign-in, sessions, passwords and the guard every server function calls.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+
+use super::repo::{AuthRepo, NewUser, SessionRecord, UserRecord};
+use super::{CurrentUser, Role};
+use crate::db::rid;
+use crate::error::{AppError, AppResult};
+use crate::state::{AppState, Settings};
+
+/// What the request middleware learned about the caller, stored in the request's extensions.
+#[derive(Clone, Debug, Default)]
+pub struct RequestCtx {
+    /// The signed-in user and their session, if any.
+    pub auth: Option<AuthSession>,
+    /// The client address (from `X-Forwarded-For` only behind a trusted proxy).
+    pub ip: String,
+    /// The browser's description of itself, shortened.
+    pub user_agent: String,
+}
+
+/// A live session.
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    /// Who is signed in.
+    pub user: CurrentUser,
+    /// The SHA-256 hash of the session token (the session's record key).
+    pub session_hash: String,
+}
+
+/// A new random token: 256 bits, URL-safe base64.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The hex SHA-256 of a token: what the database stores instead of the token.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with argon2id (RustCrypto defaults), off the async threads.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|_| AppError::internal())?
+    .map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::internal()
+    })
+}
+
+/// A valid hash of a random password, verified against when the account does not exist, so
+/// that a wrong email costs as much time as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(new_token().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Verifies a password against a stored hash (or the dummy hash), off the async threads.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The message for every failed sign-in, whether or not the account exists.
+pub const LOGIN_FAILED: &str = "Incorrect email or password.";
+
+/// Keys under which sign-in failures are counted.
+fn throttle_keys(email: &str, ip: &str) -> Vec<String> {
+    vec![format!("account:{email}"), format!("address:{ip}")]
+}
+
+/// Checks the credentials and starts a session. Returns the user and the session token.
+pub async fn login(
+    state: &AppState,
+    ctx: &RequestCtx,
+    email: &str,
+    password: String,
+) -> AppResult<(UserRecord, String)> {
+    let repo = AuthRepo::new(state.db.clone());
+    let settings = &state.settings;
+    let email = super::normalize_email(email);
+    if email.is_empty() {
+        return Err(AppError::field("email", "Enter your email address."));
+    }
+    if password.is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    let now = Utc::now();
+    let keys = throttle_keys(&email, &ctx.ip);
+    if let Some(until) = repo.locked_until(&keys, now).await? {
+        repo.audit(
+            None,
+            &email,
+            "login.locked",
+            &email,
+            "sign-in refused during lockout",
+            &ctx.ip,
+        )
+        .await?;
+        return Err(locked_error(until, now));
+    }
+    let user = repo.user_by_email(&email).await?;
+    let ok = verify_password(
+        password,
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+    )
+    .await;
+    match user {
+        Some(user) if ok && user.active => {
+            repo.unlock(&keys[0]).await?;
+            let token = start_session(&repo, settings, &user, ctx, now).await?;
+            repo.audit(
+                Some(&user.key()),
+                &user.email,
+                "login",
+                &user.email,
+                "",
+                &ctx.ip,
+            )
+            .await?;
+            Ok((user, token))
+        }
+        user => {
+            let counts = repo
+                .record_failure(&keys, now, now - settings.login_failure_window)
+                .await?;
+            for (key, count) in &counts {
+                if *count >= i64::from(settings.login_max_failures) {
+                    repo.lock(key, now + settings.login_lockout).await?;
+                }
+            }
+            let detail = match &user {
+                Some(u) if !u.active => "inactive account",
+                Some(_) => "wrong password",
+                None => "unknown account",
+            };
+            repo.audit(
+                user.as_ref().map(UserRecord::key).as_deref(),
+                &email,
+                "login.failed",
+                &email,
+                detail,
+                &ctx.ip,
+            )
+            .await?;
+            Err(AppError::Unauthorized(LOGIN_FAILED.into()))
+        }
+    }
+}
+
+fn locked_error(until: DateTime<Utc>, now: DateTime<Utc>) -> AppError {
+    let minutes = (until - now).num_minutes().max(0) + 1;
+    AppError::RateLimited(format!(
+        "Too many failed sign-ins. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    ))
+}
+
+/// Creates a session for `user` and returns its token.
+pub async fn start_session(
+    repo: &AuthRepo,
+    settings: &Settings,
+    user: &UserRecord,
+    ctx: &RequestCtx,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let token = new_token();
+    repo.create_session(&SessionRecord {
+        id: rid("session", &hash_token(&token)),
+        user: user.id.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + settings.session_absolute,
+        user_agent: ctx.user_agent.clone(),
+        ip: ctx.ip.clone(),
+    })
+    .await?;
+    Ok(token)
+}
+
+/// How stale `last_seen_at` may get before a request refreshes it (saves a write per request).
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// Looks up the session behind a cookie token. Expired sessions (idle or absolute) and
+/// sessions of deactivated users are deleted and yield `None`.
+pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<AuthSession>> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let repo = AuthRepo::new(state.db.clone());
+    let hash = hash_token(token);
+    let Some((session, user)) = repo.session_with_user(&hash).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let idle_end = session.last_seen_at + state.settings.session_idle;
+    if now >= session.expires_at || now >= idle_end || !user.active {
+        repo.delete_session(&hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > TOUCH_EVERY {
+        repo.touch_session(&hash, now).await?;
+    }
+    Ok(Some(AuthSession {
+        user: user.to_current(),
+        session_hash: hash,
+    }))
+}
+
+/// Builds the `Set-Cookie` value that stores a session token.
+pub fn session_cookie(settings: &Settings, token: &str) -> String {
+    cookie::Cookie::build((settings.session_cookie_name(), token.to_string()))
+        .http_only(true)
+        .secure(settings.secure_cookies)
+        .same_site(cookie::SameSite::Lax)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(
+            settings.session_absolute.num_seconds(),
+        ))
+        .build()
+        .to_string()
+}
+
+/// Builds the `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(settings: &Settings) -> String {
+    cookie::Cookie::build((settings.session_cookie_name(), ""))
+        .http_only(true)
+        .secure(settings.secure_cookies)
+        .same_site(cookie::SameSite::Lax)
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// Finds the session token among the request's cookies.
+pub fn token_from_cookies(settings: &Settings, headers: &http::HeaderMap) -> Option<String> {
+    let name = settings.session_cookie_name();
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// The client address: the socket peer, or the last `X-Forwarded-For` hop that is not itself
+/// a trusted proxy when the peer is one.
+pub fn client_ip(
+    settings: &Settings,
+    peer: Option<std::net::IpAddr>,
+    headers: &http::HeaderMap,
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !settings.trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    hops.into_iter()
+        .rev()
+        .find(|ip| !settings.trusted_proxies.contains(ip))
+        .unwrap_or(peer)
+        .to_string()
+}
+
+/// While no user exists, makes a new one-time setup token, stores its hash and returns it for
+/// the log. Returns `None` once the installation has been set up.
+pub async fn issue_setup_token(state: &AppState) -> AppResult<Option<String>> {
+    let repo = AuthRepo::new(state.db.clone());
+    if repo.any_user().await? {
+        return Ok(None);
+    }
+    let token = new_token();
+    repo.set_setup_token(&hash_token(&token)).await?;
+    Ok(Some(token))
+}
+
+/// Creates a user with a password (used by `create-admin` and the admin page).
+pub async fn create_user(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    must_change_password: bool,
+) -> AppResult<UserRecord> {
+    let email = super::validate_email(email)?;
+    let name = super::validate_name(name)?;
+    super::validate_password("password", password)?;
+    let hash = hash_password(password.to_string()).await?;
+    AuthRepo::new(state.db.clone())
+        .create_user(NewUser {
+            email: &email,
+            name: &name,
+            password_hash: Some(&hash),
+            role,
+            must_change_password,
+        })
+        .await
+}
+
+/// The caller's request context, from the Leptos context (server functions and SSR).
+pub fn request_ctx() -> RequestCtx {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestCtx>().cloned())
+        .unwrap_or_default()
+}
+
+/// The signed-in user, who must not be in the middle of a forced password change.
+pub async fn require_user() -> AppResult<(AppState, CurrentUser, RequestCtx)> {
+    let (state, user, ctx) = require_session().await?;
+    if user.must_change_password {
+        return Err(AppError::Forbidden(
+            "Change your password before continuing.".into(),
+        ));
+    }
+    Ok((state, user, ctx))
+}
+
+/// The signed-in user, even one who must still change their password.
+pub async fn require_session() -> AppResult<(AppState, CurrentUser, RequestCtx)> {
+    let state = crate::state::app_state()?;
+    let ctx = request_ctx();
+    match &ctx.auth {
+        Some(auth) => Ok((state, auth.user.clone(), ctx.clone())),
+        None => Err(AppError::unauthorized()),
+    }
+}
+
+/// The signed-in user, who must be an admin. A refusal is written to the audit log.
+pub async fn require_admin(action: &str) -> AppResult<(AppState, CurrentUser, RequestCtx)> {
+    let (state, user, ctx) = require_user().await?;
+    if user.role != Role::Admin {
+        deny(&state, &user, &ctx, action).await;
+        return Err(AppError::forbidden());
+    }
+    Ok((state, user, ctx))
+}
+
+/// Records a permission denial in the audit log.
+pub async fn deny(state: &AppState, user: &CurrentUser, ctx: &RequestCtx, action: &str) {
+    let repo = AuthRepo::new(state.db.clone());
+    if let Err(e) = repo
+        .audit(
+            Some(&user.id),
+            &user.email,
+            "permission.denied",
+            action,
+            "",
+            &ctx.ip,
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "could not audit a permission denial");
+    }
+}
+
+/// Appends to the audit log on behalf of `user`; failures are logged, not raised.
+pub async fn audit(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    ctx: &RequestCtx,
+    action: &str,
+    target: &str,
+    detail: &str,
+) {
+    let repo = AuthRepo::new(state.db.clone());
+    let (id, label) = match user {
+        Some(u) => (Some(u.id.as_str()), u.email.as_str()),
+        None => (None, "anonymous"),
+    };
+    if let Err(e) = repo.audit(id, label, action, target, detail, &ctx.ip).await {
+        tracing::warn!(error = %e, action, "could not write an audit event");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let a = new_token();
+        let b = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43); // 32 bytes, base64url without padding
+        let h = hash_token(&a);
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, a);
+        assert_eq!(h, hash_token(&a));
+    }
+
+    #[tokio::test]
+    async fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery".into())
+            .await
+            .expect("hash");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await);
+        assert!(!verify_password("wrong".into(), Some(hash)).await);
+        assert!(!verify_password("anything".into(), None).await);
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_behind_tls() {
+        let plain = Settings::default();
+        let c = session_cookie(&plain, "tok");
+        assert!(c.starts_with("touchpoint_session=tok"));
+        assert!(c.contains("HttpOnly"));
+        assert!(c.contains("SameSite=Lax"));
+        assert!(!c.contains("Secure"));
+        let tls = Settings {
+            secure_cookies: true,
+            ..Settings::default()
+        };
+        let c = session_cookie(&tls, "tok");
+        assert!(c.starts_with("__Host-touchpoint_session=tok"));
+        assert!(c.contains("Secure"));
+        assert!(c.contains("Path=/"));
+        assert!(!c.contains("Domain"));
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.7, 10.0.0.2".parse().expect("hv"),
+        );
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().expect("ip");
+        let untrusted = Settings::default();
+        assert_eq!(client_ip(&untrusted, Some(proxy), &headers), "10.0.0.2");
+        let trusted = Settings {
+            trusted_proxies: vec![proxy],
+            ..Settings::default()
+        };
+        assert_eq!(client_ip(&trusted, Some(proxy), &headers), "203.0.113.7");
+        let other: std::net::IpAddr = "198.51.100.1".parse().expect("ip");
+        assert_eq!(client_ip(&trusted, Some(other), &headers), "198.51.100.1");
+    }
+
+    #[test]
+    fn session_token_is_read_from_the_cookie_header() {
+        let s = Settings::default();
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            "a=1; touchpoint_session=abc; b=2".parse().expect("hv"),
+        );
+        assert_eq!(token_from_cookies(&s, &headers).as_deref(), Some("abc"));
+        let tls = Settings {
+            secure_cookies: true,
+            ..Settings::default()
+        };
+        assert_eq!(token_from_cookies(&tls, &headers), None);
+    }
+}

@@ -1,0 +1,149 @@
+//! Connecting to SurrealDB and keeping its schema current.
+//!
+//! `schema.surql` holds idempotent definitions (`IF NOT EXISTS`) applied at every start; the
+//! files in `migrations/` run once each, in order, and are recorded in the `migration` table.
+
+use chrono::{DateTime, Utc};
+use surrealdb::Surreal;
+use surrealdb::engine::any::{Any, connect as any_connect};
+use surrealdb::types::SurrealValue;
+
+/// Namespace and database used inside the SurrealDB instance.
+pub const NAMESPACE: &str = "touchpoint";
+/// See [`NAMESPACE`].
+pub const DATABASE: &str = "main";
+
+const SCHEMA: &str = include_str!("../schema/schema.surql");
+
+/// Versioned migrations: (version, name, SurrealQL). Append only; never edit a shipped one.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "baseline",
+    include_str!("../schema/migrations/0001_baseline.surql"),
+)];
+
+/// Connects to `url` (`mem://`, `surrealkv://path`, `ws://host:port`, …) and selects the
+/// namespace and database. For SurrealKV, every commit is synced to disk.
+pub async fn connect(url: &str) -> Result<Surreal<Any>, surrealdb::Error> {
+    let url = with_sync(url);
+    let db = any_connect(url).await?;
+    db.use_ns(NAMESPACE).use_db(DATABASE).await?;
+    Ok(db)
+}
+
+/// Connects to a fresh namespace-scoped database, for tests.
+pub async fn connect_isolated(url: &str, database: &str) -> Result<Surreal<Any>, surrealdb::Error> {
+    let db = any_connect(with_sync(url)).await?;
+    db.use_ns(NAMESPACE).use_db(database).await?;
+    Ok(db)
+}
+
+/// SurrealKV syncs every commit when asked with `?sync=every`.
+fn with_sync(url: &str) -> String {
+    if url.starts_with("surrealkv://") && !url.contains("sync=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}sync=every")
+    } else {
+        url.to_string()
+    }
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct MigrationRow {
+    version: i64,
+}
+
+/// Applies the schema and any migrations not yet recorded. Safe to run at every start and from
+/// several instances: migrations are recorded under their version, so a second run is refused.
+pub async fn migrate(db: &Surreal<Any>) -> Result<Vec<i64>, surrealdb::Error> {
+    db.query(SCHEMA).await?.check()?;
+    let mut res = db.query("SELECT version FROM migration").await?.check()?;
+    let done: Vec<MigrationRow> = res.take(0)?;
+    let mut applied = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        if done.iter().any(|m| m.version == *version) {
+            continue;
+        }
+        let now: DateTime<Utc> = Utc::now();
+        let stmt = format!(
+            "BEGIN TRANSACTION;\n{sql}\n;CREATE type::record('migration', $version) SET version = $version, name = $name, applied_at = $now;\nCOMMIT TRANSACTION;"
+        );
+        db.query(stmt)
+            .bind(("version", *version))
+            .bind(("name", name.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        tracing::info!(version, name, "applied migration");
+        applied.push(*version);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrealkv_urls_sync_every_commit() {
+        assert_eq!(
+            with_sync("surrealkv://data/touchpoint.db"),
+            "surrealkv://data/touchpoint.db?sync=every"
+        );
+        assert_eq!(with_sync("mem://"), "mem://");
+        assert_eq!(
+            with_sync("surrealkv://x?sync=never"),
+            "surrealkv://x?sync=never"
+        );
+    }
+
+    #[tokio::test]
+    async fn migrate_is_idempotent() {
+        let db = connect("mem://").await.expect("connect");
+        let first = migrate(&db).await.expect("first");
+        assert_eq!(first, vec![1]);
+        let second = migrate(&db).await.expect("second");
+        assert!(second.is_empty());
+    }
+}
+
+/// The key part of a record id, as the string ids the DTOs carry.
+pub fn key_of(id: &surrealdb::types::RecordId) -> String {
+    use surrealdb::types::RecordIdKey;
+    match &id.key {
+        RecordIdKey::String(s) => s.clone(),
+        RecordIdKey::Number(n) => n.to_string(),
+        RecordIdKey::Uuid(u) => u.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A record id from a table and a DTO id.
+pub fn rid(table: &str, key: &str) -> surrealdb::types::RecordId {
+    surrealdb::types::RecordId::new(table, key.to_string())
+}
+
+/// Maps an error raised by our own `THROW` (a guard inside a transaction) to `mapped`;
+/// any other error converts as usual. Judged by the error kind, never by its text.
+pub fn thrown_as(err: surrealdb::Error, mapped: crate::error::AppError) -> crate::error::AppError {
+    if err.is_thrown() { mapped } else { err.into() }
+}
+
+/// Checks a multi-statement response. If our own `THROW` guard fired anywhere (the other
+/// statements of a cancelled transaction then fail too), the answer is `mapped`; otherwise the
+/// first error, converted as usual.
+pub fn check_guarded(
+    mut res: surrealdb::IndexedResults,
+    mapped: crate::error::AppError,
+) -> Result<surrealdb::IndexedResults, crate::error::AppError> {
+    let errors = res.take_errors();
+    if errors.is_empty() {
+        return Ok(res);
+    }
+    if errors.values().any(surrealdb::Error::is_thrown) {
+        return Err(mapped);
+    }
+    let first = errors.into_iter().min_by_key(|(i, _)| *i).map(|(_, e)| e);
+    Err(first.map_or_else(crate::error::AppError::internal, Into::into))
+}

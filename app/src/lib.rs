@@ -1,0 +1,122 @@
+//! Touchpoint: UI components, server functions and domain types shared by the server and the
+//! browser; behind the `ssr` feature, the services and the repository.
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod format;
+pub mod signals;
+pub mod home;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::auth::api::get_me;
+use crate::auth::pages::{
+    AdminUsersPage, AuditPage, ChangePasswordPage, LoginPage, MePage, SetupPage,
+};
+use crate::components::{ErrorNotice, NotFound, Placeholder, Shell};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Makes the nonce chosen by the security-headers middleware (and sent in the CSP header)
+/// available to Leptos, which puts it on its inline scripts.
+#[cfg(feature = "ssr")]
+fn provide_request_nonce() {
+    if let Some(nonce) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
+/// The per-request CSP nonce, put into the request's extensions by the server.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// The application: routes and the page frame.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/touchpoint.css"/>
+        <Title text="Touchpoint"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=SignedIn ssr=SsrMode::Async>
+                    <Route path=path!("") view=home::HomePage/>
+                    <Route path=path!("/projects") view=|| view! {
+                        <Placeholder title="Projects" text="Projects, sprints, reviews and retrospectives will appear here."/>
+                    }/>
+                    <Route path=path!("/stakeholders") view=|| view! {
+                        <Placeholder title="Stakeholders" text="The stakeholder directory will appear here."/>
+                    }/>
+                    <Route path=path!("/interviews") view=|| view! {
+                        <Placeholder title="Interviews" text="Everyone's upcoming interviews will appear here."/>
+                    }/>
+                    <Route path=path!("/reports") view=|| view! {
+                        <Placeholder title="Reports" text="The portfolio and diversity reports will appear here."/>
+                    }/>
+                    <Route path=path!("/me") view=MePage/>
+                    <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users"/> }/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage/>
+                    <Route path=path!("/admin/audit") view=AuditPage/>
+                    <Route path=path!("/admin/settings") view=|| view! {
+                        <Placeholder title="Workspace settings" text="Workspace settings such as the time zone will appear here."/>
+                    }/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The frame of every page that needs a signed-in user.
+#[component]
+fn SignedIn() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) if user.must_change_password => view! { <Redirect path="/change-password"/> }.into_any(),
+                    Ok(Some(user)) => {
+                        provide_context(user.clone());
+                        view! { <Shell user><Outlet/></Shell> }.into_any()
+                    }
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(e) => view! { <main class="page"><ErrorNotice error=e/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,79 @@
+//! Server state handed to every server function and route through `leptos_routes`' context.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use chrono::Duration;
+use leptos::config::LeptosOptions;
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+
+/// Security and session settings. Every threshold is a setting so that tests can change it.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Mark cookies `Secure` and use the `__Host-` prefix (set this behind TLS).
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    /// Failed sign-ins (per account, or per address) that trigger a lockout.
+    pub login_max_failures: u32,
+    /// The window in which failures are counted.
+    pub login_failure_window: Duration,
+    /// How long sign-ins are refused after too many failures.
+    pub login_lockout: Duration,
+    /// Proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_idle: Duration::hours(12),
+            session_absolute: Duration::days(7),
+            login_max_failures: 10,
+            login_failure_window: Duration::minutes(10),
+            login_lockout: Duration::minutes(15),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The session cookie's name: `__Host-` prefixed behind TLS.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-touchpoint_session"
+        } else {
+            "touchpoint_session"
+        }
+    }
+}
+
+/// Everything a request handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database connection (embedded or remote).
+    pub db: Surreal<Any>,
+    /// Security and session settings.
+    pub settings: Arc<Settings>,
+    /// Leptos rendering options.
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state of the current request, from the Leptos context.
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        crate::error::AppError::internal()
+    })
+}

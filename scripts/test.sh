@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, clippy per crate, unit and integration tests, and the
+# Playwright suite in Chromium against a debug build on an in-memory database.
+# Exits non-zero on any failure; the runners' summary lines are printed last.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+logs=target/test-logs
+mkdir -p "$logs"
+rm -f "$logs"/*.log
+failed_steps=()
+
+step() {
+  local name=$1; shift
+  echo "==> $name"
+  if ! "$@" 2>&1 | tee "$logs/$name.log"; then
+    failed_steps+=("$name")
+  fi
+}
+
+step fmt cargo fmt --all -- --check
+step build cargo leptos build
+step clippy-ssr cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+step clippy-wasm cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+step cargo-test cargo test -p app -p server --features app/ssr
+if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
+  step e2e scripts/e2e.sh
+else
+  echo "==> e2e skipped: the build failed"
+  failed_steps+=("e2e")
+fi
+
+echo
+echo "==> Summary"
+passed=0; failed=0
+if [[ -f $logs/cargo-test.log ]]; then
+  while read -r p f; do
+    passed=$((passed + p)); failed=$((failed + f))
+  done < <(grep -E '^test result:' "$logs/cargo-test.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
+  grep -E '^test result:' "$logs/cargo-test.log" | sed 's/^/cargo: /'
+fi
+if [[ -f $logs/e2e.log ]]; then
+  pw_passed=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+  pw_failed=$(grep -Eo '^ *[0-9]+ failed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+  echo "playwright: ${pw_passed} passed, ${pw_failed} failed"
+  passed=$((passed + pw_passed)); failed=$((failed + pw_failed))
+fi
+if ((${#failed_steps[@]})); then
+  echo "failed steps: ${failed_steps[*]}"
+  echo "total: ${passed} passed, ${failed} failed"
+  exit 1
+fi
+echo "total: ${passed} passed, ${failed} failed"

@@ -1,0 +1,107 @@
+//! Settings from flags and environment variables.
+
+use std::net::{IpAddr, SocketAddr};
+
+use clap::Args;
+
+/// Where the data lives.
+#[derive(Args, Clone, Debug)]
+pub struct DbArgs {
+    /// SurrealDB address: `surrealkv://path` (embedded, the default), `mem://` (in memory, for
+    /// tests) or `ws://host:port` (a SurrealDB server).
+    #[arg(
+        long = "db",
+        env = "TOUCHPOINT_DB",
+        default_value = "surrealkv://data/touchpoint.db",
+        global = true
+    )]
+    pub db: String,
+}
+
+/// Settings of the web server.
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TOUCHPOINT_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Mark cookies Secure with the `__Host-` prefix. Turn on when users reach Touchpoint over
+    /// HTTPS (directly or through a TLS-terminating proxy).
+    #[arg(long, env = "TOUCHPOINT_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Folder with the built front end (`pkg/` with the wasm, JavaScript and CSS).
+    #[arg(long, env = "TOUCHPOINT_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Hours without a request after which a session ends.
+    #[arg(long, env = "TOUCHPOINT_SESSION_IDLE_HOURS", default_value_t = 12)]
+    pub session_idle_hours: i64,
+    /// Days after sign-in after which a session ends, however active.
+    #[arg(long, env = "TOUCHPOINT_SESSION_ABSOLUTE_DAYS", default_value_t = 7)]
+    pub session_absolute_days: i64,
+    /// Failed sign-ins, per account or per address, that lock sign-in.
+    #[arg(long, env = "TOUCHPOINT_LOGIN_MAX_FAILURES", default_value_t = 10)]
+    pub login_max_failures: u32,
+    /// Minutes over which failed sign-ins are counted.
+    #[arg(long, env = "TOUCHPOINT_LOGIN_WINDOW_MINUTES", default_value_t = 10)]
+    pub login_window_minutes: i64,
+    /// Minutes for which sign-in stays locked.
+    #[arg(long, env = "TOUCHPOINT_LOGIN_LOCKOUT_MINUTES", default_value_t = 15)]
+    pub login_lockout_minutes: i64,
+    /// Comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    #[arg(long, env = "TOUCHPOINT_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "TOUCHPOINT_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            secure_cookies: false,
+            site_root: "target/site".into(),
+            session_idle_hours: 12,
+            session_absolute_days: 7,
+            login_max_failures: 10,
+            login_window_minutes: 10,
+            login_lockout_minutes: 15,
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 1_048_576,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The security settings handed to the app.
+    pub fn settings(&self) -> anyhow::Result<app::state::Settings> {
+        anyhow::ensure!(
+            self.session_idle_hours > 0,
+            "TOUCHPOINT_SESSION_IDLE_HOURS must be positive"
+        );
+        anyhow::ensure!(
+            self.session_absolute_days > 0,
+            "TOUCHPOINT_SESSION_ABSOLUTE_DAYS must be positive"
+        );
+        anyhow::ensure!(
+            self.login_max_failures > 0,
+            "TOUCHPOINT_LOGIN_MAX_FAILURES must be positive"
+        );
+        anyhow::ensure!(
+            self.login_window_minutes > 0,
+            "TOUCHPOINT_LOGIN_WINDOW_MINUTES must be positive"
+        );
+        anyhow::ensure!(
+            self.login_lockout_minutes > 0,
+            "TOUCHPOINT_LOGIN_LOCKOUT_MINUTES must be positive"
+        );
+        Ok(app::state::Settings {
+            secure_cookies: self.secure_cookies,
+            session_idle: chrono::Duration::hours(self.session_idle_hours),
+            session_absolute: chrono::Duration::days(self.session_absolute_days),
+            login_max_failures: self.login_max_failures,
+            login_failure_window: chrono::Duration::minutes(self.login_window_minutes),
+            login_lockout: chrono::Duration::minutes(self.login_lockout_minutes),
+            trusted_proxies: self.trusted_proxies.clone(),
+        })
+    }
+}

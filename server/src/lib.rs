@@ -1,0 +1,7 @@
+//! The Touchpoint server: configuration, start-up, the command line and HTTP middleware.
+
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,240 @@
+//! HTTP middleware: security headers with a CSP nonce, the cross-site check, the caller's
+//! session, page gating, and HTTP statuses for server-function errors.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use app::CspNonce;
+use app::auth::service::{self, RequestCtx};
+use app::error::AppError;
+use app::state::AppState;
+
+/// Adds the security headers, with a fresh CSP nonce per request for Leptos's inline scripts.
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let nonce = service::new_token();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let is_asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !is_asset {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn is_safe_method(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a state-changing request comes from another site, judged by `Sec-Fetch-Site` or,
+/// failing that, by `Origin` against `Host`.
+pub fn is_cross_site(headers: &header::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    origin_host != Some(host)
+}
+
+/// Refuses state-changing requests from other sites with a 403.
+pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    if !is_safe_method(req.method()) && is_cross_site(req.headers()) {
+        tracing::warn!(path = %crate::telemetry::redact_path(req.uri().path()), "cross-site request refused");
+        return AppError::Forbidden("Cross-site requests are not allowed.".into()).into_response();
+    }
+    next.run(req).await
+}
+
+/// Works out the client address and the signed-in user, for every later handler.
+pub async fn request_context(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let ip = service::client_ip(&state.settings, peer, req.headers());
+    let user_agent: String = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect();
+    let auth = match service::token_from_cookies(&state.settings, req.headers()) {
+        Some(token) => match service::resolve_session(&state, &token).await {
+            Ok(a) => a,
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    req.extensions_mut().insert(RequestCtx {
+        auth,
+        ip,
+        user_agent,
+    });
+    next.run(req).await
+}
+
+/// Pages anyone may open without signing in.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/setup" | "/healthz" | "/readyz" | "/favicon.ico"
+    ) || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/f/")
+}
+
+/// Sends visitors without a session to the sign-in page, and users who must change their
+/// password to that form, before any page renders.
+pub async fn page_gate(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if req.method() != Method::GET || is_public(&path) {
+        return next.run(req).await;
+    }
+    let ctx = req
+        .extensions()
+        .get::<RequestCtx>()
+        .cloned()
+        .unwrap_or_default();
+    match ctx.auth {
+        None => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            if path == "/" {
+                Redirect::to("/login").into_response()
+            } else {
+                Redirect::to(&format!("/login?next={}", encode_component(&target))).into_response()
+            }
+        }
+        Some(auth) if auth.user.must_change_password && path != "/change-password" => {
+            Redirect::to("/change-password").into_response()
+        }
+        Some(_) => next.run(req).await,
+    }
+}
+
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Gives server-function errors the HTTP status of their code (server_fn answers 500 for
+/// every error). The body is the error JSON, at most a few hundred bytes.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let is_fn = req.uri().path().starts_with("/api/fn/");
+    let res = next.run(req).await;
+    if !is_fn
+        || res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return AppError::internal().into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = err.status_code();
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> header::HeaderMap {
+        let mut h = header::HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                header::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                HeaderValue::from_str(v).expect("value"),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn cross_site_is_judged_by_fetch_metadata_then_origin() {
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!is_cross_site(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "none")])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "tp.example")
+        ])));
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "https://tp.example"),
+            ("host", "tp.example")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "null"),
+            ("host", "tp.example")
+        ])));
+        assert!(!is_cross_site(&headers(&[("host", "tp.example")])));
+    }
+
+    #[test]
+    fn next_paths_are_encoded() {
+        assert_eq!(
+            encode_component("/admin/audit?action=x&y=1"),
+            "/admin/audit%3Faction%3Dx%26y%3D1"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Building the application: database, router and listener. Tests use port 0 and `mem://`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use app::state::AppState;
+use app::{App, shell};
+
+use crate::config::ServeArgs;
+use crate::middleware;
+
+/// A built application, bound to its port but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    address: SocketAddr,
+    state: AppState,
+}
+
+/// Connects and migrates; returns a state for commands that serve no HTTP.
+pub async fn offline_state(db_url: &str) -> anyhow::Result<AppState> {
+    let db = app::db::connect(db_url)
+        .await
+        .context("connecting to the database")?;
+    app::db::migrate(&db).await.context("applying the schema")?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(app::state::Settings::default()),
+        leptos_options: LeptosOptions::builder().output_name("touchpoint").build(),
+    })
+}
+
+impl Application {
+    /// Connects to the database, applies the schema, prints a setup token if the installation
+    /// has no user yet, and binds the listener (`addr` may use port 0).
+    pub async fn build(db_url: &str, args: ServeArgs) -> anyhow::Result<Self> {
+        let db = app::db::connect(db_url)
+            .await
+            .with_context(|| format!("connecting to the database at {}", redact_db_url(db_url)))?;
+        Self::build_with_db(db, args).await
+    }
+
+    /// Like [`Application::build`], on an existing connection.
+    pub async fn build_with_db(
+        db: surrealdb::Surreal<surrealdb::engine::any::Any>,
+        args: ServeArgs,
+    ) -> anyhow::Result<Self> {
+        app::db::migrate(&db).await.context("applying the schema")?;
+        let listener = TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("binding {}", args.addr))?;
+        let address = listener.local_addr()?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("touchpoint")
+            .site_root(args.site_root.clone())
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let state = AppState {
+            db,
+            settings: Arc::new(args.settings()?),
+            leptos_options,
+        };
+        if let Some(token) = app::auth::service::issue_setup_token(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("issuing the setup token: {e}"))?
+        {
+            tracing::warn!(
+                "No user exists yet. Open http://{address}/setup and enter this one-time setup token: {token}"
+            );
+        }
+        let router = router(state.clone(), args.max_body_bytes);
+        Ok(Self {
+            listener,
+            router,
+            address,
+            state,
+        })
+    }
+
+    /// The bound address (with the real port when port 0 was asked for).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The shared state (tests use its database handle).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        spawn_housekeeping(self.state.clone());
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")
+    }
+}
+
+/// Builds the router with every route and middleware.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    let fallback_state = state.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/api/fn/{*name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_state.clone()),
+            shell,
+        ))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::page_gate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_context,
+        ))
+        .layer(axum::middleware::from_fn(middleware::refuse_cross_site))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            max_body_bytes,
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %crate::telemetry::redact_path(req.uri().path()),
+                )
+            }),
+        )
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let check = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        state.db.query("RETURN true"),
+    )
+    .await;
+    match check {
+        Ok(Ok(_)) => (StatusCode::OK, "ready"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database not answering"),
+    }
+}
+
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let before = chrono::Utc::now() - chrono::Duration::days(1);
+            if let Err(e) = app::auth::repo::AuthRepo::new(state.db.clone())
+                .prune_failures(before)
+                .await
+            {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Hides credentials in a database URL for messages.
+fn redact_db_url(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => format!("[credentials]@{host}"),
+        None => url.to_string(),
+    }
+}

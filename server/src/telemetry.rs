@@ -1,0 +1,43 @@
+//! Logging through `tracing`, filtered by `RUST_LOG`.
+
+use tracing_subscriber::EnvFilter;
+
+/// The filter used when `RUST_LOG` is not set.
+pub const DEFAULT_FILTER: &str = "info,surrealdb=warn,surrealdb_core=warn,tower_http=info";
+
+/// Installs the global subscriber (once; later calls do nothing).
+pub fn init() {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// The path as it may appear in logs: secret tokens in it are replaced.
+pub fn redact_path(path: &str) -> String {
+    const SECRET_PREFIXES: [&str; 2] = ["/f/", "/calendar/"];
+    for prefix in SECRET_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}[redacted]{tail}");
+        }
+    }
+    path.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_paths_are_redacted() {
+        assert_eq!(redact_path("/f/abc123"), "/f/[redacted]");
+        assert_eq!(
+            redact_path("/calendar/tok/interviews.ics"),
+            "/calendar/[redacted]/interviews.ics"
+        );
+        assert_eq!(redact_path("/projects/x"), "/projects/x");
+    }
+}

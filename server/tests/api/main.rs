@@ -1,0 +1,4 @@
+//! API tests: each spawns the whole app on port 0 with its own in-memory database.
+
+mod accounts;
+mod helpers;
