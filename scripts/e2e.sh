@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin=target/debug/touchpoint
+bin=${TOUCHPOINT_BIN:-target/debug/touchpoint}
 [[ -x $bin ]] || { echo "missing $bin: run 'cargo leptos build' first"; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 log=target/test-logs/e2e-server.log

@@ -47,7 +47,7 @@ test("logout ends the session", async ({ page }) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/me");
-  await expect(page).toHaveURL(/\/login\?next=%2Fme$/);
+  await expect(page).toHaveURL(/\/login\?next=\/me$/);
 });
 
 test("a failed sign-in shows one message for any wrong credential", async ({ page }) => {
@@ -67,7 +67,7 @@ test("sign-in works without JavaScript", async ({ browser }) => {
 
 test("a new user must change the temporary password at first sign-in", async ({ page, browser }) => {
   await signIn(page, admin.email, admin.password);
-  await page.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("link", { name: "Admin", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await page.getByLabel("Name").fill(member.name);
   await page.getByLabel("Email").fill(member.email);
@@ -90,6 +90,6 @@ test("a new user must change the temporary password at first sign-in", async ({ 
   await other.getByRole("button", { name: "Change password" }).click();
   await expect(other.getByRole("heading", { name: `Welcome, ${member.name}` })).toBeVisible();
   // Members do not see the admin section.
-  await expect(other.getByRole("link", { name: "Admin" })).toHaveCount(0);
+  await expect(other.getByRole("link", { name: "Admin", exact: true })).toHaveCount(0);
   await context.close();
 });

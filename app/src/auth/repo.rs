@@ -216,7 +216,8 @@ impl AuthRepo {
             res,
             AppError::field("email", "A user with this email already exists."),
         )?;
-        let mut rows: Vec<UserRecord> = res.take(1)?;
+        // Statement 0 is BEGIN, 1 the guard, 2 the CREATE.
+        let mut rows: Vec<UserRecord> = res.take(2)?;
         rows.pop().ok_or_else(AppError::internal)
     }
 
@@ -242,7 +243,8 @@ impl AuthRepo {
             res,
             AppError::Conflict("This installation has already been set up.".into()),
         )?;
-        let mut rows: Vec<UserRecord> = res.take(1)?;
+        // Statement 0 is BEGIN, 1 the guard, 2 the CREATE.
+        let mut rows: Vec<UserRecord> = res.take(2)?;
         rows.pop().ok_or_else(AppError::internal)
     }
 
