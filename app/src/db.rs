@@ -1,6 +1,6 @@
 //! Connecting to SurrealDB and keeping its schema current.
 //!
-//! `schema.surql` holds idempotent definitions (`IF NOT EXISTS`) applied at every start; the
+//! The files in `schema/` hold idempotent definitions (`IF NOT EXISTS`) applied at every start; the
 //! files in `migrations/` run once each, in order, and are recorded in the `migration` table.
 
 use chrono::{DateTime, Utc};
@@ -13,7 +13,18 @@ pub const NAMESPACE: &str = "touchpoint";
 /// See [`NAMESPACE`].
 pub const DATABASE: &str = "main";
 
-const SCHEMA: &str = include_str!("../schema/schema.surql");
+/// The schema files, applied in order at every start.
+const SCHEMA: &[(&str, &str)] = &[
+    ("00_core", include_str!("../schema/00_core.surql")),
+    ("10_projects", include_str!("../schema/10_projects.surql")),
+    (
+        "20_stakeholders",
+        include_str!("../schema/20_stakeholders.surql"),
+    ),
+    ("30_sprints", include_str!("../schema/30_sprints.surql")),
+    ("40_quality", include_str!("../schema/40_quality.surql")),
+    ("50_voice", include_str!("../schema/50_voice.surql")),
+];
 
 /// Versioned migrations: (version, name, SurrealQL). Append only; never edit a shipped one.
 const MIGRATIONS: &[(i64, &str, &str)] = &[(
@@ -57,7 +68,9 @@ struct MigrationRow {
 /// Applies the schema and any migrations not yet recorded. Safe to run at every start and from
 /// several instances: migrations are recorded under their version, so a second run is refused.
 pub async fn migrate(db: &Surreal<Any>) -> Result<Vec<i64>, surrealdb::Error> {
-    db.query(SCHEMA).await?.check()?;
+    for (_name, sql) in SCHEMA {
+        db.query(*sql).await?.check()?;
+    }
     let mut res = db.query("SELECT version FROM migration").await?.check()?;
     let done: Vec<MigrationRow> = res.take(0)?;
     let mut applied = Vec::new();

@@ -5,9 +5,19 @@
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod feedback;
 pub mod format;
-pub mod signals;
 pub mod home;
+pub mod interviews;
+#[cfg(feature = "ssr")]
+pub mod markdown;
+pub mod projects;
+pub mod quality;
+pub mod reports;
+pub mod signals;
+pub mod sprints;
+pub mod stakeholders;
+pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -23,7 +33,7 @@ use crate::auth::api::get_me;
 use crate::auth::pages::{
     AdminUsersPage, AuditPage, ChangePasswordPage, LoginPage, MePage, SetupPage,
 };
-use crate::components::{ErrorNotice, NotFound, Placeholder, Shell};
+use crate::components::{ErrorNotice, NotFound, Shell};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -71,29 +81,33 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/f/:token") view=feedback::pages::FeedbackLinkPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=SignedIn ssr=SsrMode::Async>
                     <Route path=path!("") view=home::HomePage/>
-                    <Route path=path!("/projects") view=|| view! {
-                        <Placeholder title="Projects" text="Projects, sprints, reviews and retrospectives will appear here."/>
-                    }/>
-                    <Route path=path!("/stakeholders") view=|| view! {
-                        <Placeholder title="Stakeholders" text="The stakeholder directory will appear here."/>
-                    }/>
-                    <Route path=path!("/interviews") view=|| view! {
-                        <Placeholder title="Interviews" text="Everyone's upcoming interviews will appear here."/>
-                    }/>
-                    <Route path=path!("/reports") view=|| view! {
-                        <Placeholder title="Reports" text="The portfolio and diversity reports will appear here."/>
-                    }/>
+                    <Route path=path!("/projects") view=projects::pages::ProjectsPage/>
+                    <Route path=path!("/projects/new") view=projects::pages::NewProjectPage/>
+                    <Route path=path!("/projects/:key") view=projects::pages::ProjectPage/>
+                    <Route path=path!("/projects/:key/settings") view=projects::pages::ProjectSettingsPage/>
+                    <Route path=path!("/projects/:key/sprints/:n") view=sprints::pages::SprintPage/>
+                    <Route path=path!("/projects/:key/sprints/:n/review") view=sprints::pages::ReviewPage/>
+                    <Route path=path!("/projects/:key/sprints/:n/retro") view=sprints::pages::RetroPage/>
+                    <Route path=path!("/projects/:key/readiness") view=quality::pages::ReadinessPage/>
+                    <Route path=path!("/projects/:key/data-quality") view=quality::pages::DataQualityPage/>
+                    <Route path=path!("/projects/:key/interviews") view=interviews::pages::ProjectInterviewsPage/>
+                    <Route path=path!("/projects/:key/feedback") view=feedback::pages::FeedbackInboxPage/>
+                    <Route path=path!("/projects/:key/report") view=reports::pages::ProjectReportPage/>
+                    <Route path=path!("/stakeholders") view=stakeholders::pages::StakeholdersPage/>
+                    <Route path=path!("/stakeholders/:id") view=stakeholders::pages::StakeholderPage/>
+                    <Route path=path!("/interviews") view=interviews::pages::AllInterviewsPage/>
+                    <Route path=path!("/reports") view=reports::pages::PortfolioPage/>
+                    <Route path=path!("/reports/diversity") view=reports::pages::DiversityPage/>
                     <Route path=path!("/me") view=MePage/>
                     <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users"/> }/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/audit") view=AuditPage/>
-                    <Route path=path!("/admin/settings") view=|| view! {
-                        <Placeholder title="Workspace settings" text="Workspace settings such as the time zone will appear here."/>
-                    }/>
+                    <Route path=path!("/admin/settings") view=workspace::pages::SettingsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -28,6 +28,14 @@ pub enum Command {
     Serve,
     /// Apply the schema and pending migrations, then exit.
     Migrate,
+    /// Benchmark the portfolio computation on the generated large workspace (200 projects,
+    /// 5,000 sprints, 50,000 feedback items, 10,000 interviews) and print the median.
+    #[command(hide = true)]
+    Bench {
+        /// How many timed runs.
+        #[arg(long, default_value_t = 21)]
+        runs: usize,
+    },
     /// Create an administrator. The password is read from standard input.
     CreateAdmin {
         /// The administrator's email address.
@@ -57,6 +65,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("Applied migrations: {applied:?}");
             }
+            Ok(())
+        }
+        Command::Bench { runs } => {
+            crate::bench::portfolio(runs.max(1));
             Ok(())
         }
         Command::CreateAdmin { email, name } => {

@@ -1,7 +1,9 @@
 //! The Touchpoint server: configuration, start-up, the command line and HTTP middleware.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod exports;
 pub mod middleware;
 pub mod startup;
 pub mod telemetry;

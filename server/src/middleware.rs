@@ -19,6 +19,7 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let nonce = service::new_token();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let is_asset = req.uri().path().starts_with("/pkg/");
+    let is_token_path = is_token_path(req.uri().path());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let csp = format!(
@@ -48,7 +49,20 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         h.entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
     }
+    if is_token_path {
+        // The path holds a secret: never cache it, never leak it in a Referer.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+    }
     res
+}
+
+/// Paths that carry a secret token: invite links and calendar feeds.
+fn is_token_path(path: &str) -> bool {
+    path.starts_with("/f/") || path.starts_with("/calendar/")
 }
 
 fn is_safe_method(m: &Method) -> bool {
@@ -124,6 +138,7 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         || path.starts_with("/f/")
+        || path.starts_with("/calendar/")
 }
 
 /// Sends visitors without a session to the sign-in page, and users who must change their
@@ -173,7 +188,7 @@ fn encode_component(s: &str) -> String {
 /// Gives server-function errors the HTTP status of their code (server_fn answers 500 for
 /// every error). The body is the error JSON, at most a few hundred bytes.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
-    let is_fn = req.uri().path().starts_with("/api/fn/");
+    let is_fn = req.uri().path().starts_with("/api/fn/") || req.uri().path().starts_with("/f/api/");
     let res = next.run(req).await;
     if !is_fn
         || res.status() != StatusCode::INTERNAL_SERVER_ERROR

@@ -124,9 +124,28 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/reports/portfolio.csv", get(crate::exports::portfolio_csv))
+        .route(
+            "/projects/{key}/report.csv",
+            get(crate::exports::project_csv),
+        )
         .route(
             "/api/fn/{*name}",
             get(server_fn_handler).post(server_fn_handler),
+        )
+        // Invite-link server functions live under /f/ so that the anonymous browser cookie
+        // (Path=/f/) reaches them; the calendar routes are plain handlers.
+        .route(
+            "/f/api/{*name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .route(
+            "/calendar/{token}/interviews.ics",
+            get(app::interviews::feeds::calendar_feed),
+        )
+        .route(
+            "/projects/{key}/interviews/{id}/interview.ics",
+            get(app::interviews::feeds::interview_ics),
         )
         .leptos_routes_with_context(
             &state,
@@ -134,9 +153,11 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             move || provide_context(ctx_state.clone()),
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_state.clone()),
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_state.clone()), shell
         ))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::page_gate))

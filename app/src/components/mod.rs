@@ -115,6 +115,7 @@ pub fn Shell(
 ) -> impl IntoView {
     let is_admin = user.is_admin();
     let logout_path = <crate::auth::api::Logout as ServerFn>::PATH;
+    let new_feedback = Resource::new(|| (), |_| crate::feedback::api::count_new_feedback());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -127,6 +128,15 @@ pub fn Shell(
                     <li><A href="/reports">"Reports"</A></li>
                     {is_admin.then(|| view! { <li><A href="/admin/users">"Admin"</A></li> })}
                 </ul>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        new_feedback.await.ok().filter(|n| *n > 0).map(|n| view! {
+                            <a class="badge badge-amber nav-count" href="/projects" title="Feedback items still marked new in your projects">
+                                {format!("{n} new feedback")}
+                            </a>
+                        })
+                    })}
+                </Suspense>
                 <div class="nav-user">
                     <A href="/me">{user.name.clone()}</A>
                     <form method="post" action=logout_path class="inline">

@@ -14,6 +14,8 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub mod generate;
+
 /// The value of the top-level `format` key.
 pub const FORMAT_NAME: &str = "touchpoint-workspace";
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{MemberRole, ProjectDetail, ProjectSummary, UserChoice};
+use super::{ProjectDetail, ProjectSummary, UserChoice};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -20,7 +20,9 @@ use ssr::*;
 
 /// The projects the caller may see; archived ones only when asked.
 #[server(prefix = "/api/fn", endpoint = "projects/list")]
-pub async fn list_projects(include_archived: Option<String>) -> Result<Vec<ProjectSummary>, AppError> {
+pub async fn list_projects(
+    include_archived: Option<String>,
+) -> Result<Vec<ProjectSummary>, AppError> {
     let (state, user, _) = require_user().await?;
     let repo = ProjectRepo::new(state.db.clone());
     let records = if user.role.sees_everything() {
@@ -34,8 +36,9 @@ pub async fn list_projects(include_archived: Option<String>) -> Result<Vec<Proje
         .filter(|p| include_archived || p.status != "archived")
         .collect();
     let keys: Vec<String> = records.iter().map(|p| p.key.clone()).collect();
-    let today = Utc::now().date_naive();
+    let (tz, today) = crate::reports::service::tz_and_date(&state, None).await?;
     let current = repo.current_sprints(&keys, today).await?;
+    let contacts = contact_status(&state, &keys, tz, today).await?;
     Ok(records
         .into_iter()
         .map(|p| {
@@ -43,17 +46,49 @@ pub async fn list_projects(include_archived: Option<String>) -> Result<Vec<Proje
                 .iter()
                 .find(|(k, _, _)| *k == p.key)
                 .map(|(_, n, name)| (*n, name.clone()));
+            let contact = contacts.get(&p.key);
             ProjectSummary {
-                key: p.key,
+                key: p.key.clone(),
                 name: p.name,
                 status: p.status.parse().unwrap_or_default(),
                 lead_name: p.lead_name,
                 current_sprint,
-                last_contact_on: None,
-                lacking_contact: None,
+                last_contact_on: contact.and_then(|c| c.last_contact_on),
+                lacking_contact: contact.filter(|c| c.lacking).map(lacking_reason),
             }
         })
         .collect())
+}
+
+/// End-user contact of each project as of `today` (one batch of queries for all of them).
+#[cfg(feature = "ssr")]
+async fn contact_status(
+    state: &crate::state::AppState,
+    keys: &[String],
+    tz: chrono_tz::Tz,
+    today: chrono::NaiveDate,
+) -> Result<std::collections::HashMap<String, crate::signals::EndUserContact>, AppError> {
+    let inputs = crate::reports::repo::load_inputs(&state.db, keys, tz).await?;
+    Ok(inputs
+        .iter()
+        .map(|i| {
+            (
+                i.key.clone(),
+                crate::signals::compute(i, today).end_user_contact,
+            )
+        })
+        .collect())
+}
+
+/// The reasons of the red contact flags, as one sentence list.
+pub fn lacking_reason(contact: &crate::signals::EndUserContact) -> String {
+    contact
+        .flags
+        .iter()
+        .filter(|f| f.level == crate::signals::Level::Red)
+        .map(|f| f.reason.clone())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One project with the caller's access and its members.
@@ -61,8 +96,13 @@ pub async fn list_projects(include_archived: Option<String>) -> Result<Vec<Proje
 pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     let (state, user, _) = require_user().await?;
     let access = project_access(&state, &user, &key).await?;
-    let members = ProjectRepo::new(state.db.clone()).members(access.key()).await?;
+    let members = ProjectRepo::new(state.db.clone())
+        .members(access.key())
+        .await?;
+    let (tz, today) = crate::reports::service::tz_and_date(&state, None).await?;
+    let mut contact = contact_status(&state, &[access.key().to_string()], tz, today).await?;
     Ok(ProjectDetail {
+        contact: contact.remove(access.key()),
         access: access.level,
         project: access.project.into(),
         members,
@@ -124,8 +164,18 @@ pub async fn create_project(
     let valid = form.validate(Utc::now().date_naive())?;
     let lead = valid.lead.clone().unwrap_or_else(|| user.id.clone());
     check_lead(&state, &lead).await?;
-    ProjectRepo::new(state.db.clone()).create(&key, &valid, &lead).await?;
-    audit(&state, Some(&user), &ctx, "project.create", &key, &valid.name).await;
+    ProjectRepo::new(state.db.clone())
+        .create(&key, &valid, &lead)
+        .await?;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "project.create",
+        &key,
+        &valid.name,
+    )
+    .await;
     leptos_axum::redirect(&format!("/projects/{key}"));
     Ok(())
 }
@@ -139,7 +189,10 @@ async fn check_lead(state: &crate::state::AppState, lead: &str) -> Result<(), Ap
     };
     match found {
         Some(u) if u.active => Ok(()),
-        _ => Err(AppError::field("lead", "Choose an active user as the lead.")),
+        _ => Err(AppError::field(
+            "lead",
+            "Choose an active user as the lead.",
+        )),
     }
 }
 
@@ -180,7 +233,15 @@ pub async fn update_project(
     ProjectRepo::new(state.db.clone())
         .update(access.key(), &valid, valid.lead.as_deref())
         .await?;
-    audit(&state, Some(&user), &ctx, "project.update", access.key(), "").await;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "project.update",
+        access.key(),
+        "",
+    )
+    .await;
     Ok(())
 }
 
@@ -197,7 +258,11 @@ pub async fn archive_project(key: String, archived: String) -> Result<(), AppErr
     ProjectRepo::new(state.db.clone())
         .set_status(access.key(), status)
         .await?;
-    let action = if status == super::ProjectStatus::Archived { "project.archive" } else { "project.restore" };
+    let action = if status == super::ProjectStatus::Archived {
+        "project.archive"
+    } else {
+        "project.restore"
+    };
     audit(&state, Some(&user), &ctx, action, access.key(), "").await;
     Ok(())
 }
@@ -207,7 +272,7 @@ pub async fn archive_project(key: String, archived: String) -> Result<(), AppErr
 pub async fn set_member(key: String, user_id: String, role: String) -> Result<(), AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_manage(&state, &user, &ctx, &key, "set member").await?;
-    let role: MemberRole = role
+    let role: super::MemberRole = role
         .parse()
         .map_err(|_| AppError::field("role", "Choose lead, member or viewer."))?;
     let target = if user_id.is_empty() || user_id.len() > 64 {
@@ -218,8 +283,14 @@ pub async fn set_member(key: String, user_id: String, role: String) -> Result<()
     let Some(target) = target else {
         return Err(AppError::field("user_id", "Choose a user."));
     };
-    if access.project.lead.as_ref().map(crate::db::key_of).as_deref() == Some(user_id.as_str())
-        && role != MemberRole::Lead
+    if access
+        .project
+        .lead
+        .as_ref()
+        .map(crate::db::key_of)
+        .as_deref()
+        == Some(user_id.as_str())
+        && role != super::MemberRole::Lead
     {
         return Err(AppError::field(
             "role",
@@ -246,7 +317,14 @@ pub async fn set_member(key: String, user_id: String, role: String) -> Result<()
 pub async fn remove_member(key: String, user_id: String) -> Result<(), AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_manage(&state, &user, &ctx, &key, "remove member").await?;
-    if access.project.lead.as_ref().map(crate::db::key_of).as_deref() == Some(user_id.as_str()) {
+    if access
+        .project
+        .lead
+        .as_ref()
+        .map(crate::db::key_of)
+        .as_deref()
+        == Some(user_id.as_str())
+    {
         return Err(AppError::field(
             "user_id",
             "This user is the project's accountable lead; choose another lead first.",
@@ -255,6 +333,14 @@ pub async fn remove_member(key: String, user_id: String) -> Result<(), AppError>
     ProjectRepo::new(state.db.clone())
         .remove_member(access.key(), &user_id)
         .await?;
-    audit(&state, Some(&user), &ctx, "project.member_remove", access.key(), &user_id).await;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "project.member_remove",
+        access.key(),
+        &user_id,
+    )
+    .await;
     Ok(())
 }

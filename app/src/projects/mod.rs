@@ -116,7 +116,7 @@ pub struct Member {
 }
 
 /// A project with the caller's access and its members.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectDetail {
     /// The project.
     pub project: Project,
@@ -124,6 +124,8 @@ pub struct ProjectDetail {
     pub access: AccessLevel,
     /// Members.
     pub members: Vec<Member>,
+    /// End-user contact as of today (DESIGN.md), with its flags and their reasons.
+    pub contact: Option<crate::signals::EndUserContact>,
 }
 
 /// A user to pick from (name only; emails are not needed to pick).
@@ -215,7 +217,10 @@ pub fn validate_key(key: &str) -> Result<String, AppError> {
         ));
     }
     if key == "new" {
-        return Err(AppError::field("key", "`new` is reserved; choose another key."));
+        return Err(AppError::field(
+            "key",
+            "`new` is reserved; choose another key.",
+        ));
     }
     Ok(key.to_string())
 }
@@ -236,7 +241,12 @@ pub fn suggest_key(name: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn parse_int(field: &str, value: &str, default: u32, range: std::ops::RangeInclusive<u32>) -> Result<u32, AppError> {
+fn parse_int(
+    field: &str,
+    value: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, AppError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(default);
@@ -271,7 +281,10 @@ pub fn parse_opt_date(field: &str, value: &str) -> Result<Option<NaiveDate>, App
 /// Checks free text: at most `max` characters.
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     if value.chars().count() > max {
-        return Err(AppError::field(field, format!("Use at most {max} characters.")));
+        return Err(AppError::field(
+            field,
+            format!("Use at most {max} characters."),
+        ));
     }
     Ok(value.trim().to_string())
 }
@@ -312,10 +325,24 @@ impl ProjectForm {
             status,
             lead: Some(self.lead.trim().to_string()).filter(|l| !l.is_empty()),
             started_on,
-            target_iteration_days: parse_int("target_iteration_days", &self.target_iteration_days, 14, 1..=42)?,
-            contact_threshold_days: parse_int("contact_threshold_days", &self.contact_threshold_days, 30, 1..=365)?,
+            target_iteration_days: parse_int(
+                "target_iteration_days",
+                &self.target_iteration_days,
+                14,
+                1..=42,
+            )?,
+            contact_threshold_days: parse_int(
+                "contact_threshold_days",
+                &self.contact_threshold_days,
+                30,
+                1..=365,
+            )?,
             ml_needed,
-            baseline_considered: check_text("baseline_considered", &self.baseline_considered, MAX_TEXT)?,
+            baseline_considered: check_text(
+                "baseline_considered",
+                &self.baseline_considered,
+                MAX_TEXT,
+            )?,
         })
     }
 }
@@ -331,9 +358,21 @@ mod tests {
 
     #[test]
     fn keys_follow_the_rule() {
-        assert_eq!(validate_key("readmission-risk").expect("ok"), "readmission-risk");
+        assert_eq!(
+            validate_key("readmission-risk").expect("ok"),
+            "readmission-risk"
+        );
         assert_eq!(validate_key("a1").expect("ok"), "a1");
-        for bad in ["a", "-abc", "Abc", "ab_c", "new", &"a".repeat(41), "ab c", "äb"] {
+        for bad in [
+            "a",
+            "-abc",
+            "Abc",
+            "ab_c",
+            "new",
+            &"a".repeat(41),
+            "ab c",
+            "äb",
+        ] {
             let e = validate_key(bad).expect_err(bad);
             assert_eq!(e.field_name(), Some("key"), "{bad}");
         }
@@ -361,15 +400,77 @@ mod tests {
         assert_eq!(v.started_on, today());
 
         let cases = [
-            (ProjectForm { name: " ".into(), ..Default::default() }, "name"),
-            (ProjectForm { name: "x".into(), target_iteration_days: "43".into(), ..Default::default() }, "target_iteration_days"),
-            (ProjectForm { name: "x".into(), target_iteration_days: "0".into(), ..Default::default() }, "target_iteration_days"),
-            (ProjectForm { name: "x".into(), target_iteration_days: "two".into(), ..Default::default() }, "target_iteration_days"),
-            (ProjectForm { name: "x".into(), contact_threshold_days: "366".into(), ..Default::default() }, "contact_threshold_days"),
-            (ProjectForm { name: "x".into(), status: "done".into(), ..Default::default() }, "status"),
-            (ProjectForm { name: "x".into(), ml_needed: "maybe".into(), ..Default::default() }, "ml_needed"),
-            (ProjectForm { name: "x".into(), started_on: "2026-13-01".into(), ..Default::default() }, "started_on"),
-            (ProjectForm { name: "x".into(), baseline_considered: "y".repeat(5001), ..Default::default() }, "baseline_considered"),
+            (
+                ProjectForm {
+                    name: " ".into(),
+                    ..Default::default()
+                },
+                "name",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    target_iteration_days: "43".into(),
+                    ..Default::default()
+                },
+                "target_iteration_days",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    target_iteration_days: "0".into(),
+                    ..Default::default()
+                },
+                "target_iteration_days",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    target_iteration_days: "two".into(),
+                    ..Default::default()
+                },
+                "target_iteration_days",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    contact_threshold_days: "366".into(),
+                    ..Default::default()
+                },
+                "contact_threshold_days",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    status: "done".into(),
+                    ..Default::default()
+                },
+                "status",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    ml_needed: "maybe".into(),
+                    ..Default::default()
+                },
+                "ml_needed",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    started_on: "2026-13-01".into(),
+                    ..Default::default()
+                },
+                "started_on",
+            ),
+            (
+                ProjectForm {
+                    name: "x".into(),
+                    baseline_considered: "y".repeat(5001),
+                    ..Default::default()
+                },
+                "baseline_considered",
+            ),
         ];
         for (form, field) in cases {
             let e = form.validate(today()).expect_err(field);
@@ -389,11 +490,23 @@ mod tests {
         use AccessLevel::*;
         assert_eq!(AccessLevel::resolve(Role::Admin, None), Some(Manage));
         assert_eq!(AccessLevel::resolve(Role::Lead, None), Some(Manage));
-        assert_eq!(AccessLevel::resolve(Role::Lead, Some(MemberRole::Viewer)), Some(Manage));
+        assert_eq!(
+            AccessLevel::resolve(Role::Lead, Some(MemberRole::Viewer)),
+            Some(Manage)
+        );
         assert_eq!(AccessLevel::resolve(Role::Member, None), None);
-        assert_eq!(AccessLevel::resolve(Role::Member, Some(MemberRole::Lead)), Some(Manage));
-        assert_eq!(AccessLevel::resolve(Role::Member, Some(MemberRole::Member)), Some(Write));
-        assert_eq!(AccessLevel::resolve(Role::Member, Some(MemberRole::Viewer)), Some(Read));
+        assert_eq!(
+            AccessLevel::resolve(Role::Member, Some(MemberRole::Lead)),
+            Some(Manage)
+        );
+        assert_eq!(
+            AccessLevel::resolve(Role::Member, Some(MemberRole::Member)),
+            Some(Write)
+        );
+        assert_eq!(
+            AccessLevel::resolve(Role::Member, Some(MemberRole::Viewer)),
+            Some(Read)
+        );
         assert!(!Read.can_write());
         assert!(Write.can_write() && !Write.can_manage());
         assert!(Manage.can_manage());

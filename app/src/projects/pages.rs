@@ -254,6 +254,12 @@ pub fn ProjectFrame(
                                         <StatusBadge status=d.project.status/>
                                     </div>
                                     <ProjectTabs key=d.project.key.clone() access=d.access/>
+                                    {d.contact.clone().filter(|c| c.lacking).map(|c| view! {
+                                        <div class="alert alert-error contact-flag" role="status">
+                                            <strong>"Lacking end-user contact. "</strong>
+                                            {super::api::lacking_reason(&c)}
+                                        </div>
+                                    })}
                                     {children(d)}
                                 </section>
                             }.into_any()
@@ -313,11 +319,23 @@ pub fn ProjectSettingsPage() -> impl IntoView {
     let users = Resource::new(|| (), |_| list_user_choices());
     let key = use_project_key();
     let detail = Resource::new(
-        move || (key.get(), update.version().get(), archive.version().get(), set.version().get(), remove.version().get()),
+        move || {
+            (
+                key.get(),
+                update.version().get(),
+                archive.version().get(),
+                set.version().get(),
+                remove.version().get(),
+            )
+        },
         |(k, ..)| get_project(k),
     );
     let error = action_error(update);
-    let member_error = Signal::derive(move || action_error(set).get().or_else(|| action_error(remove).get()));
+    let member_error = Signal::derive(move || {
+        action_error(set)
+            .get()
+            .or_else(|| action_error(remove).get())
+    });
     let saved = move || matches!(update.value().get(), Some(Ok(())));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -131,7 +131,9 @@ impl ProjectRepo {
     pub async fn list_all(&self) -> AppResult<Vec<ProjectRecord>> {
         let mut res = self
             .db
-            .query(format!("SELECT {PROJECT_FIELDS} FROM project ORDER BY name ASC"))
+            .query(format!(
+                "SELECT {PROJECT_FIELDS} FROM project ORDER BY name ASC"
+            ))
             .await?
             .check()?;
         Ok(res.take(0)?)
@@ -186,7 +188,12 @@ impl ProjectRepo {
 
     /// Creates a project and makes its lead a member with role `lead`, in one transaction.
     /// A taken key is a conflict on `key`.
-    pub async fn create(&self, key: &str, v: &ValidProject, lead: &str) -> AppResult<ProjectRecord> {
+    pub async fn create(
+        &self,
+        key: &str,
+        v: &ValidProject,
+        lead: &str,
+    ) -> AppResult<ProjectRecord> {
         let res = self
             .db
             .query(format!(

@@ -25,7 +25,11 @@ impl ProjectAccess {
 
 /// Loads a project for `user`. A project the user may not see is reported as not found, so
 /// that its existence is not revealed.
-pub async fn project_access(state: &AppState, user: &CurrentUser, key: &str) -> AppResult<ProjectAccess> {
+pub async fn project_access(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+) -> AppResult<ProjectAccess> {
     let key = key.trim();
     if key.is_empty() || key.len() > 40 {
         return Err(AppError::not_found("Project"));

@@ -12,7 +12,9 @@ use crate::auth::service::{audit, require_admin, require_user};
 #[server(prefix = "/api/fn", endpoint = "workspace/settings")]
 pub async fn get_workspace_settings() -> Result<WorkspaceSettings, AppError> {
     let (state, _, _) = require_user().await?;
-    super::repo::WorkspaceRepo::new(state.db.clone()).get().await
+    super::repo::WorkspaceRepo::new(state.db.clone())
+        .get()
+        .await
 }
 
 /// Changes the workspace time zone (admins).
@@ -26,6 +28,14 @@ pub async fn update_workspace_settings(time_zone: String) -> Result<(), AppError
     super::repo::WorkspaceRepo::new(state.db.clone())
         .set(&settings)
         .await?;
-    audit(&state, Some(&user), &ctx, "settings.update", "workspace", &settings.time_zone).await;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "settings.update",
+        "workspace",
+        &settings.time_zone,
+    )
+    .await;
     Ok(())
 }

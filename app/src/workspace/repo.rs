@@ -33,9 +33,11 @@ impl WorkspaceRepo {
             .await?
             .check()?;
         let row: Option<Row> = res.take(0)?;
-        Ok(row.map_or_else(WorkspaceSettings::default, |r| WorkspaceSettings {
-            time_zone: r.time_zone,
-        }))
+        Ok(
+            row.map_or_else(WorkspaceSettings::default, |r| WorkspaceSettings {
+                time_zone: r.time_zone,
+            }),
+        )
     }
 
     /// Saves the settings.
@@ -50,7 +52,12 @@ impl WorkspaceRepo {
 
     /// The workspace time zone (UTC when unset or unreadable).
     pub async fn time_zone(&self) -> AppResult<chrono_tz::Tz> {
-        Ok(self.get().await?.time_zone.parse().unwrap_or(chrono_tz::UTC))
+        Ok(self
+            .get()
+            .await?
+            .time_zone
+            .parse()
+            .unwrap_or(chrono_tz::UTC))
     }
 }
 

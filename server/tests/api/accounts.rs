@@ -42,7 +42,10 @@ async fn setup_login_session_logout() {
     let events: Vec<Value> = res.json().await.expect("json");
     let actions: Vec<&str> = events.iter().filter_map(|e| e["action"].as_str()).collect();
     for expected in ["setup", "logout", "login"] {
-        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
     }
 }
 
@@ -83,7 +86,10 @@ async fn setup_needs_the_token_and_closes_once_a_user_exists() {
             ],
         )
         .await;
-    assert_eq!(error_code(res).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
 }
 
 #[tokio::test]
@@ -125,16 +131,24 @@ async fn repeated_failures_lock_the_account_until_an_admin_unlocks_it() {
     }
     // Now even the right password is refused.
     let (_, res) = app.login("lee@example.org", "temporary-123").await;
-    assert_eq!(error_code(res).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into())
+    );
 
     // The lockout is stored in the database, and listed for admins.
     let res = app.call(&admin, "admin/users", &[]).await;
     let users: Vec<Value> = res.json().await.expect("json");
-    let lee = users.iter().find(|u| u["email"] == "lee@example.org").expect("lee");
+    let lee = users
+        .iter()
+        .find(|u| u["email"] == "lee@example.org")
+        .expect("lee");
     assert_eq!(lee["locked"], true);
 
     let id = user["id"].as_str().expect("id");
-    let res = app.call(&admin, "admin/users/unlock", &[("user_id", id)]).await;
+    let res = app
+        .call(&admin, "admin/users/unlock", &[("user_id", id)])
+        .await;
     assert!(res.status().is_success());
     // The address is locked too (all failures came from 127.0.0.1): lift it the same way the
     // window would, by clearing its counters.
@@ -151,7 +165,9 @@ async fn failures_from_one_address_lock_that_address() {
     let app = spawn_app_with(|a| a.login_max_failures = 3).await;
     app.setup_admin().await;
     for i in 0..3 {
-        let (_, res) = app.login(&format!("guess{i}@example.org"), "wrong password").await;
+        let (_, res) = app
+            .login(&format!("guess{i}@example.org"), "wrong password")
+            .await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     let (_, res) = app.login("admin@example.org", ADMIN_PASSWORD).await;
@@ -169,7 +185,10 @@ async fn cross_site_posts_are_refused() {
         .send()
         .await
         .expect("post");
-    assert_eq!(error_code(res).await, (StatusCode::FORBIDDEN, "forbidden".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
     let res = app
         .client
         .post(app.url("/api/fn/auth/login"))
@@ -198,7 +217,12 @@ async fn create_member(app: &TestApp, admin: &reqwest::Client, email: &str) -> S
         .call(
             admin,
             "admin/users/create",
-            &[("email", email), ("name", "Sam"), ("role", "member"), ("temp_password", "temporary-123")],
+            &[
+                ("email", email),
+                ("name", "Sam"),
+                ("role", "member"),
+                ("temp_password", "temporary-123"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -216,12 +240,19 @@ async fn a_deactivated_users_cookie_is_refused() {
     assert_eq!(me(&app, &sam).await["email"], "sam@example.org");
 
     let res = app
-        .call(&admin, "admin/users/active", &[("user_id", &id), ("active", "false")])
+        .call(
+            &admin,
+            "admin/users/active",
+            &[("user_id", &id), ("active", "false")],
+        )
         .await;
     assert!(res.status().is_success());
     assert!(me(&app, &sam).await.is_null());
     let res = app.call(&sam, "me/sessions", &[]).await;
-    assert_eq!(error_code(res).await, (StatusCode::UNAUTHORIZED, "unauthorized".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
     let (_, res) = app.login("sam@example.org", "temporary-123").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
@@ -243,7 +274,11 @@ async fn new_users_must_change_their_password_first() {
         .call(
             &sam,
             "auth/change-password",
-            &[("current", "temporary-123"), ("new_password", "short"), ("confirm", "short")],
+            &[
+                ("current", "temporary-123"),
+                ("new_password", "short"),
+                ("confirm", "short"),
+            ],
         )
         .await;
     let body: Value = res.json().await.expect("json");
@@ -252,7 +287,11 @@ async fn new_users_must_change_their_password_first() {
         .call(
             &sam,
             "auth/change-password",
-            &[("current", "temporary-123"), ("new_password", "a much better one"), ("confirm", "a much better one")],
+            &[
+                ("current", "temporary-123"),
+                ("new_password", "a much better one"),
+                ("confirm", "a much better one"),
+            ],
         )
         .await;
     assert!(res.status().is_success(), "{}", res.status());
@@ -269,7 +308,11 @@ async fn changing_the_password_ends_other_sessions() {
         .call(
             &second,
             "auth/change-password",
-            &[("current", ADMIN_PASSWORD), ("new_password", "another password 456"), ("confirm", "another password 456")],
+            &[
+                ("current", ADMIN_PASSWORD),
+                ("new_password", "another password 456"),
+                ("confirm", "another password 456"),
+            ],
         )
         .await;
     assert!(res.status().is_success());
@@ -285,14 +328,20 @@ async fn idle_and_absolute_expiry_end_sessions() {
         .query("UPDATE session SET last_seen_at = time::now() - 13h")
         .await
         .expect("age session");
-    assert!(me(&app, &admin).await.is_null(), "idle session should have ended");
+    assert!(
+        me(&app, &admin).await.is_null(),
+        "idle session should have ended"
+    );
 
     let (client, _) = app.login("admin@example.org", ADMIN_PASSWORD).await;
     app.db
         .query("UPDATE session SET expires_at = time::now() - 1s")
         .await
         .expect("expire session");
-    assert!(me(&app, &client).await.is_null(), "expired session should have ended");
+    assert!(
+        me(&app, &client).await.is_null(),
+        "expired session should have ended"
+    );
 }
 
 #[tokio::test]
@@ -304,15 +353,27 @@ async fn members_are_refused_admin_functions_and_the_refusal_is_audited() {
     app.call(
         &sam,
         "auth/change-password",
-        &[("current", "temporary-123"), ("new_password", "a much better one"), ("confirm", "a much better one")],
+        &[
+            ("current", "temporary-123"),
+            ("new_password", "a much better one"),
+            ("confirm", "a much better one"),
+        ],
     )
     .await;
     let res = app.call(&sam, "admin/users", &[]).await;
-    assert_eq!(error_code(res).await, (StatusCode::FORBIDDEN, "forbidden".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
     let res = app.call(&new_client(), "admin/users", &[]).await;
-    assert_eq!(error_code(res).await, (StatusCode::UNAUTHORIZED, "unauthorized".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
 
-    let res = app.call(&admin, "admin/audit", &[("action", "permission.denied")]).await;
+    let res = app
+        .call(&admin, "admin/audit", &[("action", "permission.denied")])
+        .await;
     let events: Vec<Value> = res.json().await.expect("json");
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["actor"], "sam@example.org");
@@ -326,14 +387,22 @@ async fn admin_input_is_validated() {
         (("not-an-email", "Sam", "member", "temporary-123"), "email"),
         (("sam@example.org", " ", "member", "temporary-123"), "name"),
         (("sam@example.org", "Sam", "owner", "temporary-123"), "role"),
-        (("sam@example.org", "Sam", "member", "short"), "temp_password"),
+        (
+            ("sam@example.org", "Sam", "member", "short"),
+            "temp_password",
+        ),
     ];
     for ((email, name, role, pw), field) in cases {
         let res = app
             .call(
                 &admin,
                 "admin/users/create",
-                &[("email", email), ("name", name), ("role", role), ("temp_password", pw)],
+                &[
+                    ("email", email),
+                    ("name", name),
+                    ("role", role),
+                    ("temp_password", pw),
+                ],
             )
             .await;
         let status = res.status();
@@ -346,7 +415,12 @@ async fn admin_input_is_validated() {
         .call(
             &admin,
             "admin/users/create",
-            &[("email", "SAM@example.org"), ("name", "Sam 2"), ("role", "member"), ("temp_password", "temporary-123")],
+            &[
+                ("email", "SAM@example.org"),
+                ("name", "Sam 2"),
+                ("role", "member"),
+                ("temp_password", "temporary-123"),
+            ],
         )
         .await;
     let status = res.status();
@@ -354,7 +428,9 @@ async fn admin_input_is_validated() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "email");
     // Unknown ids are a 404, not a 500.
-    let res = app.call(&admin, "admin/users/unlock", &[("user_id", "nope")]).await;
+    let res = app
+        .call(&admin, "admin/users/unlock", &[("user_id", "nope")])
+        .await;
     assert_eq!(error_code(res).await.1, "not_found");
 }
 
@@ -363,7 +439,10 @@ async fn pages_carry_security_headers_and_a_nonce() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/login")).send().await.expect("get");
     assert_eq!(res.status(), StatusCode::OK);
-    let csp = res.headers()["content-security-policy"].to_str().expect("csp").to_string();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
     assert!(csp.contains("'wasm-unsafe-eval'"));
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
@@ -375,14 +454,36 @@ async fn pages_carry_security_headers_and_a_nonce() {
         .expect("nonce in csp")
         .to_string();
     let html = res.text().await.expect("body");
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "scripts carry the nonce"
+    );
 
-    let res = app.client.get(app.url("/healthz")).send().await.expect("get");
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.client.get(app.url("/readyz")).send().await.expect("get");
+    let res = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.client.get(app.url("/no/such/page")).send().await.expect("get");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "anonymous visitors are sent to sign in");
+    let res = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "anonymous visitors are sent to sign in"
+    );
 }
 
 #[tokio::test]
@@ -390,7 +491,11 @@ async fn oversized_bodies_are_refused() {
     let app = spawn_app_with(|a| a.max_body_bytes = 1024).await;
     let big = "x".repeat(4096);
     let res = app
-        .call(&app.client, "auth/login", &[("email", &big), ("password", "x")])
+        .call(
+            &app.client,
+            "auth/login",
+            &[("email", &big), ("password", "x")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }

@@ -28,7 +28,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let db = app::db::connect_isolated("mem://", &format!("test{n}"))
         .await
         .expect("connect");
-    let app = Application::build_with_db(db, args).await.expect("build app");
+    let app = Application::build_with_db(db, args)
+        .await
+        .expect("build app");
     let base = format!("http://{}", app.address());
     // The setup token is logged; for tests, issue a fresh one we know.
     let setup_token = app::auth::service::issue_setup_token(app.state())
@@ -98,7 +100,11 @@ impl TestApp {
     pub async fn login(&self, email: &str, password: &str) -> (Client, Response) {
         let client = new_client();
         let res = self
-            .call(&client, "auth/login", &[("email", email), ("password", password)])
+            .call(
+                &client,
+                "auth/login",
+                &[("email", email), ("password", password)],
+            )
             .await;
         (client, res)
     }
@@ -112,6 +118,9 @@ pub async fn error_code(res: Response) -> (StatusCode, String) {
     let body: Value = res.json().await.expect("json error body");
     (
         status,
-        body["error"]["code"].as_str().unwrap_or_default().to_string(),
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     )
 }

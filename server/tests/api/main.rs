@@ -2,3 +2,8 @@
 
 mod accounts;
 mod helpers;
+mod projects;
+mod quality;
+mod sprints;
+mod stakeholders;
+mod voice;

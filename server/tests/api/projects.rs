@@ -6,12 +6,22 @@ use serde_json::Value;
 use crate::helpers::{TestApp, error_code, spawn_app};
 
 /// Creates a user with `role` who has already changed the temporary password.
-pub async fn user_with_role(app: &TestApp, admin: &Client, email: &str, role: &str) -> (Client, String) {
+pub async fn user_with_role(
+    app: &TestApp,
+    admin: &Client,
+    email: &str,
+    role: &str,
+) -> (Client, String) {
     let res = app
         .call(
             admin,
             "admin/users/create",
-            &[("email", email), ("name", email), ("role", role), ("temp_password", "temporary-123")],
+            &[
+                ("email", email),
+                ("name", email),
+                ("role", role),
+                ("temp_password", "temporary-123"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "create {email}");
@@ -22,7 +32,11 @@ pub async fn user_with_role(app: &TestApp, admin: &Client, email: &str, role: &s
         .call(
             &client,
             "auth/change-password",
-            &[("current", "temporary-123"), ("new_password", "a proper password"), ("confirm", "a proper password")],
+            &[
+                ("current", "temporary-123"),
+                ("new_password", "a proper password"),
+                ("confirm", "a proper password"),
+            ],
         )
         .await;
     assert!(res.status().is_success(), "change password {email}");
@@ -32,9 +46,17 @@ pub async fn user_with_role(app: &TestApp, admin: &Client, email: &str, role: &s
 /// Creates a project as `client` and asserts success.
 pub async fn create_project(app: &TestApp, client: &Client, key: &str) {
     let res = app
-        .call(client, "projects/create", &[("key", key), ("name", key), ("started_on", "2026-01-05")])
+        .call(
+            client,
+            "projects/create",
+            &[("key", key), ("name", key), ("started_on", "2026-01-05")],
+        )
         .await;
-    assert!(res.status().is_success(), "create project {key}: {}", res.status());
+    assert!(
+        res.status().is_success(),
+        "create project {key}: {}",
+        res.status()
+    );
 }
 
 #[tokio::test]
@@ -45,9 +67,26 @@ async fn project_creation_is_validated() {
         (&[("key", "Bad Key"), ("name", "x")], "key"),
         (&[("key", "new"), ("name", "x")], "key"),
         (&[("key", "ok-key"), ("name", "  ")], "name"),
-        (&[("key", "ok-key"), ("name", "x"), ("target_iteration_days", "43")], "target_iteration_days"),
-        (&[("key", "ok-key"), ("name", "x"), ("contact_threshold_days", "0")], "contact_threshold_days"),
-        (&[("key", "ok-key"), ("name", "x"), ("lead", "no-such-user")], "lead"),
+        (
+            &[
+                ("key", "ok-key"),
+                ("name", "x"),
+                ("target_iteration_days", "43"),
+            ],
+            "target_iteration_days",
+        ),
+        (
+            &[
+                ("key", "ok-key"),
+                ("name", "x"),
+                ("contact_threshold_days", "0"),
+            ],
+            "contact_threshold_days",
+        ),
+        (
+            &[("key", "ok-key"), ("name", "x"), ("lead", "no-such-user")],
+            "lead",
+        ),
     ];
     for (form, field) in cases {
         let res = app.call(&admin, "projects/create", form).await;
@@ -57,7 +96,13 @@ async fn project_creation_is_validated() {
         assert_eq!(body["error"]["field"], field);
     }
     create_project(&app, &admin, "churn").await;
-    let res = app.call(&admin, "projects/create", &[("key", "churn"), ("name", "Again")]).await;
+    let res = app
+        .call(
+            &admin,
+            "projects/create",
+            &[("key", "churn"), ("name", "Again")],
+        )
+        .await;
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["field"], "key", "duplicate key");
 
@@ -65,7 +110,10 @@ async fn project_creation_is_validated() {
     let detail: Value = res.json().await.expect("json");
     assert_eq!(detail["project"]["target_iteration_days"], 14);
     assert_eq!(detail["project"]["ml_needed"], "unknown");
-    assert_eq!(detail["members"][0]["role"], "lead", "the creator leads the project");
+    assert_eq!(
+        detail["members"][0]["role"], "lead",
+        "the creator leads the project"
+    );
 }
 
 #[tokio::test]
@@ -79,14 +127,27 @@ async fn members_see_only_their_projects_and_viewers_cannot_write() {
 
     // Not a member yet: the project does not exist for them.
     let res = app.call(&member, "projects/get", &[("key", "alpha")]).await;
-    assert_eq!(error_code(res).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
     // Members cannot create projects.
-    let res = app.call(&member, "projects/create", &[("key", "gamma"), ("name", "Gamma")]).await;
+    let res = app
+        .call(
+            &member,
+            "projects/create",
+            &[("key", "gamma"), ("name", "Gamma")],
+        )
+        .await;
     assert_eq!(error_code(res).await.1, "forbidden");
 
     for (id, role) in [(&member_id, "member"), (&viewer_id, "viewer")] {
         let res = app
-            .call(&admin, "projects/members/set", &[("key", "alpha"), ("user_id", id), ("role", role)])
+            .call(
+                &admin,
+                "projects/members/set",
+                &[("key", "alpha"), ("user_id", id), ("role", role)],
+            )
             .await;
         assert!(res.status().is_success());
     }
@@ -99,16 +160,33 @@ async fn members_see_only_their_projects_and_viewers_cannot_write() {
     let detail: Value = res.json().await.expect("json");
     assert_eq!(detail["access"], "read");
     let res = app
-        .call(&viewer, "projects/update", &[("key", "alpha"), ("name", "Renamed")])
+        .call(
+            &viewer,
+            "projects/update",
+            &[("key", "alpha"), ("name", "Renamed")],
+        )
         .await;
-    assert_eq!(error_code(res).await, (StatusCode::FORBIDDEN, "forbidden".into()));
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
     // Members write but do not manage settings.
     let res = app
-        .call(&member, "projects/update", &[("key", "alpha"), ("name", "Renamed")])
+        .call(
+            &member,
+            "projects/update",
+            &[("key", "alpha"), ("name", "Renamed")],
+        )
         .await;
     assert_eq!(error_code(res).await.1, "forbidden");
     // Another project stays invisible to them.
-    let res = app.call(&member, "projects/update", &[("key", "beta"), ("name", "x")]).await;
+    let res = app
+        .call(
+            &member,
+            "projects/update",
+            &[("key", "beta"), ("name", "x")],
+        )
+        .await;
     assert_eq!(error_code(res).await.1, "not_found");
 }
 
@@ -138,18 +216,38 @@ async fn settings_archive_and_the_accountable_lead() {
     assert_eq!(d["project"]["lead"], lead_id);
     assert_eq!(d["project"]["ml_needed"], "no");
     assert_eq!(d["project"]["target_iteration_days"], 10);
-    let lead_member = d["members"].as_array().expect("members").iter().find(|m| m["user_id"] == lead_id).expect("lead is a member").clone();
+    let lead_member = d["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user_id"] == lead_id)
+        .expect("lead is a member")
+        .clone();
     assert_eq!(lead_member["role"], "lead");
     // The accountable lead cannot be removed or demoted.
-    let res = app.call(&admin, "projects/members/remove", &[("key", "alpha"), ("user_id", &lead_id)]).await;
+    let res = app
+        .call(
+            &admin,
+            "projects/members/remove",
+            &[("key", "alpha"), ("user_id", &lead_id)],
+        )
+        .await;
     assert_eq!(error_code(res).await.1, "validation");
 
-    let res = app.call(&admin, "projects/archive", &[("key", "alpha"), ("archived", "true")]).await;
+    let res = app
+        .call(
+            &admin,
+            "projects/archive",
+            &[("key", "alpha"), ("archived", "true")],
+        )
+        .await;
     assert!(res.status().is_success());
     let res = app.call(&admin, "projects/list", &[]).await;
     let list: Vec<Value> = res.json().await.expect("json");
     assert!(list.is_empty(), "archived projects leave the default list");
-    let res = app.call(&admin, "projects/list", &[("include_archived", "true")]).await;
+    let res = app
+        .call(&admin, "projects/list", &[("include_archived", "true")])
+        .await;
     let list: Vec<Value> = res.json().await.expect("json");
     assert_eq!(list[0]["status"], "archived");
 

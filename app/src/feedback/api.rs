@@ -1,0 +1,589 @@
+//! Server functions for feedback. The team's functions check who is asking and their access
+//! to the project; the two public ones (`/f/api/…`) take only an invite token, reach only that
+//! link's project (and sprint), and are rate-limited.
+
+use leptos::prelude::*;
+
+use super::{Inbox, InviteList, LinkPage, NewInvite};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use super::super::repo::{Author, FeedbackRepo};
+    pub use super::super::service::{
+        CLOSED_LINK, browser_cookie, browser_id, check_scope, plain_form_post, rate_limit,
+        redirect_plain_form, resolve,
+    };
+    pub use super::super::{
+        INBOX_LIMIT, InboxFilter, InviteState, OpenLink, OwnFeedback, parse_expiry_days,
+        parse_given_on, parse_sprint_number, parse_team_channel, validate_author, validate_content,
+        validate_triage,
+    };
+    pub use crate::auth::service::{audit, hash_token, new_token, request_ctx, require_user};
+    pub use crate::feedback::service::base_url;
+    pub use crate::interviews::plausible_id;
+    pub use crate::interviews::repo::InterviewRepo;
+    pub use crate::projects::service::{project_access, require_manage, require_write};
+    pub use crate::state::AppState;
+    pub use chrono::{Duration, NaiveTime, Utc};
+}
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+async fn load(
+    state: &AppState,
+    key: &str,
+    id: &str,
+) -> Result<super::repo::FeedbackRecord, AppError> {
+    if !plausible_id(id) {
+        return Err(AppError::not_found("Feedback"));
+    }
+    FeedbackRepo::new(state.db.clone())
+        .get(key, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Feedback"))
+}
+
+#[cfg(feature = "ssr")]
+async fn live_stakeholder(state: &AppState, field: &str, id: &str) -> Result<String, AppError> {
+    let id = id.trim();
+    let found = if plausible_id(id) {
+        InterviewRepo::new(state.db.clone())
+            .live_stakeholders(&[id.to_string()])
+            .await?
+    } else {
+        Vec::new()
+    };
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::field(field, "Choose someone from the directory."))
+}
+
+/// A project's feedback inbox, filtered by sprint (a number or `none`), status, category,
+/// rating (1–5 or `none`) and function.
+#[server(prefix = "/api/fn", endpoint = "feedback/inbox")]
+pub async fn feedback_inbox(
+    key: String,
+    sprint: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    rating: Option<String>,
+    function: Option<String>,
+) -> Result<Inbox, AppError> {
+    let (state, user, _) = require_user().await?;
+    let access = project_access(&state, &user, &key).await?;
+    let filter = InboxFilter {
+        sprint,
+        status,
+        category,
+        rating,
+        function,
+    }
+    .validate()?;
+    let repo = FeedbackRepo::new(state.db.clone());
+    let mut items: Vec<super::FeedbackItem> = repo
+        .inbox(access.key(), &filter, INBOX_LIMIT)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .filter(|i| filter.matches(i))
+        .collect();
+    let truncated = items.len() > INBOX_LIMIT;
+    items.truncate(INBOX_LIMIT);
+    let today = crate::feedback::service::workspace_today(&state).await;
+    Ok(Inbox {
+        items,
+        truncated,
+        sprints: repo.sprints(access.key(), today).await?,
+        new_count: repo.new_count(access.key()).await?,
+    })
+}
+
+/// How many feedback items are still `new` across the projects the caller is a member of
+/// (for the navigation badge).
+#[server(prefix = "/api/fn", endpoint = "feedback/count-new")]
+pub async fn count_new_feedback() -> Result<u64, AppError> {
+    let (state, user, _) = require_user().await?;
+    FeedbackRepo::new(state.db.clone())
+        .new_count_for_member(&user.id)
+        .await
+}
+
+/// Records feedback the team heard in person (channel review, interview or team), from a
+/// directory `stakeholder` or from `author_name` with an optional `author_function`.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "feedback/create")]
+pub async fn create_feedback(
+    key: String,
+    channel: String,
+    sprint: Option<String>,
+    stakeholder: Option<String>,
+    author_name: Option<String>,
+    author_function: Option<String>,
+    given_on: Option<String>,
+    rating: Option<String>,
+    body: Option<String>,
+    category: Option<String>,
+) -> Result<String, AppError> {
+    let (state, user, ctx) = require_user().await?;
+    let access = require_write(&state, &user, &ctx, &key, "record feedback").await?;
+    let channel = parse_team_channel(&channel)?;
+    let author = match stakeholder
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Author {
+            stakeholder: Some(live_stakeholder(&state, "stakeholder", s).await?),
+            ..Author::default()
+        },
+        None => {
+            let (name, function) = validate_author(
+                &author_name.unwrap_or_default(),
+                &author_function.unwrap_or_default(),
+            )?;
+            if name.is_none() {
+                return Err(AppError::field(
+                    "stakeholder",
+                    "Choose someone from the directory, or enter a name.",
+                ));
+            }
+            Author {
+                name,
+                function,
+                ..Author::default()
+            }
+        }
+    };
+    let content = validate_content(
+        &rating.unwrap_or_default(),
+        &body.unwrap_or_default(),
+        &category.unwrap_or_default(),
+    )?;
+    let repo = FeedbackRepo::new(state.db.clone());
+    let sprint = match parse_sprint_number("sprint", &sprint.unwrap_or_default())? {
+        Some(n) => Some(
+            repo.sprint(access.key(), n)
+                .await?
+                .ok_or_else(|| AppError::field("sprint", "Choose a sprint of this project."))?
+                .id,
+        ),
+        None => None,
+    };
+    let today = crate::feedback::service::workspace_today(&state).await;
+    let given_on = parse_given_on(&given_on.unwrap_or_default(), today)?;
+    let submitted_at = if given_on == today {
+        Utc::now()
+    } else {
+        // Midday UTC keeps the calendar day in almost every time zone.
+        given_on
+            .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
+            .and_utc()
+    };
+    let id = repo
+        .create(
+            access.key(),
+            sprint,
+            &author,
+            channel,
+            submitted_at,
+            &content,
+        )
+        .await?;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "feedback.create",
+        &format!("{}/{id}", access.key()),
+        channel.as_str(),
+    )
+    .await;
+    Ok(id)
+}
+
+/// Triage: sets the status, the sprint that addressed it (with `planned` or `addressed`) and
+/// the response the author will see.
+#[server(prefix = "/api/fn", endpoint = "feedback/triage")]
+pub async fn triage_feedback(
+    key: String,
+    id: String,
+    status: String,
+    addressed_in: Option<String>,
+    response: Option<String>,
+) -> Result<(), AppError> {
+    let (state, user, ctx) = require_user().await?;
+    let access = require_write(&state, &user, &ctx, &key, "triage feedback").await?;
+    let current = load(&state, access.key(), &id).await?;
+    let t = validate_triage(
+        &status,
+        &addressed_in.unwrap_or_default(),
+        &response.unwrap_or_default(),
+    )?;
+    let repo = FeedbackRepo::new(state.db.clone());
+    let addressed = match t.addressed_in {
+        Some(n) => Some(
+            repo.sprint(access.key(), n)
+                .await?
+                .ok_or_else(|| AppError::field("addressed_in", "Choose a sprint of this project."))?
+                .id,
+        ),
+        None => None,
+    };
+    let responded_at = if t.response == current.response {
+        current.responded_at
+    } else {
+        t.response.as_ref().map(|_| Utc::now())
+    };
+    let fid = crate::db::key_of(&current.id);
+    repo.triage(&fid, &t, addressed, responded_at).await?;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "feedback.triage",
+        &format!("{}/{fid}", access.key()),
+        t.status.as_str(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Adds a link author who is not in the directory to it (their name and function, linked to
+/// the project) and points the item at the new entry.
+#[server(prefix = "/api/fn", endpoint = "feedback/add-to-directory")]
+pub async fn add_author_to_directory(key: String, id: String) -> Result<String, AppError> {
+    let (state, user, ctx) = require_user().await?;
+    let access = require_write(
+        &state,
+        &user,
+        &ctx,
+        &key,
+        "add feedback author to directory",
+    )
+    .await?;
+    let current = load(&state, access.key(), &id).await?;
+    let fid = crate::db::key_of(&current.id);
+    let stakeholder = FeedbackRepo::new(state.db.clone())
+        .add_author_to_directory(
+            &fid,
+            AppError::Conflict("This author is already in the directory, or gave no name.".into()),
+        )
+        .await?;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "stakeholder.create",
+        &stakeholder,
+        &format!("author of feedback {}/{fid}", access.key()),
+    )
+    .await;
+    Ok(stakeholder)
+}
+
+/// Deletes a feedback item (project leads).
+#[server(prefix = "/api/fn", endpoint = "feedback/delete")]
+pub async fn delete_feedback(key: String, id: String) -> Result<(), AppError> {
+    let (state, user, ctx) = require_user().await?;
+    let access = require_manage(&state, &user, &ctx, &key, "delete feedback").await?;
+    let current = load(&state, access.key(), &id).await?;
+    let fid = crate::db::key_of(&current.id);
+    FeedbackRepo::new(state.db.clone()).delete(&fid).await?;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "feedback.delete",
+        &format!("{}/{fid}", access.key()),
+        "",
+    )
+    .await;
+    Ok(())
+}
+
+/// A project's invite links (never their tokens).
+#[server(prefix = "/api/fn", endpoint = "feedback/invites/list")]
+pub async fn list_invites(key: String) -> Result<InviteList, AppError> {
+    let (state, user, _) = require_user().await?;
+    let access = project_access(&state, &user, &key).await?;
+    let items = FeedbackRepo::new(state.db.clone())
+        .invites(access.key(), Utc::now())
+        .await?;
+    Ok(InviteList {
+        base_url: base_url(&state.settings),
+        items,
+    })
+}
+
+/// Makes an invite link, optionally for one sprint (number) and one stakeholder, lasting
+/// `expires_in_days` (default 14, at most 30). The link is returned once; only its hash is
+/// stored. Without JavaScript the page is reloaded showing it.
+#[server(prefix = "/api/fn", endpoint = "feedback/invites/create")]
+pub async fn create_invite(
+    key: String,
+    sprint: Option<String>,
+    stakeholder: Option<String>,
+    expires_in_days: Option<String>,
+) -> Result<NewInvite, AppError> {
+    let (state, user, ctx) = require_user().await?;
+    let access = require_write(&state, &user, &ctx, &key, "create invite").await?;
+    let repo = FeedbackRepo::new(state.db.clone());
+    let sprint = match parse_sprint_number("sprint", &sprint.unwrap_or_default())? {
+        Some(n) => Some(
+            repo.sprint(access.key(), n)
+                .await?
+                .ok_or_else(|| AppError::field("sprint", "Choose a sprint of this project."))?
+                .id,
+        ),
+        None => None,
+    };
+    let stakeholder = match stakeholder
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(live_stakeholder(&state, "stakeholder", s).await?),
+        None => None,
+    };
+    let days = parse_expiry_days(&expires_in_days.unwrap_or_default())?;
+    let token = new_token();
+    let expires_at = Utc::now() + Duration::days(i64::from(days));
+    let id = repo
+        .create_invite(
+            access.key(),
+            sprint,
+            stakeholder.as_deref(),
+            &hash_token(&token),
+            expires_at,
+            &user.id,
+        )
+        .await?;
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "invite.create",
+        &format!("{}/{id}", access.key()),
+        &format!("{days} days"),
+    )
+    .await;
+    if plain_form_post() {
+        leptos_axum::redirect(&format!(
+            "/projects/{}/feedback?new_link={token}#invites",
+            access.key()
+        ));
+    }
+    Ok(NewInvite {
+        id,
+        url: format!("{}/f/{token}", base_url(&state.settings)),
+    })
+}
+
+/// Revokes an invite link of the project; it stops working at once.
+#[server(prefix = "/api/fn", endpoint = "feedback/invites/revoke")]
+pub async fn revoke_invite(key: String, id: String) -> Result<(), AppError> {
+    let (state, user, ctx) = require_user().await?;
+    let access = require_write(&state, &user, &ctx, &key, "revoke invite").await?;
+    if !plausible_id(&id)
+        || !FeedbackRepo::new(state.db.clone())
+            .revoke_invite(access.key(), &id)
+            .await?
+    {
+        return Err(AppError::not_found("Invite link"));
+    }
+    audit(
+        &state,
+        Some(&user),
+        &ctx,
+        "invite.revoke",
+        &format!("{}/{id}", access.key()),
+        "",
+    )
+    .await;
+    Ok(())
+}
+
+// ---- public: behind an invite token ---------------------------------------------------------
+
+/// What `/f/{token}` shows: the project's name, the sprint's goal, and the person's own earlier
+/// feedback with the team's responses. `project`, when given, must be the link's project.
+#[server(prefix = "/f/api", endpoint = "open")]
+pub async fn open_feedback_link(
+    token: String,
+    project: Option<String>,
+) -> Result<LinkPage, AppError> {
+    let state = crate::state::app_state()?;
+    let link = resolve(&state, &token, Utc::now()).await?;
+    match link.state {
+        InviteState::Expired => return Ok(LinkPage::Expired),
+        InviteState::Revoked => return Ok(LinkPage::Revoked),
+        InviteState::Active => {}
+    }
+    let invite = link.invite;
+    check_scope(&invite, project.as_deref(), None)?;
+    let key = invite.project_key();
+    let repo = FeedbackRepo::new(state.db.clone());
+    let sprint = match invite.link_sprint() {
+        Some(s) => Some(s),
+        None => {
+            let today = crate::feedback::service::workspace_today(&state).await;
+            repo.running_sprint(&key, today).await?.map(|s| s.info)
+        }
+    };
+    let earlier = match &invite.stakeholder {
+        Some(s) => repo.by_stakeholder(&key, s).await?,
+        None => match own_browser(&state) {
+            Some(id) => repo.by_browser(&key, &hash_token(&id)).await?,
+            None => Vec::new(),
+        },
+    };
+    Ok(LinkPage::Open(Box::new(OpenLink {
+        project_key: key,
+        project_name: invite.project_name.clone().unwrap_or_default(),
+        names_sprint: invite.sprint.is_some(),
+        names_stakeholder: invite.stakeholder.is_some(),
+        sprint,
+        earlier: earlier.into_iter().map(OwnFeedback::from).collect(),
+    })))
+}
+
+#[cfg(feature = "ssr")]
+fn own_browser(state: &AppState) -> Option<String> {
+    use_context::<http::request::Parts>().and_then(|p| browser_id(&state.settings, &p.headers))
+}
+
+/// Sends feedback through an invite link: rating (1–5), comment (at most 5,000 characters,
+/// stored as typed), category, and, on a link that names nobody, the person's name and
+/// function. `project` and `sprint` echo the page; they must match the link.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/f/api", endpoint = "submit")]
+pub async fn submit_link_feedback(
+    token: String,
+    project: Option<String>,
+    sprint: Option<String>,
+    rating: Option<String>,
+    body: Option<String>,
+    category: Option<String>,
+    author_name: Option<String>,
+    author_function: Option<String>,
+) -> Result<(), AppError> {
+    let page = if crate::interviews::plausible_token(&token) {
+        format!("/f/{token}")
+    } else {
+        "/".to_string()
+    };
+    let result = submit(
+        token,
+        project,
+        sprint,
+        rating,
+        body,
+        category,
+        author_name,
+        author_function,
+    )
+    .await;
+    match &result {
+        Ok(()) => redirect_plain_form(&format!("{page}?sent=1"), "", None),
+        Err(e) => redirect_plain_form(
+            &page,
+            <SubmitLinkFeedback as leptos::server_fn::ServerFn>::PATH,
+            Some(e),
+        ),
+    }
+    result
+}
+
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+async fn submit(
+    token: String,
+    project: Option<String>,
+    sprint: Option<String>,
+    rating: Option<String>,
+    body: Option<String>,
+    category: Option<String>,
+    author_name: Option<String>,
+    author_function: Option<String>,
+) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let ctx = request_ctx();
+    let now = Utc::now();
+    let link = resolve(&state, &token, now).await?;
+    if link.state != InviteState::Active {
+        return Err(AppError::NotFound(CLOSED_LINK.into()));
+    }
+    let invite = link.invite;
+    check_scope(&invite, project.as_deref(), sprint.as_deref())?;
+    let content = validate_content(
+        &rating.unwrap_or_default(),
+        &body.unwrap_or_default(),
+        &category.unwrap_or_default(),
+    )?;
+    let key = invite.project_key();
+    let repo = FeedbackRepo::new(state.db.clone());
+    let mut author = match &invite.stakeholder {
+        Some(s) => Author {
+            stakeholder: Some(crate::db::key_of(s)),
+            ..Author::default()
+        },
+        None => {
+            let (name, function) = validate_author(
+                &author_name.unwrap_or_default(),
+                &author_function.unwrap_or_default(),
+            )?;
+            Author {
+                name,
+                function,
+                ..Author::default()
+            }
+        }
+    };
+    rate_limit(&state, &invite, &ctx.ip, now).await?;
+    let sprint = match &invite.sprint {
+        Some(s) => Some(s.clone()),
+        None => {
+            let today = crate::feedback::service::workspace_today(&state).await;
+            repo.running_sprint(&key, today).await?.map(|s| s.id)
+        }
+    };
+    if invite.stakeholder.is_none() {
+        let id = match own_browser(&state) {
+            Some(id) => id,
+            None => {
+                let id = new_token();
+                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                    if let Ok(v) =
+                        http::HeaderValue::from_str(&browser_cookie(&state.settings, &id))
+                    {
+                        res.append_header(http::header::SET_COOKIE, v);
+                    }
+                }
+                id
+            }
+        };
+        author.browser_key = Some(hash_token(&id));
+    }
+    let fid = repo
+        .submit_via_invite(
+            &invite,
+            sprint,
+            &author,
+            &content,
+            AppError::NotFound(CLOSED_LINK.into()),
+        )
+        .await?;
+    audit(
+        &state,
+        None,
+        &ctx,
+        "feedback.submit",
+        &format!("{key}/{fid}"),
+        &format!("invite {}", crate::db::key_of(&invite.id)),
+    )
+    .await;
+    Ok(())
+}

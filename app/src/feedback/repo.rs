@@ -1,0 +1,1089 @@
+//! SurrealQL for feedback, invite links and rate-limit windows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+use surrealdb::types::{RecordId, SurrealValue};
+
+use super::{
+    Channel, FeedbackCategory, FeedbackItem, FeedbackStatus, Function, Invite, InviteState,
+    LinkSprint, OwnFeedback, SprintChoice, ValidContent, ValidFilter, ValidTriage,
+    effective_function,
+};
+use crate::db::{check_guarded, key_of, rid};
+use crate::error::{AppError, AppResult};
+
+fn to_u32(n: Option<i64>) -> Option<u32> {
+    n.and_then(|n| u32::try_from(n).ok())
+}
+
+/// A `feedback` row with the names it links to.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct FeedbackRecord {
+    /// Record id.
+    pub id: RecordId,
+    /// Project.
+    pub project: RecordId,
+    /// Sprint number (joined).
+    pub sprint_number: Option<i64>,
+    /// Sprint name (joined).
+    pub sprint_name: Option<String>,
+    /// Stakeholder.
+    pub stakeholder: Option<RecordId>,
+    /// Stakeholder name (joined).
+    pub stakeholder_name: Option<String>,
+    /// Stakeholder function (joined).
+    pub stakeholder_function: Option<String>,
+    /// Name given through a link.
+    pub author_name: Option<String>,
+    /// Function given through a link.
+    pub author_function: Option<String>,
+    /// Channel.
+    pub channel: String,
+    /// Invite it came through.
+    pub invite: Option<RecordId>,
+    /// When.
+    pub submitted_at: DateTime<Utc>,
+    /// Rating.
+    pub rating: Option<i64>,
+    /// Text.
+    pub body: String,
+    /// Category.
+    pub category: String,
+    /// Status.
+    pub status: String,
+    /// Addressing sprint number (joined).
+    pub addressed_in_number: Option<i64>,
+    /// Response.
+    pub response: Option<String>,
+    /// When the response was written.
+    pub responded_at: Option<DateTime<Utc>>,
+}
+
+impl From<FeedbackRecord> for FeedbackItem {
+    fn from(r: FeedbackRecord) -> Self {
+        let stakeholder_function = r
+            .stakeholder_function
+            .as_deref()
+            .and_then(|f| f.parse().ok());
+        let given = r.author_function.as_deref().and_then(|f| f.parse().ok());
+        FeedbackItem {
+            id: key_of(&r.id),
+            sprint: to_u32(r.sprint_number).map(|n| (n, r.sprint_name.clone().unwrap_or_default())),
+            stakeholder: r
+                .stakeholder
+                .as_ref()
+                .map(|s| (key_of(s), r.stakeholder_name.clone().unwrap_or_default())),
+            author_name: r.author_name,
+            function: effective_function(
+                if r.stakeholder.is_some() {
+                    Some(stakeholder_function.unwrap_or(Function::Other))
+                } else {
+                    None
+                },
+                given,
+            ),
+            channel: r.channel.parse().unwrap_or(Channel::Link),
+            via_invite: r.invite.is_some(),
+            submitted_at: r.submitted_at,
+            rating: r.rating.and_then(|n| u8::try_from(n).ok()),
+            body: r.body,
+            category: r.category.parse().unwrap_or(FeedbackCategory::Other),
+            status: r.status.parse().unwrap_or(FeedbackStatus::New),
+            addressed_in: to_u32(r.addressed_in_number),
+            response: r.response,
+            responded_at: r.responded_at,
+        }
+    }
+}
+
+impl From<FeedbackRecord> for OwnFeedback {
+    fn from(r: FeedbackRecord) -> Self {
+        OwnFeedback {
+            submitted_at: r.submitted_at,
+            rating: r.rating.and_then(|n| u8::try_from(n).ok()),
+            category: r.category.parse().unwrap_or(FeedbackCategory::Other),
+            body: r.body,
+            status: r.status.parse().unwrap_or(FeedbackStatus::New),
+            addressed_in: to_u32(r.addressed_in_number),
+            response: r.response,
+            responded_at: r.responded_at,
+        }
+    }
+}
+
+const FIELDS: &str = "id, project, sprint.number AS sprint_number, sprint.name AS sprint_name, stakeholder, \
+     stakeholder.name AS stakeholder_name, stakeholder.function AS stakeholder_function, author_name, \
+     author_function, channel, invite, submitted_at, rating, body, category, status, \
+     addressed_in.number AS addressed_in_number, response, responded_at";
+
+/// An `invite` row as the link handler needs it.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct InviteRecord {
+    /// Record id.
+    pub id: RecordId,
+    /// Project.
+    pub project: RecordId,
+    /// Project name (joined).
+    pub project_name: Option<String>,
+    /// Sprint it names.
+    pub sprint: Option<RecordId>,
+    /// Its number (joined).
+    pub sprint_number: Option<i64>,
+    /// Its name (joined).
+    pub sprint_name: Option<String>,
+    /// Its goal (joined).
+    pub sprint_goal: Option<String>,
+    /// Stakeholder it names.
+    pub stakeholder: Option<RecordId>,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+    /// Revoked by the team.
+    pub revoked: bool,
+}
+
+impl InviteRecord {
+    /// The project key.
+    pub fn project_key(&self) -> String {
+        key_of(&self.project)
+    }
+
+    /// The sprint it names, for the page.
+    pub fn link_sprint(&self) -> Option<LinkSprint> {
+        to_u32(self.sprint_number).map(|number| LinkSprint {
+            number,
+            name: self.sprint_name.clone().unwrap_or_default(),
+            goal: self.sprint_goal.clone().unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct InviteListRow {
+    id: RecordId,
+    sprint_number: Option<i64>,
+    sprint_name: Option<String>,
+    stakeholder_name: Option<String>,
+    expires_at: DateTime<Utc>,
+    revoked: bool,
+    use_count: i64,
+    created_by_name: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SprintRow {
+    id: RecordId,
+    number: i64,
+    name: String,
+    goal: Option<String>,
+    start_on: NaiveDate,
+    end_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct CountRow {
+    n: i64,
+}
+
+/// A sprint found for a project.
+#[derive(Clone, Debug)]
+pub struct FoundSprint {
+    /// Record id.
+    pub id: RecordId,
+    /// As the link page shows it.
+    pub info: LinkSprint,
+}
+
+/// Who gave feedback, as stored.
+#[derive(Clone, Debug, Default)]
+pub struct Author {
+    /// A stakeholder id.
+    pub stakeholder: Option<String>,
+    /// A name given through a link or recorded by the team.
+    pub name: Option<String>,
+    /// A function given with the name.
+    pub function: Option<Function>,
+    /// The hash of an anonymous browser's cookie.
+    pub browser_key: Option<String>,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct NewFeedback {
+    project: RecordId,
+    sprint: Option<RecordId>,
+    stakeholder: Option<RecordId>,
+    author_name: Option<String>,
+    author_function: Option<String>,
+    channel: String,
+    invite: Option<RecordId>,
+    submitted_at: DateTime<Utc>,
+    rating: Option<i64>,
+    body: String,
+    category: String,
+    browser_key: Option<String>,
+}
+
+/// Feedback, invites and rate limits.
+#[derive(Clone)]
+pub struct FeedbackRepo {
+    db: Surreal<Any>,
+}
+
+impl FeedbackRepo {
+    /// A repository over `db`.
+    pub fn new(db: Surreal<Any>) -> Self {
+        Self { db }
+    }
+
+    // ---- sprints -------------------------------------------------------------------------
+
+    /// A project's sprints, latest first, marking the one running on `today`.
+    pub async fn sprints(&self, key: &str, today: NaiveDate) -> AppResult<Vec<SprintChoice>> {
+        let mut res = self
+            .db
+            .query("SELECT id, number, name, goal, start_on, end_on FROM sprint WHERE project = $project ORDER BY number DESC")
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let rows: Vec<SprintRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(SprintChoice {
+                    number: u32::try_from(r.number).ok()?,
+                    name: r.name,
+                    current: r.start_on <= today && today <= r.end_on,
+                })
+            })
+            .collect())
+    }
+
+    /// Sprint `number` of a project.
+    pub async fn sprint(&self, key: &str, number: u32) -> AppResult<Option<FoundSprint>> {
+        let mut res = self
+            .db
+            .query("SELECT id, number, name, goal, start_on, end_on FROM sprint WHERE project = $project AND number = $number LIMIT 1")
+            .bind(("project", rid("project", key)))
+            .bind(("number", i64::from(number)))
+            .await?
+            .check()?;
+        let rows: Vec<SprintRow> = res.take(0)?;
+        Ok(rows.into_iter().next().map(found))
+    }
+
+    /// The sprint of a project running on `day` (start_on ≤ day ≤ end_on), the latest-starting
+    /// one if sprints overlap.
+    pub async fn running_sprint(
+        &self,
+        key: &str,
+        day: NaiveDate,
+    ) -> AppResult<Option<FoundSprint>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT id, number, name, goal, start_on, end_on FROM sprint
+                 WHERE project = $project AND start_on <= $day AND end_on >= $day
+                 ORDER BY start_on DESC, number DESC LIMIT 1",
+            )
+            .bind(("project", rid("project", key)))
+            .bind(("day", day))
+            .await?
+            .check()?;
+        let rows: Vec<SprintRow> = res.take(0)?;
+        Ok(rows.into_iter().next().map(found))
+    }
+
+    // ---- feedback ------------------------------------------------------------------------
+
+    /// The project's feedback that passes `filter`, latest first, at most `limit` (+1 to tell
+    /// whether there is more).
+    pub async fn inbox(
+        &self,
+        key: &str,
+        filter: &ValidFilter,
+        limit: usize,
+    ) -> AppResult<Vec<FeedbackRecord>> {
+        let mut conditions = vec!["project = $project".to_string()];
+        if filter.status.is_some() {
+            conditions.push("status = $status".into());
+        }
+        if filter.category.is_some() {
+            conditions.push("category = $category".into());
+        }
+        match filter.rating {
+            Some(Some(_)) => conditions.push("rating = $rating".into()),
+            Some(None) => conditions.push("rating = NONE".into()),
+            None => {}
+        }
+        match filter.sprint {
+            Some(Some(_)) => conditions.push("sprint.number = $sprint".into()),
+            Some(None) => conditions.push("sprint = NONE".into()),
+            None => {}
+        }
+        if filter.function.is_some() {
+            conditions
+                .push("(stakeholder.function ?? author_function ?? 'other') = $function".into());
+        }
+        let sql = format!(
+            "SELECT {FIELDS} FROM feedback WHERE {} ORDER BY submitted_at DESC LIMIT $limit",
+            conditions.join(" AND ")
+        );
+        let mut res = self
+            .db
+            .query(sql)
+            .bind(("project", rid("project", key)))
+            .bind(("status", filter.status.map(|s| s.as_str().to_string())))
+            .bind(("category", filter.category.map(|s| s.as_str().to_string())))
+            .bind(("rating", filter.rating.flatten().map(i64::from)))
+            .bind(("sprint", filter.sprint.flatten().map(i64::from)))
+            .bind(("function", filter.function.map(|f| f.as_str().to_string())))
+            .bind(("limit", i64::try_from(limit + 1).unwrap_or(i64::MAX)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// How many items of a project are still `new`.
+    pub async fn new_count(&self, key: &str) -> AppResult<u64> {
+        let mut res = self
+            .db
+            .query("SELECT count() AS n FROM feedback WHERE project = $project AND status = 'new' GROUP ALL")
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let row: Option<CountRow> = res.take(0)?;
+        Ok(row.map_or(0, |r| u64::try_from(r.n).unwrap_or(0)))
+    }
+
+    /// How many items are still `new` in the projects `user` is a member of.
+    pub async fn new_count_for_member(&self, user: &str) -> AppResult<u64> {
+        let mut res = self
+            .db
+            .query(
+                "LET $projects = SELECT VALUE project FROM membership WHERE user = $user;
+                 SELECT count() AS n FROM feedback WHERE project IN $projects AND status = 'new' GROUP ALL;",
+            )
+            .bind(("user", rid("user", user)))
+            .await?
+            .check()?;
+        let row: Option<CountRow> = res.take(1)?;
+        Ok(row.map_or(0, |r| u64::try_from(r.n).unwrap_or(0)))
+    }
+
+    /// One item of a project (`None` if it belongs to another project).
+    pub async fn get(&self, key: &str, id: &str) -> AppResult<Option<FeedbackRecord>> {
+        let mut res = self
+            .db
+            .query(format!("SELECT {FIELDS} FROM $id WHERE project = $project"))
+            .bind(("id", rid("feedback", id)))
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let rows: Vec<FeedbackRecord> = res.take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    fn new_feedback(
+        key: &str,
+        sprint: Option<RecordId>,
+        author: &Author,
+        channel: Channel,
+        invite: Option<RecordId>,
+        submitted_at: DateTime<Utc>,
+        content: &ValidContent,
+    ) -> NewFeedback {
+        NewFeedback {
+            project: rid("project", key),
+            sprint,
+            stakeholder: author.stakeholder.as_deref().map(|s| rid("stakeholder", s)),
+            author_name: author.name.clone(),
+            author_function: author.function.map(|f| f.as_str().to_string()),
+            channel: channel.as_str().to_string(),
+            invite,
+            submitted_at,
+            rating: content.rating.map(i64::from),
+            body: content.body.clone(),
+            category: content.category.as_str().to_string(),
+            browser_key: author.browser_key.clone(),
+        }
+    }
+
+    /// Records feedback the team heard (review, interview or team channel).
+    pub async fn create(
+        &self,
+        key: &str,
+        sprint: Option<RecordId>,
+        author: &Author,
+        channel: Channel,
+        submitted_at: DateTime<Utc>,
+        content: &ValidContent,
+    ) -> AppResult<String> {
+        let mut res = self
+            .db
+            .query(
+                "CREATE ONLY feedback CONTENT {
+                    project: $project, sprint: $sprint, stakeholder: $stakeholder, author_name: $author_name,
+                    author_function: $author_function, channel: $channel, invite: $invite,
+                    submitted_at: $submitted_at, rating: $rating, body: $body, category: $category,
+                    status: 'new', browser_key: $browser_key, created_at: time::now(), updated_at: time::now()
+                 } RETURN VALUE id",
+            )
+            .bind(Self::new_feedback(key, sprint, author, channel, None, submitted_at, content))
+            .await?
+            .check()?;
+        let id: Option<RecordId> = res.take(0)?;
+        id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
+    }
+
+    /// Stores feedback sent through an invite and counts the use, in one transaction that
+    /// refuses a link revoked or expired in the meantime (as `closed`).
+    pub async fn submit_via_invite(
+        &self,
+        invite: &InviteRecord,
+        sprint: Option<RecordId>,
+        author: &Author,
+        content: &ValidContent,
+        closed: AppError,
+    ) -> AppResult<String> {
+        let key = invite.project_key();
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $inv = SELECT revoked, expires_at FROM ONLY $invite;
+                 IF $inv = NONE OR $inv.revoked OR $inv.expires_at <= time::now() { THROW 'invite closed' };
+                 LET $created = CREATE ONLY feedback CONTENT {
+                    project: $project, sprint: $sprint, stakeholder: $stakeholder, author_name: $author_name,
+                    author_function: $author_function, channel: $channel, invite: $invite,
+                    submitted_at: $submitted_at, rating: $rating, body: $body, category: $category,
+                    status: 'new', browser_key: $browser_key, created_at: time::now(), updated_at: time::now()
+                 } RETURN VALUE id;
+                 UPDATE $invite SET use_count += 1, updated_at = time::now();
+                 RETURN $created;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(Self::new_feedback(
+                &key,
+                sprint,
+                author,
+                Channel::Link,
+                Some(invite.id.clone()),
+                Utc::now(),
+                content,
+            ))
+            .await?;
+        let mut res = check_guarded(res, closed)?;
+        let id: Option<RecordId> = res.take(5)?;
+        id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
+    }
+
+    /// Applies a triage change. `responded_at` is the new response time (unchanged when the
+    /// response is).
+    pub async fn triage(
+        &self,
+        id: &str,
+        t: &ValidTriage,
+        addressed_in: Option<RecordId>,
+        responded_at: Option<DateTime<Utc>>,
+    ) -> AppResult<()> {
+        self.db
+            .query(
+                "UPDATE $id SET status = $status, addressed_in = $addressed_in, response = $response,
+                    responded_at = $responded_at, updated_at = time::now()",
+            )
+            .bind(("id", rid("feedback", id)))
+            .bind(("status", t.status.as_str().to_string()))
+            .bind(("addressed_in", addressed_in))
+            .bind(("response", t.response.clone()))
+            .bind(("responded_at", responded_at))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Adds a link author to the directory (name, function, linked to the project) and points
+    /// the item at the new stakeholder, in one transaction. Returns the stakeholder id;
+    /// `refused` when the item already has a stakeholder or no name.
+    pub async fn add_author_to_directory(&self, id: &str, refused: AppError) -> AppResult<String> {
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $f = SELECT project, stakeholder, author_name, author_function FROM ONLY $id;
+                 IF $f = NONE OR $f.stakeholder != NONE OR $f.author_name = NONE OR string::trim($f.author_name) = '' {
+                     THROW 'not addable'
+                 };
+                 LET $s = CREATE ONLY stakeholder CONTENT {
+                     name: $f.author_name, function: $f.author_function ?? 'other', projects: [$f.project],
+                     created_at: time::now(), updated_at: time::now()
+                 } RETURN VALUE id;
+                 UPDATE $id SET stakeholder = $s, updated_at = time::now();
+                 RETURN $s;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", rid("feedback", id)))
+            .await?;
+        let mut res = check_guarded(res, refused)?;
+        let s: Option<RecordId> = res.take(5)?;
+        s.map(|i| key_of(&i)).ok_or_else(AppError::internal)
+    }
+
+    /// Deletes an item.
+    pub async fn delete(&self, id: &str) -> AppResult<()> {
+        self.db
+            .query("DELETE $id")
+            .bind(("id", rid("feedback", id)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// A stakeholder's feedback on a project, latest first.
+    pub async fn by_stakeholder(
+        &self,
+        key: &str,
+        stakeholder: &RecordId,
+    ) -> AppResult<Vec<FeedbackRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {FIELDS} FROM feedback WHERE project = $project AND stakeholder = $stakeholder
+                 ORDER BY submitted_at DESC LIMIT 200"
+            ))
+            .bind(("project", rid("project", key)))
+            .bind(("stakeholder", stakeholder.clone()))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// What one anonymous browser sent about a project, latest first.
+    pub async fn by_browser(&self, key: &str, browser_key: &str) -> AppResult<Vec<FeedbackRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {FIELDS} FROM feedback WHERE project = $project AND browser_key = $browser_key
+                 ORDER BY submitted_at DESC LIMIT 200"
+            ))
+            .bind(("project", rid("project", key)))
+            .bind(("browser_key", browser_key.to_string()))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    // ---- invites -------------------------------------------------------------------------
+
+    /// Creates an invite link; only the token's hash is stored.
+    pub async fn create_invite(
+        &self,
+        key: &str,
+        sprint: Option<RecordId>,
+        stakeholder: Option<&str>,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        created_by: &str,
+    ) -> AppResult<String> {
+        let mut res = self
+            .db
+            .query(
+                "CREATE ONLY invite CONTENT {
+                    project: $project, sprint: $sprint, stakeholder: $stakeholder, token_hash: $hash,
+                    expires_at: $expires_at, revoked: false, use_count: 0, created_by: $created_by,
+                    created_at: time::now(), updated_at: time::now()
+                 } RETURN VALUE id",
+            )
+            .bind(("project", rid("project", key)))
+            .bind(("sprint", sprint))
+            .bind(("stakeholder", stakeholder.map(|s| rid("stakeholder", s))))
+            .bind(("hash", token_hash.to_string()))
+            .bind(("expires_at", expires_at))
+            .bind(("created_by", rid("user", created_by)))
+            .await?
+            .check()?;
+        let id: Option<RecordId> = res.take(0)?;
+        id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
+    }
+
+    /// A project's invite links, newest first.
+    pub async fn invites(&self, key: &str, now: DateTime<Utc>) -> AppResult<Vec<Invite>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT id, sprint.number AS sprint_number, sprint.name AS sprint_name,
+                    stakeholder.name AS stakeholder_name, expires_at, revoked, use_count,
+                    created_by.name AS created_by_name, created_at
+                 FROM invite WHERE project = $project ORDER BY created_at DESC LIMIT 500",
+            )
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let rows: Vec<InviteListRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Invite {
+                id: key_of(&r.id),
+                sprint: to_u32(r.sprint_number).map(|n| (n, r.sprint_name.unwrap_or_default())),
+                stakeholder_name: r.stakeholder_name,
+                expires_at: r.expires_at,
+                state: InviteState::of(r.revoked, r.expires_at, now),
+                use_count: u32::try_from(r.use_count).unwrap_or(0),
+                created_by: r.created_by_name.unwrap_or_default(),
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    /// The invite whose token has this hash.
+    pub async fn invite_by_hash(&self, hash: &str) -> AppResult<Option<InviteRecord>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT id, project, project.name AS project_name, sprint, sprint.number AS sprint_number,
+                    sprint.name AS sprint_name, sprint.goal AS sprint_goal, stakeholder, expires_at, revoked
+                 FROM invite WHERE token_hash = $hash LIMIT 1",
+            )
+            .bind(("hash", hash.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<InviteRecord> = res.take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Revokes an invite of a project. Returns false if the project has no such invite.
+    pub async fn revoke_invite(&self, key: &str, id: &str) -> AppResult<bool> {
+        let mut res = self
+            .db
+            .query("UPDATE $id SET revoked = true, updated_at = time::now() WHERE project = $project RETURN VALUE id")
+            .bind(("id", rid("invite", id)))
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let ids: Vec<RecordId> = res.take(0)?;
+        Ok(!ids.is_empty())
+    }
+
+    // ---- rate limits ---------------------------------------------------------------------
+
+    /// Counts one hit for `key` in the fixed window starting at `window_start` and returns the
+    /// count so far. Older windows of the same key are removed.
+    pub async fn hit(&self, key: &str, window_start: DateTime<Utc>) -> AppResult<i64> {
+        let mut res = self
+            .db
+            .query(
+                "DELETE rate_window WHERE key = $key AND window_start < $start;
+                 UPSERT type::record('rate_window', [$key, $start])
+                    SET key = $key, window_start = $start, count = (count ?? 0) + 1 RETURN VALUE count;",
+            )
+            .bind(("key", key.to_string()))
+            .bind(("start", window_start))
+            .await?
+            .check()?;
+        let counts: Vec<i64> = res.take(1)?;
+        counts.first().copied().ok_or_else(AppError::internal)
+    }
+}
+
+fn found(r: SprintRow) -> FoundSprint {
+    FoundSprint {
+        info: LinkSprint {
+            number: u32::try_from(r.number).unwrap_or(0),
+            name: r.name,
+            goal: r.goal.unwrap_or_default(),
+        },
+        id: r.id,
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+pub(crate) mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::feedback::{InboxFilter, validate_content};
+
+    pub(crate) async fn seeded(name: &str) -> Surreal<Any> {
+        let db = crate::db::connect_isolated("mem://", name)
+            .await
+            .expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        db.query(
+            "CREATE project:alpha CONTENT { key: 'alpha', name: 'Alpha', status: 'active', started_on: d'2026-01-05',
+                target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
+                created_at: time::now(), updated_at: time::now() };
+             CREATE project:beta CONTENT { key: 'beta', name: 'Beta', status: 'active', started_on: d'2026-01-05',
+                target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
+                created_at: time::now(), updated_at: time::now() };
+             CREATE sprint:['alpha', 1] CONTENT { project: project:alpha, number: 1, name: 'One', goal: 'Ship the list',
+                start_on: d'2026-01-05', end_on: d'2026-01-18', created_at: time::now(), updated_at: time::now() };
+             CREATE sprint:['alpha', 2] CONTENT { project: project:alpha, number: 2, name: 'Two', goal: 'Scores',
+                start_on: d'2026-01-19', end_on: d'2026-02-01', created_at: time::now(), updated_at: time::now() };
+             CREATE sprint:['beta', 1] CONTENT { project: project:beta, number: 1, name: 'B1', goal: 'Beta goal',
+                start_on: d'2026-01-05', end_on: d'2026-01-18', created_at: time::now(), updated_at: time::now() };
+             CREATE stakeholder:ana CONTENT { name: 'Ana', function: 'end_user', created_at: time::now(), updated_at: time::now() };
+             CREATE user:u1 CONTENT { email: 'u1@example.org', name: 'Uma', role: 'member', active: true };
+             CREATE membership:['alpha', 'u1'] CONTENT { project: project:alpha, user: user:u1, role: 'member', created_at: time::now() };",
+        )
+        .await
+        .expect("seed")
+        .check()
+        .expect("seed ok");
+        db
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day")
+    }
+
+    #[tokio::test]
+    async fn sprints_are_found_by_number_and_by_day() {
+        let repo = FeedbackRepo::new(seeded("feedback_repo_1").await);
+        let list = repo
+            .sprints("alpha", day("2026-01-19"))
+            .await
+            .expect("sprints");
+        assert_eq!(
+            list.iter()
+                .map(|s| (s.number, s.current))
+                .collect::<Vec<_>>(),
+            vec![(2, true), (1, false)]
+        );
+        assert_eq!(
+            repo.sprint("alpha", 2)
+                .await
+                .expect("s")
+                .expect("found")
+                .info
+                .goal,
+            "Scores"
+        );
+        assert!(repo.sprint("beta", 2).await.expect("s").is_none());
+        // Inclusive at both ends.
+        assert_eq!(
+            repo.running_sprint("alpha", day("2026-01-18"))
+                .await
+                .expect("r")
+                .expect("one")
+                .info
+                .number,
+            1
+        );
+        assert_eq!(
+            repo.running_sprint("alpha", day("2026-02-01"))
+                .await
+                .expect("r")
+                .expect("two")
+                .info
+                .number,
+            2
+        );
+        assert!(
+            repo.running_sprint("alpha", day("2026-02-02"))
+                .await
+                .expect("r")
+                .is_none()
+        );
+        assert!(
+            repo.running_sprint("alpha", day("2026-01-04"))
+                .await
+                .expect("r")
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn inbox_filters_counts_and_triage() {
+        let repo = FeedbackRepo::new(seeded("feedback_repo_2").await);
+        let s2 = repo.sprint("alpha", 2).await.expect("s").expect("two").id;
+        let now = Utc::now();
+        let ana = Author {
+            stakeholder: Some("ana".into()),
+            ..Author::default()
+        };
+        let kim = Author {
+            name: Some("Kim".into()),
+            function: Some(Function::DataOwner),
+            ..Author::default()
+        };
+        let c1 = validate_content("5", "Great list", "praise").expect("c");
+        let c2 = validate_content("", "Scores are wrong", "bug").expect("c");
+        let a = repo
+            .create(
+                "alpha",
+                Some(s2.clone()),
+                &ana,
+                Channel::Review,
+                now - Duration::hours(2),
+                &c1,
+            )
+            .await
+            .expect("a");
+        let b = repo
+            .create(
+                "alpha",
+                None,
+                &kim,
+                Channel::Team,
+                now - Duration::hours(1),
+                &c2,
+            )
+            .await
+            .expect("b");
+        repo.create("beta", None, &kim, Channel::Team, now, &c2)
+            .await
+            .expect("other project");
+
+        let all: Vec<FeedbackItem> = repo
+            .inbox("alpha", &ValidFilter::default(), 10)
+            .await
+            .expect("inbox")
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        assert_eq!(
+            all.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
+            vec![b.clone(), a.clone()],
+            "latest first, this project only"
+        );
+        assert_eq!(
+            all[1].function,
+            Function::EndUser,
+            "the stakeholder's function"
+        );
+        assert_eq!(all[0].function, Function::DataOwner, "the given function");
+        assert_eq!(all[1].sprint, Some((2, "Two".into())));
+
+        let by = |f: InboxFilter| {
+            let repo = repo.clone();
+            async move {
+                let v = f.validate().expect("filter");
+                repo.inbox("alpha", &v, 10)
+                    .await
+                    .expect("inbox")
+                    .into_iter()
+                    .map(|r| key_of(&r.id))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            by(InboxFilter {
+                sprint: Some("2".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![a.clone()]
+        );
+        assert_eq!(
+            by(InboxFilter {
+                sprint: Some("none".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![b.clone()]
+        );
+        assert_eq!(
+            by(InboxFilter {
+                rating: Some("5".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![a.clone()]
+        );
+        assert_eq!(
+            by(InboxFilter {
+                rating: Some("none".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![b.clone()]
+        );
+        assert_eq!(
+            by(InboxFilter {
+                category: Some("bug".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![b.clone()]
+        );
+        assert_eq!(
+            by(InboxFilter {
+                function: Some("end_user".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![a.clone()]
+        );
+        assert_eq!(
+            by(InboxFilter {
+                function: Some("data_owner".into()),
+                ..Default::default()
+            })
+            .await,
+            vec![b.clone()]
+        );
+        assert_eq!(
+            repo.inbox("alpha", &ValidFilter::default(), 1)
+                .await
+                .expect("limit")
+                .len(),
+            2,
+            "limit + 1"
+        );
+
+        assert_eq!(repo.new_count("alpha").await.expect("count"), 2);
+        assert_eq!(
+            repo.new_count_for_member("u1").await.expect("count"),
+            2,
+            "only projects u1 belongs to"
+        );
+        let t = crate::feedback::validate_triage("addressed", "2", "Done in sprint 2").expect("t");
+        repo.triage(&a, &t, Some(s2), Some(now))
+            .await
+            .expect("triage");
+        let item: FeedbackItem = repo
+            .get("alpha", &a)
+            .await
+            .expect("get")
+            .expect("found")
+            .into();
+        assert_eq!(item.status, FeedbackStatus::Addressed);
+        assert_eq!(item.addressed_in, Some(2));
+        assert_eq!(item.response.as_deref(), Some("Done in sprint 2"));
+        assert!(
+            repo.get("beta", &a).await.expect("get").is_none(),
+            "scoped to its project"
+        );
+        assert_eq!(
+            repo.by_stakeholder("alpha", &rid("stakeholder", "ana"))
+                .await
+                .expect("own")
+                .len(),
+            1
+        );
+        assert!(
+            repo.by_stakeholder("beta", &rid("stakeholder", "ana"))
+                .await
+                .expect("own")
+                .is_empty()
+        );
+        assert_eq!(repo.new_count("alpha").await.expect("count"), 1);
+
+        // A named link author joins the directory; the item now points at them.
+        let s = repo
+            .add_author_to_directory(&b, AppError::Conflict("no".into()))
+            .await
+            .expect("added");
+        let item: FeedbackItem = repo
+            .get("alpha", &b)
+            .await
+            .expect("get")
+            .expect("found")
+            .into();
+        assert_eq!(item.stakeholder, Some((s.clone(), "Kim".into())));
+        assert_eq!(item.function, Function::DataOwner);
+        let again = repo
+            .add_author_to_directory(&b, AppError::Conflict("no".into()))
+            .await;
+        assert_eq!(again.expect_err("twice").code(), "conflict");
+    }
+
+    #[tokio::test]
+    async fn invites_revoke_and_close_submission() {
+        let repo = FeedbackRepo::new(seeded("feedback_repo_3").await);
+        let now = Utc::now();
+        let id = repo
+            .create_invite(
+                "alpha",
+                None,
+                Some("ana"),
+                "h1",
+                now + Duration::days(14),
+                "u1",
+            )
+            .await
+            .expect("invite");
+        let inv = repo
+            .invite_by_hash("h1")
+            .await
+            .expect("find")
+            .expect("found");
+        assert_eq!(inv.project_key(), "alpha");
+        assert_eq!(inv.project_name.as_deref(), Some("Alpha"));
+        assert!(repo.invite_by_hash("h2").await.expect("find").is_none());
+        assert!(
+            repo.create_invite("beta", None, None, "h1", now, "u1")
+                .await
+                .is_err(),
+            "hash is unique"
+        );
+
+        let content = validate_content("4", "ok", "").expect("c");
+        let author = Author {
+            stakeholder: Some("ana".into()),
+            ..Author::default()
+        };
+        let f = repo
+            .submit_via_invite(&inv, None, &author, &content, AppError::not_found("Link"))
+            .await
+            .expect("submit");
+        let list = repo.invites("alpha", now).await.expect("list");
+        assert_eq!(list[0].use_count, 1);
+        assert_eq!(list[0].state, InviteState::Active);
+        let item: FeedbackItem = repo
+            .get("alpha", &f)
+            .await
+            .expect("get")
+            .expect("found")
+            .into();
+        assert!(item.via_invite);
+        assert_eq!(item.channel, Channel::Link);
+
+        assert!(
+            !repo
+                .revoke_invite("beta", &id)
+                .await
+                .expect("other project"),
+            "scoped to its project"
+        );
+        assert!(repo.revoke_invite("alpha", &id).await.expect("revoke"));
+        let closed = repo
+            .submit_via_invite(&inv, None, &author, &content, AppError::not_found("Link"))
+            .await;
+        assert_eq!(closed.expect_err("revoked").code(), "not_found");
+        assert_eq!(
+            repo.invites("alpha", now).await.expect("list")[0].state,
+            InviteState::Revoked
+        );
+        assert_eq!(
+            repo.invites("alpha", now).await.expect("list")[0].use_count,
+            1,
+            "no half-written use"
+        );
+    }
+
+    #[tokio::test]
+    async fn rate_windows_count_per_key_and_window() {
+        let repo = FeedbackRepo::new(seeded("feedback_repo_4").await);
+        let w1 = Utc::now() - Duration::hours(1);
+        let w2 = Utc::now();
+        assert_eq!(repo.hit("link:a", w1).await.expect("hit"), 1);
+        assert_eq!(repo.hit("link:a", w1).await.expect("hit"), 2);
+        assert_eq!(
+            repo.hit("addr:x", w1).await.expect("hit"),
+            1,
+            "keys are separate"
+        );
+        assert_eq!(
+            repo.hit("link:a", w2).await.expect("hit"),
+            1,
+            "a new window starts at zero"
+        );
+    }
+}

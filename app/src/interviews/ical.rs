@@ -1,0 +1,408 @@
+//! iCalendar (RFC 5545) output for interviews, built with the `icalendar` crate.
+//!
+//! Times are written in UTC (`DTSTART:20260310T130000Z`), which every client reads without a
+//! `VTIMEZONE` definition; the interview's own zone and local start are in the description.
+//! UIDs are stable (`interview-<id>@touchpoint`) so that a subscribed calendar updates events in
+//! place, and cancelled interviews stay in the feed with `STATUS:CANCELLED` so that clients
+//! remove them.
+
+use chrono::Duration;
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
+
+use super::{Interview, InterviewStatus};
+
+/// The product identifier written into every calendar.
+pub const PRODID: &str = "-//Touchpoint//Interviews//EN";
+
+/// The stable UID of an interview's event.
+pub fn uid(interview_id: &str) -> String {
+    format!("interview-{interview_id}@touchpoint")
+}
+
+/// Removes control characters other than line feeds.
+fn clean(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
+/// Escapes a TEXT value (RFC 5545 §3.3.11) for properties the crate does not treat as text
+/// (it escapes SUMMARY, DESCRIPTION and `X-` properties itself, but not RFC 7986 `NAME`).
+fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ',' => out.push_str("\\,"),
+            ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One VEVENT for an interview. `page_url` links back to the interview in Touchpoint.
+fn event(interview: &Interview, page_url: &str) -> Event {
+    let start = interview.scheduled_at;
+    let end = start + Duration::minutes(i64::from(interview.duration_min));
+    let summary = clean(&format!(
+        "{} – {}",
+        interview.kind.label(),
+        interview.project_name
+    ));
+    let mut description = format!(
+        "{} interview for {}.\nLocal start: {} ({}).\nParticipants: {}.\nInterviewers: {}.",
+        interview.kind.label(),
+        interview.project_name,
+        interview.local_start,
+        interview.time_zone,
+        interview.participant_names(),
+        interview.interviewer_names(),
+    );
+    if !page_url.is_empty() {
+        description.push('\n');
+        description.push_str(page_url);
+    }
+    let status = match interview.status {
+        InterviewStatus::Cancelled => EventStatus::Cancelled,
+        _ => EventStatus::Confirmed,
+    };
+    let mut e = Event::new();
+    let description = clean(&description);
+    e.uid(&uid(&interview.id))
+        .timestamp(interview.updated_at)
+        .last_modified(interview.updated_at)
+        .starts(start)
+        .ends(end)
+        .summary(&summary)
+        .description(&description)
+        .status(status);
+    if !page_url.is_empty() {
+        e.url(page_url);
+    }
+    e.done()
+}
+
+/// A calendar with one event per interview. `page_url` gives the link to each interview.
+pub fn calendar(
+    name: &str,
+    interviews: &[Interview],
+    page_url: impl Fn(&Interview) -> String,
+) -> String {
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", PRODID))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .append_property(Property::new("X-WR-CALNAME", clean(name)))
+        .append_property(Property::new("NAME", escape(name)));
+    for interview in interviews {
+        cal.push(event(interview, &page_url(interview)));
+    }
+    cal.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone as _, Utc};
+
+    use super::super::{Function, InterviewKind, Interviewer, Participant};
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn interview(id: &str, status: InterviewStatus) -> Interview {
+        Interview {
+            id: id.into(),
+            project: "churn".into(),
+            project_name: "Churn; model, v2".into(),
+            participants: vec![
+                Participant {
+                    id: "s1".into(),
+                    name: "Ana Lima".into(),
+                    function: Function::EndUser,
+                },
+                Participant {
+                    id: "s2".into(),
+                    name: "Jörg Ånström-Ølsen".into(),
+                    function: Function::Product,
+                },
+            ],
+            interviewers: vec![Interviewer {
+                id: "u1".into(),
+                name: "Sam Rivera".into(),
+            }],
+            scheduled_at: at("2026-03-10T13:00:00Z"),
+            time_zone: "Europe/Berlin".into(),
+            local_start: "2026-03-10 14:00".into(),
+            local_input: "2026-03-10T14:00".into(),
+            duration_min: 45,
+            kind: InterviewKind::UsabilityTest,
+            status,
+            notes: String::new(),
+            notes_html: String::new(),
+            insights: vec![],
+            updated_at: Utc
+                .with_ymd_and_hms(2026, 3, 1, 9, 30, 0)
+                .single()
+                .expect("time"),
+        }
+    }
+
+    /// A content line after unfolding: name, parameters, raw (still escaped) value.
+    #[derive(Debug)]
+    struct Line {
+        name: String,
+        params: Vec<(String, String)>,
+        value: String,
+    }
+
+    /// An independent reader of RFC 5545 content: checks CRLF endings and the 75-octet limit,
+    /// unfolds continuation lines and splits each line at the first unquoted colon.
+    fn read(ics: &str) -> Vec<Line> {
+        assert!(ics.ends_with("\r\n"), "must end with CRLF");
+        let physical: Vec<&str> = ics
+            .strip_suffix("\r\n")
+            .expect("crlf")
+            .split("\r\n")
+            .collect();
+        let mut logical: Vec<String> = Vec::new();
+        for line in physical {
+            assert!(
+                !line.contains('\n') && !line.contains('\r'),
+                "bare line break in {line:?}"
+            );
+            assert!(line.len() <= 75, "line longer than 75 octets: {line:?}");
+            if let Some(rest) = line.strip_prefix(' ').or_else(|| line.strip_prefix('\t')) {
+                logical
+                    .last_mut()
+                    .expect("continuation without a line")
+                    .push_str(rest);
+            } else {
+                logical.push(line.to_string());
+            }
+        }
+        logical
+            .into_iter()
+            .map(|l| {
+                let mut in_quotes = false;
+                let colon = l
+                    .char_indices()
+                    .find(|(_, c)| {
+                        if *c == '"' {
+                            in_quotes = !in_quotes;
+                        }
+                        *c == ':' && !in_quotes
+                    })
+                    .map(|(i, _)| i)
+                    .unwrap_or_else(|| panic!("no colon in {l:?}"));
+                let (head, value) = (&l[..colon], &l[colon + 1..]);
+                let mut parts = head.split(';');
+                let name = parts.next().expect("name").to_ascii_uppercase();
+                assert!(
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                    "bad property name {name:?}"
+                );
+                let params = parts
+                    .map(|p| {
+                        let (k, v) = p.split_once('=').expect("param");
+                        (k.to_ascii_uppercase(), v.to_string())
+                    })
+                    .collect();
+                Line {
+                    name,
+                    params,
+                    value: value.to_string(),
+                }
+            })
+            .collect()
+    }
+
+    fn unescape(v: &str) -> String {
+        let mut out = String::new();
+        let mut chars = v.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n' | 'N') => out.push('\n'),
+                    Some(other) => out.push(other),
+                    None => panic!("dangling backslash"),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The events of a calendar, each as its properties, after checking BEGIN/END nesting.
+    fn events(lines: &[Line]) -> Vec<Vec<&Line>> {
+        let mut stack: Vec<String> = Vec::new();
+        let mut out: Vec<Vec<&Line>> = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            match l.name.as_str() {
+                "BEGIN" => {
+                    if i == 0 {
+                        assert_eq!(l.value, "VCALENDAR");
+                    } else {
+                        assert!(!stack.is_empty(), "component outside VCALENDAR");
+                    }
+                    if l.value == "VEVENT" {
+                        assert_eq!(stack.last().map(String::as_str), Some("VCALENDAR"));
+                        out.push(Vec::new());
+                    }
+                    stack.push(l.value.clone());
+                }
+                "END" => {
+                    let open = stack.pop().expect("END without BEGIN");
+                    assert_eq!(open, l.value, "mismatched END");
+                    if open == "VCALENDAR" {
+                        assert_eq!(i, lines.len() - 1, "content after END:VCALENDAR");
+                    }
+                }
+                _ => {
+                    assert!(
+                        !stack.is_empty(),
+                        "property outside a component: {}",
+                        l.name
+                    );
+                    if stack.last().map(String::as_str) == Some("VEVENT") {
+                        out.last_mut().expect("event").push(l);
+                    }
+                }
+            }
+        }
+        assert!(stack.is_empty(), "unclosed components: {stack:?}");
+        out
+    }
+
+    fn one<'a>(event: &[&'a Line], name: &str) -> &'a Line {
+        let found: Vec<&&Line> = event.iter().filter(|l| l.name == name).collect();
+        assert_eq!(found.len(), 1, "exactly one {name}");
+        found[0]
+    }
+
+    #[test]
+    fn feed_is_valid_icalendar_with_stable_uids_utc_times_and_status() {
+        let items = vec![
+            interview("a1", InterviewStatus::Scheduled),
+            interview("b2", InterviewStatus::Cancelled),
+        ];
+        let ics = calendar("Churn; model, v2 interviews", &items, |i| {
+            format!(
+                "https://tp.example/projects/churn/interviews?interview={}",
+                i.id
+            )
+        });
+        let lines = read(&ics);
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.name == "VERSION")
+                .map(|l| l.value.as_str())
+                .collect::<Vec<_>>(),
+            ["2.0"]
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.name == "PRODID" && l.value == PRODID)
+        );
+        let calname = lines
+            .iter()
+            .find(|l| l.name == "X-WR-CALNAME")
+            .expect("name");
+        assert_eq!(unescape(&calname.value), "Churn; model, v2 interviews");
+        let name = lines.iter().find(|l| l.name == "NAME").expect("name");
+        assert_eq!(unescape(&name.value), "Churn; model, v2 interviews");
+        let evs = events(&lines);
+        assert_eq!(evs.len(), 2);
+
+        let first = &evs[0];
+        assert_eq!(one(first, "UID").value, "interview-a1@touchpoint");
+        let start = one(first, "DTSTART");
+        assert_eq!(start.value, "20260310T130000Z", "UTC start");
+        assert!(
+            start.params.iter().all(|(k, _)| k != "TZID"),
+            "UTC times carry no TZID"
+        );
+        assert_eq!(
+            one(first, "DTEND").value,
+            "20260310T134500Z",
+            "45 minutes later"
+        );
+        assert_eq!(
+            one(first, "DTSTAMP").value,
+            "20260301T093000Z",
+            "stamped with the last change"
+        );
+        assert_eq!(one(first, "STATUS").value, "CONFIRMED");
+        assert_eq!(
+            unescape(&one(first, "SUMMARY").value),
+            "Usability test – Churn; model, v2"
+        );
+        let description = unescape(&one(first, "DESCRIPTION").value);
+        assert!(
+            description.contains("Local start: 2026-03-10 14:00 (Europe/Berlin)."),
+            "{description}"
+        );
+        assert!(
+            description.contains("Participants: Ana Lima, Jörg Ånström-Ølsen."),
+            "{description}"
+        );
+        assert!(description.contains('\n'), "newlines survive escaping");
+
+        let second = &evs[1];
+        assert_eq!(one(second, "UID").value, "interview-b2@touchpoint");
+        assert_eq!(one(second, "STATUS").value, "CANCELLED");
+
+        // Same input, same output: subscribers see no spurious changes.
+        let again = calendar("Churn; model, v2 interviews", &items, |i| {
+            format!(
+                "https://tp.example/projects/churn/interviews?interview={}",
+                i.id
+            )
+        });
+        assert_eq!(ics, again);
+    }
+
+    #[test]
+    fn long_multibyte_text_is_folded_within_75_octets() {
+        let mut i = interview("c3", InterviewStatus::Completed);
+        i.participants = (0..12)
+            .map(|n| Participant {
+                id: format!("s{n}"),
+                name: format!("Zoë Ñúñez-Øster {n}"),
+                function: Function::EndUser,
+            })
+            .collect();
+        let ics = calendar("x", &[i.clone()], |_| String::new());
+        let lines = read(&ics); // asserts the 75-octet limit on every physical line
+        let evs = events(&lines);
+        let description = unescape(&one(&evs[0], "DESCRIPTION").value);
+        assert!(
+            description.contains(&i.participant_names()),
+            "{description}"
+        );
+        assert_eq!(one(&evs[0], "STATUS").value, "CONFIRMED");
+        assert!(
+            evs[0].iter().all(|l| l.name != "URL"),
+            "no URL without a link"
+        );
+    }
+
+    #[test]
+    fn an_empty_feed_is_still_a_calendar() {
+        let ics = calendar("Empty", &[], |_| String::new());
+        let lines = read(&ics);
+        assert!(events(&lines).is_empty());
+        assert_eq!(lines.first().map(|l| l.value.as_str()), Some("VCALENDAR"));
+    }
+}

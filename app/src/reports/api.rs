@@ -1,0 +1,36 @@
+//! Server functions for reports. Members see their projects; leads and admins see all.
+
+use leptos::prelude::*;
+
+use super::{DiversityReport, Portfolio, ProjectReport};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::auth::service::require_user;
+
+/// The portfolio as of a date (default today in the workspace time zone).
+#[server(prefix = "/api/fn", endpoint = "reports/portfolio")]
+pub async fn get_portfolio(as_of: Option<String>) -> Result<Portfolio, AppError> {
+    let (state, user, _) = require_user().await?;
+    let as_of = super::parse_as_of(as_of.as_deref())?;
+    super::service::portfolio(&state, &user, as_of).await
+}
+
+/// One project's report.
+#[server(prefix = "/api/fn", endpoint = "reports/project")]
+pub async fn get_project_report(
+    key: String,
+    as_of: Option<String>,
+) -> Result<ProjectReport, AppError> {
+    let (state, user, _) = require_user().await?;
+    let as_of = super::parse_as_of(as_of.as_deref())?;
+    super::service::project_report(&state, &user, &key, as_of).await
+}
+
+/// The diversity report across the caller's projects.
+#[server(prefix = "/api/fn", endpoint = "reports/diversity")]
+pub async fn get_diversity_report(as_of: Option<String>) -> Result<DiversityReport, AppError> {
+    let (state, user, _) = require_user().await?;
+    let as_of = super::parse_as_of(as_of.as_deref())?;
+    super::service::diversity_report(&state, &user, as_of).await
+}

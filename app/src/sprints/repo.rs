@@ -1,0 +1,1604 @@
+//! SurrealQL for sprints, reviews, retrospectives, retro items and votes, and action items.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+use surrealdb::types::{Array, Number, RecordId, RecordIdKey, SurrealValue, Value};
+
+use super::{
+    ActionItem, ActionStatus, Function, RetroColumn, RetroFormat, ReviewOutcome, Sprint,
+    SprintSpan, StakeholderChoice, VOTES_PER_RETRO, ValidAction, ValidReview, ValidSprint,
+};
+use crate::db::{check_guarded, key_of, rid};
+use crate::error::{AppError, AppResult};
+use crate::projects::UserChoice;
+
+/// The record id `<table>:[<project key>, <sprint number>]` of a sprint, review or retro.
+pub fn sprint_scoped_id(table: &str, key: &str, number: u32) -> RecordId {
+    RecordId::new(
+        table,
+        RecordIdKey::Array(Array::from(vec![
+            Value::String(key.to_string()),
+            Value::Number(Number::Int(i64::from(number))),
+        ])),
+    )
+}
+
+/// `sprint:[key, number]`.
+pub fn sprint_id(key: &str, number: u32) -> RecordId {
+    sprint_scoped_id("sprint", key, number)
+}
+
+/// `review:[key, number]`.
+pub fn review_id(key: &str, number: u32) -> RecordId {
+    sprint_scoped_id("review", key, number)
+}
+
+/// `retro:[key, number]`.
+pub fn retro_id(key: &str, number: u32) -> RecordId {
+    sprint_scoped_id("retro", key, number)
+}
+
+/// The index of the last statement before `COMMIT TRANSACTION` in a response (`BEGIN` and
+/// `COMMIT` each take a place in the results).
+fn before_commit(res: &surrealdb::IndexedResults) -> usize {
+    res.num_statements().saturating_sub(2)
+}
+
+fn to_u32(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(0)
+}
+
+/// A `sprint` row.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct SprintRecord {
+    /// `project:<key>`.
+    pub project: RecordId,
+    /// Number.
+    pub number: i64,
+    /// Name.
+    pub name: String,
+    /// Goal.
+    pub goal: String,
+    /// First day.
+    pub start_on: NaiveDate,
+    /// Last day.
+    pub end_on: NaiveDate,
+    /// Committed.
+    pub committed: Option<i64>,
+    /// Completed.
+    pub completed: Option<i64>,
+    /// Notes.
+    pub notes: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl SprintRecord {
+    /// The sprint number.
+    pub fn number(&self) -> u32 {
+        to_u32(self.number)
+    }
+
+    /// Number, name and dates.
+    pub fn span(&self) -> SprintSpan {
+        SprintSpan {
+            number: self.number(),
+            name: self.name.clone(),
+            start_on: self.start_on,
+            end_on: self.end_on,
+        }
+    }
+}
+
+impl From<SprintRecord> for Sprint {
+    fn from(r: SprintRecord) -> Self {
+        Sprint {
+            project: key_of(&r.project),
+            number: to_u32(r.number),
+            length_days: super::sprint_length(r.start_on, r.end_on),
+            name: r.name,
+            goal: r.goal,
+            start_on: r.start_on,
+            end_on: r.end_on,
+            committed: r.committed.and_then(|n| u32::try_from(n).ok()),
+            completed: r.completed.and_then(|n| u32::try_from(n).ok()),
+            notes: r.notes,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const SPRINT_FIELDS: &str = "project, number, name, goal, start_on, end_on, committed, completed, notes, created_at, updated_at";
+
+/// What refers to sprint `$sprint` (number `$number` of project `$project`; `$review` and `$retro`
+/// are its review and retro ids): one entry per kind of reference, with a count. A sprint with
+/// any count above zero cannot be deleted. Later modules add their references here (feedback
+/// about the sprint, feedback `addressed_in` it), and a label in [`reference_label`].
+const SPRINT_REFERENCES: &str = "[
+    { what: 'review', count: IF record::exists($review) { 1 } ELSE { 0 } },
+    { what: 'retro', count: IF record::exists($retro) { 1 } ELSE { 0 } },
+    { what: 'action_item', count: count(SELECT VALUE id FROM action_item WHERE project = $project AND due_sprint = $number) },
+    { what: 'feedback', count: count(SELECT VALUE id FROM feedback WHERE project = $project AND (sprint = $sprint OR addressed_in = $sprint)) },
+    { what: 'invite', count: count(SELECT VALUE id FROM invite WHERE project = $project AND sprint = $sprint) },
+]";
+
+/// A human description of one kind of reference to a sprint.
+pub fn reference_label(what: &str, count: i64) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    match what {
+        "review" => "its review".to_string(),
+        "retro" => "its retrospective".to_string(),
+        "action_item" => format!("{count} action item{plural} due in it"),
+        "feedback" => format!("{count} feedback item{plural} about it or addressed in it"),
+        "invite" => format!("{count} invite link{plural} for it"),
+        other => format!("{count} {} record{plural}", other.replace('_', " ")),
+    }
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct RefRow {
+    what: String,
+    count: i64,
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ReviewStatusRow {
+    number: i64,
+    outcome: String,
+    held_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct RetroStatusRow {
+    number: i64,
+    held_on: Option<NaiveDate>,
+}
+
+/// A `review` row.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ReviewRecord {
+    /// Held on.
+    pub held_on: NaiveDate,
+    /// Attending users.
+    pub attendee_users: Vec<RecordId>,
+    /// Attending stakeholders.
+    pub attendee_stakeholders: Vec<RecordId>,
+    /// Summary (Markdown).
+    pub summary: String,
+    /// Decisions (Markdown).
+    pub decisions: String,
+    /// Outcome name.
+    pub outcome: String,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One health-check question as stored.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct HealthRow {
+    /// The question.
+    pub question: String,
+    /// Scores, sorted.
+    pub scores: Vec<i64>,
+}
+
+/// A `retro` row.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct RetroRecord {
+    /// Held on.
+    pub held_on: Option<NaiveDate>,
+    /// Format name.
+    pub format: String,
+    /// Health check.
+    pub health: Vec<HealthRow>,
+}
+
+impl RetroRecord {
+    /// The format (the default for an unknown stored value).
+    pub fn format(&self) -> RetroFormat {
+        self.format.parse().unwrap_or_default()
+    }
+}
+
+/// A `retro_item` row.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct RetroItemRecord {
+    /// Id.
+    pub id: RecordId,
+    /// Column name.
+    pub column: String,
+    /// Text.
+    pub text: String,
+    /// Votes.
+    pub votes: i64,
+    /// Author.
+    pub created_by: RecordId,
+}
+
+impl RetroItemRecord {
+    /// The column (an unknown stored value reads as `start`).
+    pub fn column(&self) -> RetroColumn {
+        self.column.parse().unwrap_or(RetroColumn::Start)
+    }
+}
+
+/// An `action_item` row with its owner's name.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ActionRecord {
+    /// Id.
+    pub id: RecordId,
+    /// The project.
+    pub project: RecordId,
+    /// The retro.
+    pub retro: RecordId,
+    /// The retro's sprint.
+    pub sprint_number: i64,
+    /// Text.
+    pub text: String,
+    /// Owner.
+    pub owner: Option<RecordId>,
+    /// Owner's name (joined).
+    pub owner_name: Option<String>,
+    /// Due sprint.
+    pub due_sprint: i64,
+    /// Status name.
+    pub status: String,
+    /// Closed on.
+    pub closed_on: Option<NaiveDate>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ActionRecord> for ActionItem {
+    fn from(r: ActionRecord) -> Self {
+        ActionItem {
+            id: key_of(&r.id),
+            sprint_number: to_u32(r.sprint_number),
+            text: r.text,
+            owner: r.owner.as_ref().map(key_of),
+            owner_name: r.owner_name,
+            due_sprint: to_u32(r.due_sprint),
+            status: r.status.parse().unwrap_or_default(),
+            closed_on: r.closed_on,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const ACTION_FIELDS: &str = "id, project, retro, sprint_number, text, owner, owner.name AS owner_name, due_sprint, status, \
+     closed_on, created_at";
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct IdNameRow {
+    id: RecordId,
+    name: String,
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct StakeholderRow {
+    id: RecordId,
+    name: Option<String>,
+    function: String,
+}
+
+impl From<StakeholderRow> for StakeholderChoice {
+    fn from(r: StakeholderRow) -> Self {
+        StakeholderChoice {
+            id: key_of(&r.id),
+            name: r.name.unwrap_or_default(),
+            function: r.function.parse().unwrap_or(Function::Other),
+        }
+    }
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct VoteRow {
+    item: RecordId,
+}
+
+/// Sprints, reviews, retros and action items.
+#[derive(Clone)]
+pub struct SprintRepo {
+    db: Surreal<Any>,
+}
+
+impl SprintRepo {
+    /// A repository over `db`.
+    pub fn new(db: Surreal<Any>) -> Self {
+        Self { db }
+    }
+
+    // ---- sprints ----------------------------------------------------------------------------
+
+    /// A project's sprints, newest (highest number) first.
+    pub async fn list(&self, key: &str) -> AppResult<Vec<SprintRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {SPRINT_FIELDS} FROM sprint WHERE project = $project ORDER BY number DESC"
+            ))
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// One sprint.
+    pub async fn get(&self, key: &str, number: u32) -> AppResult<Option<SprintRecord>> {
+        let mut res = self
+            .db
+            .query(format!("SELECT {SPRINT_FIELDS} FROM ONLY $id"))
+            .bind(("id", sprint_id(key, number)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// The review outcomes and days of a project's sprints: (number, outcome, held_on).
+    pub async fn review_statuses(
+        &self,
+        key: &str,
+    ) -> AppResult<Vec<(u32, ReviewOutcome, NaiveDate)>> {
+        let mut res = self
+            .db
+            .query("SELECT sprint.number AS number, outcome, held_on FROM review WHERE project = $project")
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let rows: Vec<ReviewStatusRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    to_u32(r.number),
+                    r.outcome.parse().unwrap_or(ReviewOutcome::NoDecision),
+                    r.held_on,
+                )
+            })
+            .collect())
+    }
+
+    /// The retros of a project's sprints: (number, held_on).
+    pub async fn retro_statuses(&self, key: &str) -> AppResult<Vec<(u32, Option<NaiveDate>)>> {
+        let mut res = self
+            .db
+            .query("SELECT sprint.number AS number, held_on FROM retro WHERE project = $project")
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let rows: Vec<RetroStatusRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (to_u32(r.number), r.held_on))
+            .collect())
+    }
+
+    /// The number the next sprint of the project will get.
+    pub async fn next_number(&self, key: &str) -> AppResult<u32> {
+        let mut res = self
+            .db
+            .query("SELECT VALUE last_sprint_number FROM ONLY $project")
+            .bind(("project", rid("project", key)))
+            .await?
+            .check()?;
+        let last: Option<i64> = res.take(0)?;
+        Ok(to_u32(last.unwrap_or(0)) + 1)
+    }
+
+    /// Creates the project's next sprint. Its number comes from the project's
+    /// `last_sprint_number`, raised in the same transaction, so numbers are never reused.
+    /// Without a name, the sprint is called "Sprint N".
+    pub async fn create(
+        &self,
+        key: &str,
+        name: Option<&str>,
+        goal: &str,
+        start_on: NaiveDate,
+        end_on: NaiveDate,
+    ) -> AppResult<SprintRecord> {
+        let res = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $n = (SELECT VALUE last_sprint_number FROM ONLY $project) + 1;
+                 UPDATE $project SET last_sprint_number = $n;
+                 LET $id = type::record('sprint', [$key, $n]);
+                 CREATE $id CONTENT {{ project: $project, number: $n,
+                    name: IF $name = NONE {{ 'Sprint ' + <string> $n }} ELSE {{ $name }},
+                    goal: $goal, start_on: $start_on, end_on: $end_on, committed: NONE, completed: NONE,
+                    notes: '', created_at: time::now(), updated_at: time::now() }};
+                 SELECT {SPRINT_FIELDS} FROM ONLY $id;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("project", rid("project", key)))
+            .bind(("key", key.to_string()))
+            .bind(("name", name.map(str::to_string)))
+            .bind(("goal", goal.to_string()))
+            .bind(("start_on", start_on))
+            .bind(("end_on", end_on))
+            .await?;
+        let mut res = check_guarded(res, AppError::Conflict("Please try again.".into()))?;
+        let last = before_commit(&res);
+        let row: Option<SprintRecord> = res.take(last)?;
+        row.ok_or_else(AppError::internal)
+    }
+
+    /// Updates a sprint's editable fields.
+    pub async fn update(
+        &self,
+        key: &str,
+        number: u32,
+        v: &ValidSprint,
+    ) -> AppResult<Option<SprintRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "UPDATE $id SET name = $name, goal = $goal, start_on = $start_on, end_on = $end_on,
+                    committed = $committed, completed = $completed, notes = $notes, updated_at = time::now();
+                 SELECT {SPRINT_FIELDS} FROM ONLY $id;"
+            ))
+            .bind(("id", sprint_id(key, number)))
+            .bind(("name", v.name.clone()))
+            .bind(("goal", v.goal.clone()))
+            .bind(("start_on", v.start_on))
+            .bind(("end_on", v.end_on))
+            .bind(("committed", v.committed.map(i64::from)))
+            .bind(("completed", v.completed.map(i64::from)))
+            .bind(("notes", v.notes.clone()))
+            .await?
+            .check()?;
+        Ok(res.take(1)?)
+    }
+
+    /// What refers to a sprint, as human descriptions (empty: it may be deleted).
+    pub async fn references(&self, key: &str, number: u32) -> AppResult<Vec<String>> {
+        let mut res = self
+            .db
+            .query(format!("RETURN {SPRINT_REFERENCES};"))
+            .bind(references_vars(key, number))
+            .await?
+            .check()?;
+        let rows: Vec<RefRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.count > 0)
+            .map(|r| reference_label(&r.what, r.count))
+            .collect())
+    }
+
+    /// Deletes a sprint that nothing refers to; the check and the delete are one transaction.
+    /// A reference found inside it is a conflict.
+    pub async fn delete(&self, key: &str, number: u32) -> AppResult<()> {
+        let res = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $refs = {SPRINT_REFERENCES};
+                 IF math::sum($refs.count) > 0 {{ THROW 'sprint is referenced' }};
+                 DELETE $sprint;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(references_vars(key, number))
+            .await?;
+        check_guarded(
+            res,
+            AppError::Conflict(
+                "Something now refers to this sprint, so it cannot be deleted.".into(),
+            ),
+        )?;
+        Ok(())
+    }
+
+    // ---- reviews -----------------------------------------------------------------------------
+
+    /// The review of a sprint.
+    pub async fn review(&self, key: &str, number: u32) -> AppResult<Option<ReviewRecord>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT held_on, attendee_users, attendee_stakeholders, summary, decisions, outcome, updated_at
+                 FROM ONLY $id",
+            )
+            .bind(("id", review_id(key, number)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// Creates or replaces the review of a sprint. Returns whether it was new.
+    pub async fn put_review(&self, key: &str, number: u32, v: &ValidReview) -> AppResult<bool> {
+        let users: Vec<RecordId> = v.attendee_users.iter().map(|u| rid("user", u)).collect();
+        let stakeholders: Vec<RecordId> = v
+            .attendee_stakeholders
+            .iter()
+            .map(|s| rid("stakeholder", s))
+            .collect();
+        let mut res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $existed = record::exists($id);
+                 UPSERT $id MERGE { project: $project, sprint: $sprint, held_on: $held_on,
+                    attendee_users: $users, attendee_stakeholders: $stakeholders, summary: $summary,
+                    decisions: $decisions, outcome: $outcome,
+                    created_at: (SELECT VALUE created_at FROM ONLY $id) ?? time::now(), updated_at: time::now() };
+                 RETURN $existed;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", review_id(key, number)))
+            .bind(("project", rid("project", key)))
+            .bind(("sprint", sprint_id(key, number)))
+            .bind(("held_on", v.held_on))
+            .bind(("users", users))
+            .bind(("stakeholders", stakeholders))
+            .bind(("summary", v.summary.clone()))
+            .bind(("decisions", v.decisions.clone()))
+            .bind(("outcome", v.outcome.as_str().to_string()))
+            .await?
+            .check()?;
+        let last = before_commit(&res);
+        let existed: Option<bool> = res.take(last)?;
+        Ok(!existed.unwrap_or(false))
+    }
+
+    /// Deletes the review of a sprint. Returns whether there was one.
+    pub async fn delete_review(&self, key: &str, number: u32) -> AppResult<bool> {
+        let mut res = self
+            .db
+            .query("DELETE $id RETURN BEFORE")
+            .bind(("id", review_id(key, number)))
+            .await?
+            .check()?;
+        let gone: Vec<Value> = res.take(0)?;
+        Ok(!gone.is_empty())
+    }
+
+    /// Names of the given users that exist, as choices (by name).
+    pub async fn users_by_ids(&self, ids: &[RecordId]) -> AppResult<Vec<UserChoice>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut res = self
+            .db
+            .query("SELECT id, name FROM $ids ORDER BY name ASC")
+            .bind(("ids", ids.to_vec()))
+            .await?
+            .check()?;
+        let rows: Vec<IdNameRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UserChoice {
+                id: key_of(&r.id),
+                name: r.name,
+            })
+            .collect())
+    }
+
+    /// The given stakeholders that exist (erased ones included), by name.
+    pub async fn stakeholders_by_ids(&self, ids: &[RecordId]) -> AppResult<Vec<StakeholderChoice>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut res = self
+            .db
+            .query("SELECT id, name, `function` FROM $ids ORDER BY name ASC")
+            .bind(("ids", ids.to_vec()))
+            .await?
+            .check()?;
+        let rows: Vec<StakeholderRow> = res.take(0)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Stakeholders to pick as attendees: not erased, not merged, by name.
+    pub async fn stakeholder_choices(&self) -> AppResult<Vec<StakeholderChoice>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT id, name, `function` FROM stakeholder WHERE erased_at = NONE AND merged_into = NONE ORDER BY name",
+            )
+            .await?
+            .check()?;
+        let rows: Vec<StakeholderRow> = res.take(0)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    // ---- retros ------------------------------------------------------------------------------
+
+    /// The retro of a sprint.
+    pub async fn retro(&self, key: &str, number: u32) -> AppResult<Option<RetroRecord>> {
+        let mut res = self
+            .db
+            .query("SELECT held_on, format, health FROM ONLY $id")
+            .bind(("id", retro_id(key, number)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// Creates the retro of a sprint or changes its day and format. A format whose columns do
+    /// not hold every existing item is refused (a field error on `format`). Returns whether the
+    /// retro was new.
+    pub async fn put_retro(
+        &self,
+        key: &str,
+        number: u32,
+        held_on: Option<NaiveDate>,
+        format: RetroFormat,
+    ) -> AppResult<bool> {
+        let columns: Vec<String> = format
+            .columns()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $existed = record::exists($id);
+                 IF count(SELECT VALUE id FROM retro_item WHERE retro = $id AND column NOTINSIDE $columns) > 0 {
+                    THROW 'items outside the format'
+                 };
+                 UPSERT $id MERGE { project: $project, sprint: $sprint, held_on: $held_on, format: $format,
+                    created_at: (SELECT VALUE created_at FROM ONLY $id) ?? time::now(), updated_at: time::now() };
+                 RETURN $existed;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", retro_id(key, number)))
+            .bind(("project", rid("project", key)))
+            .bind(("sprint", sprint_id(key, number)))
+            .bind(("held_on", held_on))
+            .bind(("format", format.as_str().to_string()))
+            .bind(("columns", columns))
+            .await?;
+        let mut res = check_guarded(
+            res,
+            AppError::field(
+                "format",
+                "Some items are in columns this format does not have; keep the current format or delete them first.",
+            ),
+        )?;
+        let last = before_commit(&res);
+        let existed: Option<bool> = res.take(last)?;
+        Ok(!existed.unwrap_or(false))
+    }
+
+    /// Deletes a retro with its items, votes and health answers. A retro with action items is
+    /// refused (a conflict): they are tracked across sprints.
+    pub async fn delete_retro(&self, key: &str, number: u32) -> AppResult<()> {
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF count(SELECT VALUE id FROM action_item WHERE retro = $id) > 0 { THROW 'retro has action items' };
+                 DELETE retro_vote WHERE retro = $id;
+                 DELETE retro_health_answer WHERE retro = $id;
+                 DELETE retro_item WHERE retro = $id;
+                 DELETE $id;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", retro_id(key, number)))
+            .await?;
+        check_guarded(
+            res,
+            AppError::Conflict(
+                "This retrospective has action items; delete them first (they are tracked across sprints).".into(),
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// The items of a retro, most votes first, then oldest first.
+    pub async fn items(&self, key: &str, number: u32) -> AppResult<Vec<RetroItemRecord>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT id, column, text, votes, created_by, created_at FROM retro_item WHERE retro = $retro
+                 ORDER BY votes DESC, created_at ASC",
+            )
+            .bind(("retro", retro_id(key, number)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// One item of a retro (none if it belongs to another retro).
+    pub async fn item(
+        &self,
+        key: &str,
+        number: u32,
+        item: &str,
+    ) -> AppResult<Option<RetroItemRecord>> {
+        let mut res = self
+            .db
+            .query("SELECT id, column, text, votes, created_by, retro FROM ONLY $id")
+            .bind(("id", rid("retro_item", item)))
+            .await?
+            .check()?;
+        #[derive(Clone, Debug, SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Row {
+            id: RecordId,
+            column: String,
+            text: String,
+            votes: i64,
+            created_by: RecordId,
+            retro: RecordId,
+        }
+        let row: Option<Row> = res.take(0)?;
+        Ok(row
+            .filter(|r| r.retro == retro_id(key, number))
+            .map(|r| RetroItemRecord {
+                id: r.id,
+                column: r.column,
+                text: r.text,
+                votes: r.votes,
+                created_by: r.created_by,
+            }))
+    }
+
+    /// Adds an item to a retro; returns its id.
+    pub async fn add_item(
+        &self,
+        key: &str,
+        number: u32,
+        column: RetroColumn,
+        text: &str,
+        user: &str,
+    ) -> AppResult<String> {
+        let mut res = self
+            .db
+            .query(
+                "CREATE ONLY retro_item CONTENT { project: $project, retro: $retro, column: $column, text: $text,
+                    votes: 0, created_by: $user, created_at: time::now() } RETURN VALUE id",
+            )
+            .bind(("project", rid("project", key)))
+            .bind(("retro", retro_id(key, number)))
+            .bind(("column", column.as_str().to_string()))
+            .bind(("text", text.to_string()))
+            .bind(("user", rid("user", user)))
+            .await?
+            .check()?;
+        let id: Option<RecordId> = res.take(0)?;
+        id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
+    }
+
+    /// Deletes an item and the votes on it (which go back to their voters).
+    pub async fn delete_item(&self, item: &RecordId) -> AppResult<()> {
+        self.db
+            .query(
+                "BEGIN TRANSACTION;
+                 DELETE retro_vote WHERE item = $item;
+                 DELETE $item;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("item", item.clone()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The items the user voted for in a retro, one entry per vote.
+    pub async fn my_votes(&self, key: &str, number: u32, user: &str) -> AppResult<Vec<RecordId>> {
+        let mut res = self
+            .db
+            .query("SELECT item FROM retro_vote WHERE retro = $retro AND user = $user")
+            .bind(("retro", retro_id(key, number)))
+            .bind(("user", rid("user", user)))
+            .await?
+            .check()?;
+        let rows: Vec<VoteRow> = res.take(0)?;
+        Ok(rows.into_iter().map(|r| r.item).collect())
+    }
+
+    /// Gives one of the user's votes to an item of the retro. Each vote takes one of three slots
+    /// `retro_vote:[key, number, user, slot]`; with none free, the vote is refused (a conflict).
+    pub async fn vote(&self, key: &str, number: u32, item: &RecordId, user: &str) -> AppResult<()> {
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF (SELECT VALUE retro FROM ONLY $item) != $retro { THROW 'no such item' };
+                 LET $taken = SELECT VALUE slot FROM retro_vote WHERE retro = $retro AND user = $user;
+                 LET $free = array::complement($slots, $taken);
+                 IF array::len($free) = 0 { THROW 'no votes left' };
+                 CREATE type::record('retro_vote', [$key, $number, $uid, array::first($free)]) CONTENT {
+                    project: $project, retro: $retro, item: $item, user: $user, slot: array::first($free) };
+                 UPDATE $item SET votes += 1;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("item", item.clone()))
+            .bind(("retro", retro_id(key, number)))
+            .bind(("project", rid("project", key)))
+            .bind(("key", key.to_string()))
+            .bind(("number", i64::from(number)))
+            .bind(("uid", user.to_string()))
+            .bind(("user", rid("user", user)))
+            .bind(("slots", (1..=i64::from(VOTES_PER_RETRO)).collect::<Vec<i64>>()))
+            .await?;
+        check_guarded(
+            res,
+            AppError::Conflict(format!(
+                "You have used all {VOTES_PER_RETRO} of your votes in this retro. Take one back to vote for something else."
+            )),
+        )?;
+        Ok(())
+    }
+
+    /// Takes back one of the user's votes on an item. Returns whether there was one.
+    pub async fn unvote(
+        &self,
+        key: &str,
+        number: u32,
+        item: &RecordId,
+        user: &str,
+    ) -> AppResult<bool> {
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $vote = array::first(SELECT VALUE id FROM retro_vote WHERE retro = $retro AND user = $user AND item = $item);
+                 IF $vote = NONE { THROW 'no vote to take back' };
+                 DELETE $vote;
+                 UPDATE $item SET votes -= 1;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("item", item.clone()))
+            .bind(("retro", retro_id(key, number)))
+            .bind(("user", rid("user", user)))
+            .await?;
+        match check_guarded(res, AppError::Conflict(String::new())) {
+            Ok(_) => Ok(true),
+            Err(AppError::Conflict(m)) if m.is_empty() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Appends a health-check question.
+    pub async fn add_question(&self, key: &str, number: u32, question: &str) -> AppResult<()> {
+        self.db
+            .query("UPDATE $id SET health += { question: $question, scores: [] }, updated_at = time::now()")
+            .bind(("id", retro_id(key, number)))
+            .bind(("question", question.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The health questions the user has answered (indices).
+    pub async fn my_answers(&self, key: &str, number: u32, user: &str) -> AppResult<Vec<i64>> {
+        let mut res = self
+            .db
+            .query("SELECT VALUE question FROM retro_health_answer WHERE retro = $retro AND user = $user")
+            .bind(("retro", retro_id(key, number)))
+            .bind(("user", rid("user", user)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// Adds an anonymous score to question `index`. Who answered is kept (once per question and
+    /// member) apart from the score, and the scores stay sorted, so no score can be traced to a
+    /// person. A second answer is refused (a conflict).
+    pub async fn answer(
+        &self,
+        key: &str,
+        number: u32,
+        index: u32,
+        user: &str,
+        score: i64,
+    ) -> AppResult<()> {
+        let answer_id = RecordId::new(
+            "retro_health_answer",
+            RecordIdKey::Array(Array::from(vec![
+                Value::String(key.to_string()),
+                Value::Number(Number::Int(i64::from(number))),
+                Value::Number(Number::Int(i64::from(index))),
+                Value::String(user.to_string()),
+            ])),
+        );
+        let res = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF record::exists($answer) { THROW 'already answered' };
+                 LET $health = (SELECT VALUE health FROM ONLY $retro) ?? [];
+                 IF $index >= array::len($health) { THROW 'no such question' };
+                 CREATE $answer CONTENT { project: $project, retro: $retro, question: $index, user: $user };
+                 LET $q = $health[$index];
+                 LET $updated = array::concat(array::slice($health, 0, $index),
+                    [{ question: $q.question, scores: array::sort(array::append($q.scores, $score)) }],
+                    array::slice($health, $index + 1));
+                 UPDATE $retro SET health = $updated;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("answer", answer_id))
+            .bind(("retro", retro_id(key, number)))
+            .bind(("project", rid("project", key)))
+            .bind(("user", rid("user", user)))
+            .bind(("index", i64::from(index)))
+            .bind(("score", score))
+            .await?;
+        check_guarded(
+            res,
+            AppError::Conflict("You have already answered this question.".into()),
+        )?;
+        Ok(())
+    }
+
+    // ---- action items ------------------------------------------------------------------------
+
+    /// The action items decided at a retro, oldest first.
+    pub async fn actions_of_retro(&self, key: &str, number: u32) -> AppResult<Vec<ActionRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {ACTION_FIELDS} FROM action_item WHERE retro = $retro ORDER BY created_at ASC"
+            ))
+            .bind(("retro", retro_id(key, number)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// Still-open action items from retros of sprints numbered below `number`, oldest first.
+    pub async fn open_actions_before(
+        &self,
+        key: &str,
+        number: u32,
+    ) -> AppResult<Vec<ActionRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {ACTION_FIELDS} FROM action_item
+                 WHERE project = $project AND status = 'open' AND sprint_number < $number
+                 ORDER BY sprint_number ASC, created_at ASC"
+            ))
+            .bind(("project", rid("project", key)))
+            .bind(("number", i64::from(number)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// A project's action items, optionally with one status, by sprint.
+    pub async fn actions(
+        &self,
+        key: &str,
+        status: Option<ActionStatus>,
+    ) -> AppResult<Vec<ActionRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {ACTION_FIELDS} FROM action_item
+                 WHERE project = $project AND ($status = NONE OR status = $status)
+                 ORDER BY sprint_number ASC, created_at ASC"
+            ))
+            .bind(("project", rid("project", key)))
+            .bind(("status", status.map(|s| s.as_str().to_string())))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// One action item of a project (none if it belongs to another project).
+    pub async fn action(&self, key: &str, id: &str) -> AppResult<Option<ActionRecord>> {
+        let mut res = self
+            .db
+            .query(format!("SELECT {ACTION_FIELDS} FROM ONLY $id"))
+            .bind(("id", rid("action_item", id)))
+            .await?
+            .check()?;
+        let row: Option<ActionRecord> = res.take(0)?;
+        Ok(row.filter(|r| r.project == rid("project", key)))
+    }
+
+    /// Adds an action item to the retro of sprint `number`; returns its id.
+    pub async fn add_action(&self, key: &str, number: u32, v: &ValidAction) -> AppResult<String> {
+        let mut res = self
+            .db
+            .query(
+                "CREATE ONLY action_item CONTENT { project: $project, retro: $retro, sprint_number: $number,
+                    text: $text, owner: $owner, due_sprint: $due, status: 'open', closed_on: NONE,
+                    created_at: time::now(), updated_at: time::now() } RETURN VALUE id",
+            )
+            .bind(("project", rid("project", key)))
+            .bind(("retro", retro_id(key, number)))
+            .bind(("number", i64::from(number)))
+            .bind(("text", v.text.clone()))
+            .bind(("owner", v.owner.as_deref().map(|o| rid("user", o))))
+            .bind(("due", i64::from(v.due_sprint)))
+            .await?
+            .check()?;
+        let id: Option<RecordId> = res.take(0)?;
+        id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
+    }
+
+    /// Changes an action item's text, owner and due sprint.
+    pub async fn update_action(&self, id: &RecordId, v: &ValidAction) -> AppResult<()> {
+        self.db
+            .query("UPDATE $id SET text = $text, owner = $owner, due_sprint = $due, updated_at = time::now()")
+            .bind(("id", id.clone()))
+            .bind(("text", v.text.clone()))
+            .bind(("owner", v.owner.as_deref().map(|o| rid("user", o))))
+            .bind(("due", i64::from(v.due_sprint)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Sets an action item's status and `closed_on` (set when closed, cleared when reopened).
+    pub async fn set_action_status(
+        &self,
+        id: &RecordId,
+        status: ActionStatus,
+        closed_on: Option<NaiveDate>,
+    ) -> AppResult<()> {
+        self.db
+            .query(
+                "UPDATE $id SET status = $status, closed_on = $closed_on, updated_at = time::now()",
+            )
+            .bind(("id", id.clone()))
+            .bind(("status", status.as_str().to_string()))
+            .bind(("closed_on", closed_on))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Moves an action item's due sprint (carrying it on).
+    pub async fn set_action_due(&self, id: &RecordId, due: u32) -> AppResult<()> {
+        self.db
+            .query("UPDATE $id SET due_sprint = $due, updated_at = time::now()")
+            .bind(("id", id.clone()))
+            .bind(("due", i64::from(due)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Deletes an action item.
+    pub async fn delete_action(&self, id: &RecordId) -> AppResult<()> {
+        self.db
+            .query("DELETE $id")
+            .bind(("id", id.clone()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct RefVars {
+    project: RecordId,
+    sprint: RecordId,
+    review: RecordId,
+    retro: RecordId,
+    number: i64,
+}
+
+fn references_vars(key: &str, number: u32) -> RefVars {
+    RefVars {
+        project: rid("project", key),
+        sprint: sprint_id(key, number),
+        review: review_id(key, number),
+        retro: retro_id(key, number),
+        number: i64::from(number),
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+    use crate::auth::repo::{AuthRepo, NewUser};
+    use crate::projects::repo::ProjectRepo;
+    use crate::projects::{MlNeeded, ProjectStatus, ValidProject};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    async fn setup(name: &str) -> (SprintRepo, String, String) {
+        let db = crate::db::connect_isolated("mem://", name)
+            .await
+            .expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        let auth = AuthRepo::new(db.clone());
+        let mut ids = Vec::new();
+        for email in ["lead@example.org", "member@example.org"] {
+            let u = auth
+                .create_user(NewUser {
+                    email,
+                    name: email,
+                    password_hash: None,
+                    role: Role::Member,
+                    must_change_password: false,
+                })
+                .await
+                .expect("user");
+            ids.push(u.key());
+        }
+        let project = ValidProject {
+            name: "Churn model".into(),
+            problem_statement: String::new(),
+            end_users: String::new(),
+            status: ProjectStatus::Active,
+            lead: None,
+            started_on: d(2026, 1, 5),
+            target_iteration_days: 14,
+            contact_threshold_days: 30,
+            ml_needed: MlNeeded::Unknown,
+            baseline_considered: String::new(),
+        };
+        ProjectRepo::new(db.clone())
+            .create("churn", &project, &ids[0])
+            .await
+            .expect("project");
+        let second = ids.pop().expect("member");
+        let first = ids.pop().expect("lead");
+        (SprintRepo::new(db), first, second)
+    }
+
+    async fn sprint(repo: &SprintRepo, start: NaiveDate) -> SprintRecord {
+        repo.create("churn", None, "", start, start + chrono::Duration::days(13))
+            .await
+            .expect("create sprint")
+    }
+
+    #[tokio::test]
+    async fn numbers_are_sequential_and_never_reused_after_a_delete() {
+        let (repo, _, _) = setup("sprints_numbers").await;
+        assert_eq!(repo.next_number("churn").await.expect("next"), 1);
+        let s1 = sprint(&repo, d(2026, 1, 5)).await;
+        let s2 = sprint(&repo, d(2026, 1, 19)).await;
+        assert_eq!((s1.number(), s2.number()), (1, 2));
+        assert_eq!(s1.name, "Sprint 1");
+        assert_eq!(s2.start_on, d(2026, 1, 19));
+        assert_eq!(key_of(&s2.project), "churn");
+        repo.delete("churn", 2).await.expect("delete");
+        assert!(repo.get("churn", 2).await.expect("get").is_none());
+        assert_eq!(repo.next_number("churn").await.expect("next"), 3);
+        let s3 = repo
+            .create(
+                "churn",
+                Some("Discovery wrap-up"),
+                "Ship it",
+                d(2026, 2, 2),
+                d(2026, 2, 15),
+            )
+            .await
+            .expect("create");
+        assert_eq!(s3.number(), 3);
+        assert_eq!(s3.name, "Discovery wrap-up");
+        let numbers: Vec<u32> = repo
+            .list("churn")
+            .await
+            .expect("list")
+            .iter()
+            .map(SprintRecord::number)
+            .collect();
+        assert_eq!(numbers, vec![3, 1]);
+    }
+
+    #[tokio::test]
+    async fn updates_keep_counts_and_dates() {
+        let (repo, _, _) = setup("sprints_update").await;
+        sprint(&repo, d(2026, 1, 5)).await;
+        let v = ValidSprint {
+            name: "Sprint one".into(),
+            goal: "Baseline".into(),
+            start_on: d(2026, 1, 6),
+            end_on: d(2026, 1, 20),
+            committed: Some(5),
+            completed: Some(0),
+            notes: "n".into(),
+        };
+        let s = repo
+            .update("churn", 1, &v)
+            .await
+            .expect("update")
+            .expect("exists");
+        assert_eq!((s.committed, s.completed), (Some(5), Some(0)));
+        assert_eq!((s.start_on, s.end_on), (d(2026, 1, 6), d(2026, 1, 20)));
+        let dto: Sprint = s.into();
+        assert_eq!(dto.length_days, 15);
+        assert!(repo.update("churn", 9, &v).await.expect("update").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_referenced_sprint_cannot_be_deleted() {
+        let (repo, lead, _) = setup("sprints_refs").await;
+        sprint(&repo, d(2026, 1, 5)).await;
+        sprint(&repo, d(2026, 1, 19)).await;
+        sprint(&repo, d(2026, 2, 2)).await;
+        assert!(repo.references("churn", 1).await.expect("refs").is_empty());
+
+        // A review refers to sprint 1.
+        let review = ValidReview {
+            held_on: d(2026, 1, 18),
+            attendee_users: vec![lead.clone()],
+            attendee_stakeholders: vec![],
+            summary: "Demo".into(),
+            decisions: String::new(),
+            outcome: ReviewOutcome::Accepted,
+        };
+        assert!(
+            repo.put_review("churn", 1, &review).await.expect("review"),
+            "new review"
+        );
+        assert!(
+            !repo.put_review("churn", 1, &review).await.expect("review"),
+            "replaced"
+        );
+        assert_eq!(
+            repo.references("churn", 1).await.expect("refs"),
+            vec!["its review".to_string()]
+        );
+        let e = repo.delete("churn", 1).await.expect_err("referenced");
+        assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+        assert!(repo.get("churn", 1).await.expect("get").is_some());
+
+        // A retro of sprint 2 with an action item due in sprint 3: both 2 and 3 are referenced.
+        repo.put_retro(
+            "churn",
+            2,
+            Some(d(2026, 2, 1)),
+            RetroFormat::StartStopContinue,
+        )
+        .await
+        .expect("retro");
+        let action = ValidAction {
+            text: "Automate export".into(),
+            owner: None,
+            due_sprint: 3,
+        };
+        repo.add_action("churn", 2, &action).await.expect("action");
+        let refs2 = repo.references("churn", 2).await.expect("refs");
+        assert_eq!(refs2, vec!["its retrospective".to_string()]);
+        let refs3 = repo.references("churn", 3).await.expect("refs");
+        assert_eq!(refs3, vec!["1 action item due in it".to_string()]);
+        assert!(matches!(
+            repo.delete("churn", 3).await,
+            Err(AppError::Conflict(_))
+        ));
+        // The retro keeps its action items.
+        assert!(matches!(
+            repo.delete_retro("churn", 2).await,
+            Err(AppError::Conflict(_))
+        ));
+
+        // Once the review is gone, sprint 1 can be deleted.
+        assert!(repo.delete_review("churn", 1).await.expect("delete review"));
+        assert!(!repo.delete_review("churn", 1).await.expect("again"));
+        repo.delete("churn", 1).await.expect("delete");
+        assert!(repo.get("churn", 1).await.expect("get").is_none());
+    }
+
+    #[tokio::test]
+    async fn each_member_has_three_votes_per_retro() {
+        let (repo, lead, member) = setup("sprints_votes").await;
+        sprint(&repo, d(2026, 1, 5)).await;
+        repo.put_retro("churn", 1, None, RetroFormat::WentWellToImprove)
+            .await
+            .expect("retro");
+        let a = repo
+            .add_item("churn", 1, RetroColumn::WentWell, "Pairing", &lead)
+            .await
+            .expect("a");
+        let b = repo
+            .add_item("churn", 1, RetroColumn::ToImprove, "Flaky CI", &lead)
+            .await
+            .expect("b");
+        let a_id = rid("retro_item", &a);
+        let b_id = rid("retro_item", &b);
+        repo.vote("churn", 1, &a_id, &lead).await.expect("1");
+        repo.vote("churn", 1, &a_id, &lead).await.expect("2");
+        repo.vote("churn", 1, &b_id, &lead).await.expect("3");
+        let e = repo
+            .vote("churn", 1, &b_id, &lead)
+            .await
+            .expect_err("4th vote");
+        match e {
+            AppError::Conflict(m) => assert!(m.contains("all 3 of your votes"), "{m}"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        // Another member still has their own three.
+        repo.vote("churn", 1, &b_id, &member)
+            .await
+            .expect("member votes");
+        assert_eq!(
+            repo.my_votes("churn", 1, &lead).await.expect("mine").len(),
+            3
+        );
+        let votes = |items: Vec<RetroItemRecord>, id: &RecordId| {
+            items
+                .iter()
+                .find(|i| &i.id == id)
+                .map(|i| i.votes)
+                .unwrap_or(-1)
+        };
+        assert_eq!(
+            votes(repo.items("churn", 1).await.expect("items"), &a_id),
+            2
+        );
+        assert_eq!(
+            votes(repo.items("churn", 1).await.expect("items"), &b_id),
+            2
+        );
+
+        // Taking one back frees a vote.
+        assert!(repo.unvote("churn", 1, &a_id, &lead).await.expect("unvote"));
+        assert_eq!(
+            votes(repo.items("churn", 1).await.expect("items"), &a_id),
+            1
+        );
+        repo.vote("churn", 1, &b_id, &lead)
+            .await
+            .expect("vote again");
+        assert!(repo.vote("churn", 1, &b_id, &lead).await.is_err());
+        // No vote to take back on an item the member did not vote for.
+        assert!(
+            !repo
+                .unvote("churn", 1, &a_id, &member)
+                .await
+                .expect("nothing")
+        );
+
+        // Deleting an item gives its votes back.
+        repo.delete_item(&b_id).await.expect("delete item");
+        assert_eq!(
+            repo.my_votes("churn", 1, &lead).await.expect("mine").len(),
+            1
+        );
+        assert!(
+            repo.my_votes("churn", 1, &member)
+                .await
+                .expect("theirs")
+                .is_empty()
+        );
+        // An item of another retro cannot be voted for through this one.
+        sprint(&repo, d(2026, 1, 19)).await;
+        repo.put_retro("churn", 2, None, RetroFormat::WentWellToImprove)
+            .await
+            .expect("retro 2");
+        assert!(repo.vote("churn", 2, &a_id, &member).await.is_err());
+        assert!(repo.item("churn", 2, &a).await.expect("item").is_none());
+        assert!(repo.item("churn", 1, &a).await.expect("item").is_some());
+    }
+
+    #[tokio::test]
+    async fn format_changes_keep_items_in_their_columns() {
+        let (repo, lead, _) = setup("sprints_format").await;
+        sprint(&repo, d(2026, 1, 5)).await;
+        assert!(
+            repo.put_retro("churn", 1, None, RetroFormat::StartStopContinue)
+                .await
+                .expect("new")
+        );
+        repo.add_item("churn", 1, RetroColumn::Stop, "Late merges", &lead)
+            .await
+            .expect("item");
+        let e = repo
+            .put_retro("churn", 1, None, RetroFormat::FourLs)
+            .await
+            .expect_err("stop is not a 4Ls column");
+        assert_eq!(e.field_name(), Some("format"));
+        assert!(
+            !repo
+                .put_retro(
+                    "churn",
+                    1,
+                    Some(d(2026, 1, 18)),
+                    RetroFormat::StartStopContinue
+                )
+                .await
+                .expect("same format")
+        );
+        let r = repo.retro("churn", 1).await.expect("get").expect("retro");
+        assert_eq!(
+            (r.held_on, r.format()),
+            (Some(d(2026, 1, 18)), RetroFormat::StartStopContinue)
+        );
+        // Deleting the retro removes its board.
+        repo.delete_retro("churn", 1).await.expect("delete");
+        assert!(repo.retro("churn", 1).await.expect("get").is_none());
+        assert!(repo.items("churn", 1).await.expect("items").is_empty());
+    }
+
+    #[tokio::test]
+    async fn health_scores_are_anonymous_and_once_per_member() {
+        let (repo, lead, member) = setup("sprints_health").await;
+        sprint(&repo, d(2026, 1, 5)).await;
+        repo.put_retro("churn", 1, None, RetroFormat::FourLs)
+            .await
+            .expect("retro");
+        repo.add_question("churn", 1, "Do we ship value?")
+            .await
+            .expect("q0");
+        repo.add_question("churn", 1, "Is the pace sustainable?")
+            .await
+            .expect("q1");
+        repo.answer("churn", 1, 1, &lead, 4)
+            .await
+            .expect("lead answers");
+        repo.answer("churn", 1, 1, &member, 2)
+            .await
+            .expect("member answers");
+        repo.answer("churn", 1, 0, &member, 5)
+            .await
+            .expect("member answers q0");
+        let e = repo
+            .answer("churn", 1, 1, &lead, 1)
+            .await
+            .expect_err("twice");
+        assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+        assert!(
+            repo.answer("churn", 1, 7, &lead, 1).await.is_err(),
+            "no such question"
+        );
+        let r = repo.retro("churn", 1).await.expect("get").expect("retro");
+        assert_eq!(r.health.len(), 2);
+        assert_eq!(r.health[0].question, "Do we ship value?");
+        assert_eq!(r.health[0].scores, vec![5]);
+        // Sorted, so the order says nothing about who answered first.
+        assert_eq!(r.health[1].scores, vec![2, 4]);
+        assert_eq!(
+            repo.my_answers("churn", 1, &lead).await.expect("mine"),
+            vec![1]
+        );
+    }
+
+    #[tokio::test]
+    async fn earlier_open_action_items_reach_the_next_retro() {
+        let (repo, lead, _) = setup("sprints_actions").await;
+        for start in [d(2026, 1, 5), d(2026, 1, 19), d(2026, 2, 2)] {
+            sprint(&repo, start).await;
+        }
+        repo.put_retro("churn", 1, None, RetroFormat::StartStopContinue)
+            .await
+            .expect("retro 1");
+        repo.put_retro("churn", 2, None, RetroFormat::StartStopContinue)
+            .await
+            .expect("retro 2");
+        let a = repo
+            .add_action(
+                "churn",
+                1,
+                &ValidAction {
+                    text: "Write a runbook".into(),
+                    owner: Some(lead.clone()),
+                    due_sprint: 2,
+                },
+            )
+            .await
+            .expect("a");
+        let b = repo
+            .add_action(
+                "churn",
+                1,
+                &ValidAction {
+                    text: "Book user interviews".into(),
+                    owner: None,
+                    due_sprint: 2,
+                },
+            )
+            .await
+            .expect("b");
+        let c = repo
+            .add_action(
+                "churn",
+                2,
+                &ValidAction {
+                    text: "Fix flaky test".into(),
+                    owner: None,
+                    due_sprint: 3,
+                },
+            )
+            .await
+            .expect("c");
+        let texts = |rows: Vec<ActionRecord>| rows.into_iter().map(|r| r.text).collect::<Vec<_>>();
+        // Sprint 2's retro sees sprint 1's open items, not its own.
+        assert_eq!(
+            texts(repo.open_actions_before("churn", 2).await.expect("open")),
+            vec![
+                "Write a runbook".to_string(),
+                "Book user interviews".to_string()
+            ]
+        );
+        assert!(
+            repo.open_actions_before("churn", 1)
+                .await
+                .expect("open")
+                .is_empty()
+        );
+        // Closing one removes it; sprint 3's retro sees the rest, carried or not.
+        let a_id = rid("action_item", &a);
+        repo.set_action_status(&a_id, ActionStatus::Done, Some(d(2026, 2, 1)))
+            .await
+            .expect("done");
+        repo.set_action_due(&rid("action_item", &b), 3)
+            .await
+            .expect("carry");
+        assert_eq!(
+            texts(repo.open_actions_before("churn", 3).await.expect("open")),
+            vec![
+                "Book user interviews".to_string(),
+                "Fix flaky test".to_string()
+            ]
+        );
+        let done = repo.action("churn", &a).await.expect("get").expect("a");
+        assert_eq!(
+            (done.status.as_str(), done.closed_on),
+            ("done", Some(d(2026, 2, 1)))
+        );
+        assert_eq!(done.owner_name.as_deref(), Some("lead@example.org"));
+        // Reopening clears closed_on.
+        repo.set_action_status(&a_id, ActionStatus::Open, None)
+            .await
+            .expect("reopen");
+        let open = repo.action("churn", &a).await.expect("get").expect("a");
+        assert_eq!((open.status.as_str(), open.closed_on), ("open", None));
+        assert_eq!(
+            repo.actions("churn", Some(ActionStatus::Open))
+                .await
+                .expect("list")
+                .len(),
+            3
+        );
+        assert_eq!(
+            repo.actions_of_retro("churn", 2).await.expect("list").len(),
+            1
+        );
+        // Another project's key does not reach the item.
+        assert!(repo.action("other", &c).await.expect("get").is_none());
+    }
+
+    #[tokio::test]
+    async fn attendee_choices_skip_erased_and_merged_stakeholders() {
+        let (repo, _, _) = setup("sprints_stakeholders").await;
+        repo.db
+            .query(
+                "CREATE stakeholder:b CONTENT { name: 'Blake', function: 'end_user', created_at: time::now(), updated_at: time::now() };
+                 CREATE stakeholder:a CONTENT { name: 'Ash', function: 'data_owner', created_at: time::now(), updated_at: time::now() };
+                 CREATE stakeholder:e CONTENT { name: '', function: 'product', erased_at: time::now(), created_at: time::now(), updated_at: time::now() };
+                 CREATE stakeholder:m CONTENT { name: 'Blake B.', function: 'end_user', merged_into: stakeholder:b, created_at: time::now(), updated_at: time::now() };",
+            )
+            .await
+            .expect("insert")
+            .check()
+            .expect("inserted");
+        let choices = repo.stakeholder_choices().await.expect("choices");
+        let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["Ash", "Blake"]);
+        assert_eq!(choices[1].function, Function::EndUser);
+        // Erased attendees stay on a review, shown by function.
+        let found = repo
+            .stakeholders_by_ids(&[
+                rid("stakeholder", "e"),
+                rid("stakeholder", "b"),
+                rid("stakeholder", "nobody"),
+            ])
+            .await
+            .expect("by ids");
+        assert_eq!(found.len(), 2);
+        let erased = found.iter().find(|c| c.id == "e").expect("erased");
+        assert_eq!(erased.display_name(), "Erased stakeholder (Product)");
+    }
+}
