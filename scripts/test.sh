@@ -22,7 +22,7 @@ step fmt cargo fmt --all -- --check
 step build cargo leptos build
 step clippy-ssr cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 step clippy-wasm cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
-step cargo-test cargo test -p app -p server --features app/ssr
+step cargo-test cargo test --no-fail-fast -p app -p server --features app/ssr
 if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   step e2e scripts/e2e.sh
 else

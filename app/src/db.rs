@@ -94,33 +94,6 @@ pub async fn migrate(db: &Surreal<Any>) -> Result<Vec<i64>, surrealdb::Error> {
     Ok(applied)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn surrealkv_urls_sync_every_commit() {
-        assert_eq!(
-            with_sync("surrealkv://data/touchpoint.db"),
-            "surrealkv://data/touchpoint.db?sync=every"
-        );
-        assert_eq!(with_sync("mem://"), "mem://");
-        assert_eq!(
-            with_sync("surrealkv://x?sync=never"),
-            "surrealkv://x?sync=never"
-        );
-    }
-
-    #[tokio::test]
-    async fn migrate_is_idempotent() {
-        let db = connect("mem://").await.expect("connect");
-        let first = migrate(&db).await.expect("first");
-        assert_eq!(first, vec![1]);
-        let second = migrate(&db).await.expect("second");
-        assert!(second.is_empty());
-    }
-}
-
 /// The key part of a record id, as the string ids the DTOs carry.
 pub fn key_of(id: &surrealdb::types::RecordId) -> String {
     use surrealdb::types::RecordIdKey;
@@ -159,4 +132,31 @@ pub fn check_guarded(
     }
     let first = errors.into_iter().min_by_key(|(i, _)| *i).map(|(_, e)| e);
     Err(first.map_or_else(crate::error::AppError::internal, Into::into))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrealkv_urls_sync_every_commit() {
+        assert_eq!(
+            with_sync("surrealkv://data/touchpoint.db"),
+            "surrealkv://data/touchpoint.db?sync=every"
+        );
+        assert_eq!(with_sync("mem://"), "mem://");
+        assert_eq!(
+            with_sync("surrealkv://x?sync=never"),
+            "surrealkv://x?sync=never"
+        );
+    }
+
+    #[tokio::test]
+    async fn migrate_is_idempotent() {
+        let db = connect("mem://").await.expect("connect");
+        let first = migrate(&db).await.expect("first");
+        assert_eq!(first, vec![1]);
+        let second = migrate(&db).await.expect("second");
+        assert!(second.is_empty());
+    }
 }

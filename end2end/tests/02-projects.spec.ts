@@ -22,6 +22,8 @@ test("a lead creates a project, shows it in the list and edits its framing", asy
   await page.getByRole("button", { name: "Create project" }).click();
   await expect(page.locator("#key-error")).toContainText("lowercase letters");
 
+  // Without JavaScript the form comes back empty after an error; fill it again either way.
+  await page.getByLabel("Name").fill("Readmission risk");
   await page.getByLabel("Key").fill("readmission-risk");
   await page.getByLabel("Target sprint length (days)").fill("14");
   await page.getByLabel("Is machine learning needed?").selectOption("yes");

@@ -555,12 +555,11 @@ async fn submit(
             Some(id) => id,
             None => {
                 let id = new_token();
-                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                    if let Ok(v) =
+                if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+                    && let Ok(v) =
                         http::HeaderValue::from_str(&browser_cookie(&state.settings, &id))
-                    {
-                        res.append_header(http::header::SET_COOKIE, v);
-                    }
+                {
+                    res.append_header(http::header::SET_COOKIE, v);
                 }
                 id
             }

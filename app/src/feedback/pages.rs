@@ -640,10 +640,10 @@ fn LinkForm(
     };
     let form_ref = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(submit.value().get(), Some(Ok(()))) {
-            if let Some(form) = form_ref.get() {
-                form.reset();
-            }
+        if matches!(submit.value().get(), Some(Ok(())))
+            && let Some(form) = form_ref.get()
+        {
+            form.reset();
         }
     });
     let title = format!("Feedback for {}", link.project_name);

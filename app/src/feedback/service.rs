@@ -47,10 +47,10 @@ pub fn check_scope(
 ) -> AppResult<()> {
     let refused =
         || AppError::Forbidden("This link cannot be used for that project or sprint.".into());
-    if let Some(p) = project.map(str::trim).filter(|p| !p.is_empty()) {
-        if p != invite.project_key() {
-            return Err(refused());
-        }
+    if let Some(p) = project.map(str::trim).filter(|p| !p.is_empty())
+        && p != invite.project_key()
+    {
+        return Err(refused());
     }
     if let Some(s) = sprint.map(str::trim).filter(|s| !s.is_empty()) {
         let named = invite.link_sprint().map(|s| s.number.to_string());

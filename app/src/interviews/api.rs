@@ -173,7 +173,7 @@ pub async fn interview_choices() -> Result<SchedulingChoices, AppError> {
             name: u.name,
         })
         .collect();
-    users.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    users.sort_by_key(|u| u.name.to_lowercase());
     let default_time_zone = crate::workspace::repo::WorkspaceRepo::new(state.db.clone())
         .time_zone()
         .await

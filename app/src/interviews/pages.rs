@@ -24,12 +24,11 @@ pub fn copy_to_clipboard(text: &str) {
         use leptos::web_sys::js_sys::{Function as JsFunction, Reflect, global};
         let clipboard = Reflect::get(&global(), &JsValue::from_str("navigator"))
             .and_then(|n| Reflect::get(&n, &JsValue::from_str("clipboard")));
-        if let Ok(clipboard) = clipboard {
-            if let Ok(write) = Reflect::get(&clipboard, &JsValue::from_str("writeText")) {
-                if let Ok(write) = write.dyn_into::<JsFunction>() {
-                    let _ = write.call1(&clipboard, &JsValue::from_str(text));
-                }
-            }
+        if let Ok(clipboard) = clipboard
+            && let Ok(write) = Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+            && let Ok(write) = write.dyn_into::<JsFunction>()
+        {
+            let _ = write.call1(&clipboard, &JsValue::from_str(text));
         }
     }
     #[cfg(not(feature = "hydrate"))]

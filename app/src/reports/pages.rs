@@ -99,7 +99,7 @@ pub fn arrange(
                 .cmp(&b.signals.end_user_contact.last_contact_on)
                 .then_with(|| a.name.cmp(&b.name))
         }),
-        _ => rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase())),
+        _ => rows.sort_by_key(|r| r.name.to_lowercase()),
     }
     rows
 }

@@ -2,7 +2,7 @@
 //! round trip for the dated facts (each statement filtered by the indexed `project` field) and
 //! one key lookup for the stakeholders they mention. No per-project or per-row round trips.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -175,22 +175,20 @@ pub async fn load_inputs(
     let readiness: Vec<ReadinessRow> = res.take(8)?;
 
     // The stakeholders mentioned, by key lookup.
-    let mut wanted: HashSet<RecordId> = HashSet::new();
-    wanted.extend(
-        reviews
-            .iter()
-            .flat_map(|r| r.attendee_stakeholders.iter().cloned()),
-    );
-    wanted.extend(
-        interviews
-            .iter()
-            .flat_map(|i| i.participants.iter().cloned()),
-    );
-    wanted.extend(feedback.iter().filter_map(|f| f.stakeholder.clone()));
-    let people: HashMap<RecordId, StakeholderRef> = if wanted.is_empty() {
+    // Keyed by the record key (ids of one table), deduplicated before the lookup.
+    let mut wanted: HashMap<String, RecordId> = HashMap::new();
+    let mentioned = reviews
+        .iter()
+        .flat_map(|r| r.attendee_stakeholders.iter())
+        .chain(interviews.iter().flat_map(|i| i.participants.iter()))
+        .chain(feedback.iter().filter_map(|f| f.stakeholder.as_ref()));
+    for id in mentioned {
+        wanted.entry(key_of(id)).or_insert_with(|| id.clone());
+    }
+    let people: HashMap<String, StakeholderRef> = if wanted.is_empty() {
         HashMap::new()
     } else {
-        let wanted: Vec<RecordId> = wanted.into_iter().collect();
+        let wanted: Vec<RecordId> = wanted.into_values().collect();
         let mut res = db
             .query("SELECT id, name, `function` FROM $ids")
             .bind(("ids", wanted))
@@ -204,13 +202,13 @@ pub async fn load_inputs(
                     r.name,
                     r.function.parse().unwrap_or_default(),
                 );
-                (r.id, person)
+                (key_of(&r.id), person)
             })
             .collect()
     };
     let person = |id: &RecordId| {
         people
-            .get(id)
+            .get(&key_of(id))
             .cloned()
             .unwrap_or_else(|| StakeholderRef::new(key_of(id), "", crate::format::Function::Other))
     };

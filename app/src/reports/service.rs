@@ -147,7 +147,8 @@ pub async fn project_report(
 ) -> AppResult<ProjectReport> {
     let access = crate::projects::service::project_access(state, user, key).await?;
     let (tz, as_of) = tz_and_date(state, as_of).await?;
-    let inputs = super::repo::load_inputs(&state.db, &[access.project.key.clone()], tz).await?;
+    let inputs =
+        super::repo::load_inputs(&state.db, std::slice::from_ref(&access.project.key), tz).await?;
     let input = inputs
         .first()
         .ok_or_else(|| crate::error::AppError::not_found("Project"))?;

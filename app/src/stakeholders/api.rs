@@ -75,7 +75,7 @@ pub async fn get_directory_context() -> Result<DirectoryContext, AppError> {
             can_write: viewer.can_write_project(key),
         })
         .collect();
-    projects.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    projects.sort_by_key(|p| p.name.to_lowercase());
     Ok(DirectoryContext {
         projects,
         can_create: viewer.can_create(),

@@ -170,6 +170,6 @@ pub fn linkable(rec: &StakeholderRecord, viewer: &Viewer) -> Vec<ProjectRef> {
             name: name.clone(),
         })
         .collect();
-    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    out.sort_by_key(|p| p.name.to_lowercase());
     out
 }
