@@ -5,6 +5,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The same LEPTOS_* values that `cargo leptos build` sets, for every cargo call: leptos reads
+# some at compile time (the wasm file name among them), so a plain `cargo test` without them
+# would rebuild the leptos crates and leave a server binary that asks for the wrong wasm file.
+export LEPTOS_OUTPUT_NAME=touchpoint LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+  LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
+  LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
+
 logs=target/test-logs
 mkdir -p "$logs"
 rm -f "$logs"/*.log

@@ -75,6 +75,12 @@ pub struct CspNonce(pub String);
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Runs only in the browser, once hydrated: lets tests wait for interactivity.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/touchpoint.css"/>
         <Title text="Touchpoint"/>

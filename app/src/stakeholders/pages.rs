@@ -1,6 +1,7 @@
 //! The stakeholder directory and the page of one stakeholder.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -590,11 +591,14 @@ fn MergeStakeholder(
     action: ServerAction<MergeStakeholders>,
 ) -> impl IntoView {
     let error = action_error(action);
-    let choices = Resource::new(|| (), |_| list_stakeholder_choices(None));
+    let choices = Resource::new(
+        move || action.version().get(),
+        |_| list_stakeholder_choices(None),
+    );
     let this_id = id.clone();
     view! {
         <h2 id="merge-stakeholder">"Merge a duplicate entry"</h2>
-        <ActionForm action attr:class="card" attr:aria-labelledby="merge-stakeholder">
+        <form method="post" action={<MergeStakeholders as ServerFn>::PATH} class="card" aria-labelledby="merge-stakeholder">
             <FormError error/>
             <p class="hint">
                 "When two entries describe the same person, merge them. The other entry is folded into the kept one: its projects are added, the reviews it attended move over, and it leaves the directory."
@@ -631,7 +635,7 @@ fn MergeStakeholder(
             </fieldset>
             <FieldError error field="keep"/>
             <div class="actions"><button type="submit">"Merge entries"</button></div>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -640,7 +644,7 @@ fn EraseStakeholderForm(id: String, action: ServerAction<EraseStakeholder>) -> i
     let error = action_error(action);
     view! {
         <h2 id="erase-stakeholder">"Erase this person"</h2>
-        <ActionForm action attr:class="card danger-zone" attr:aria-labelledby="erase-stakeholder">
+        <form method="post" action={<EraseStakeholder as ServerFn>::PATH} class="card danger-zone" aria-labelledby="erase-stakeholder">
             <FormError error/>
             <input type="hidden" name="id" value=id/>
             <p>
@@ -652,6 +656,6 @@ fn EraseStakeholderForm(id: String, action: ServerAction<EraseStakeholder>) -> i
             </label>
             <FieldError error field="confirm"/>
             <div class="actions"><button type="submit">"Erase stakeholder"</button></div>
-        </ActionForm>
+        </form>
     }
 }
