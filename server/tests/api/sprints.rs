@@ -5,38 +5,7 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, error_code, spawn_app};
 
-/// A user with `role` who has already changed the temporary password.
-async fn user(app: &TestApp, admin: &Client, email: &str, role: &str) -> (Client, String) {
-    let res = app
-        .call(
-            admin,
-            "admin/users/create",
-            &[
-                ("email", email),
-                ("name", email),
-                ("role", role),
-                ("temp_password", "temporary-123"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "create {email}");
-    let v: Value = res.json().await.expect("json");
-    let id = v["id"].as_str().expect("id").to_string();
-    let (client, _) = app.login(email, "temporary-123").await;
-    let res = app
-        .call(
-            &client,
-            "auth/change-password",
-            &[
-                ("current", "temporary-123"),
-                ("new_password", "a proper password"),
-                ("confirm", "a proper password"),
-            ],
-        )
-        .await;
-    assert!(res.status().is_success(), "change password {email}");
-    (client, id)
-}
+use crate::projects::user_with_role as user;
 
 /// An admin and a project `churn` that started on 2026-01-05 with 14-day sprints.
 async fn project(app: &TestApp) -> Client {
