@@ -50,6 +50,10 @@ if [[ -f $logs/e2e.log ]]; then
   pw_passed=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
   pw_failed=$(grep -Eo '^ *[0-9]+ failed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
   echo "playwright: ${pw_passed} passed, ${pw_failed} failed"
+  # Each failed browser test with its first error line, so that a log's tail says what broke.
+  awk '/^  [0-9]+\) \[chromium\]/ { t = $0; sub(/^ +/, "", t); want = 1; next }
+       want && /Error:/ { e = $0; sub(/^ +/, "", e); print "playwright failure: " t " :: " e; want = 0 }' \
+    "$logs/e2e.log" | head -10
   passed=$((passed + pw_passed)); failed=$((failed + pw_failed))
 fi
 if ((${#failed_steps[@]})); then

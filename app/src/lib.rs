@@ -29,11 +29,10 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::auth::api::get_me;
 use crate::auth::pages::{
     AdminUsersPage, AuditPage, ChangePasswordPage, LoginPage, MePage, SetupPage,
 };
-use crate::components::{ErrorNotice, NotFound, Shell};
+use crate::components::{NotFound, Shell};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -46,7 +45,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="data:,"/>
                 <HydrationScripts options/>
+                {user_meta()}
                 <MetaTags/>
             </head>
             <body>
@@ -121,22 +122,64 @@ pub fn App() -> impl IntoView {
 }
 
 /// The frame of every page that needs a signed-in user.
+///
+/// It renders without suspending: the server knows the caller when it renders the page and
+/// writes them into the document head (see [`shell`]), and the browser reads them back while
+/// hydrating. A Suspense here, around pages that suspend themselves, broke hydration.
 #[component]
 fn SignedIn() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(user)) if user.must_change_password => view! { <Redirect path="/change-password"/> }.into_any(),
-                    Ok(Some(user)) => {
-                        provide_context(user.clone());
-                        view! { <Shell user><Outlet/></Shell> }.into_any()
-                    }
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <main class="page"><ErrorNotice error=e/></main> }.into_any(),
-                }
-            })}
-        </Suspense>
+    let Some(user) = page_user() else {
+        // The browser is loading the page afresh.
+        return ().into_any();
+    };
+    match user {
+        Some(user) if user.must_change_password => {
+            view! { <Redirect path="/change-password"/> }.into_any()
+        }
+        Some(user) => {
+            provide_context(user.clone());
+            view! { <Shell user><Outlet/></Shell> }.into_any()
+        }
+        None => view! { <Redirect path="/login"/> }.into_any(),
     }
+}
+
+/// The `<meta>` that carries the signed-in user from the server's render to the browser.
+const USER_META: &str = "touchpoint-user";
+
+/// The signed-in user as the server saw them for this page (`Some(None)`: nobody).
+#[cfg(feature = "ssr")]
+fn page_user() -> Option<Option<crate::auth::CurrentUser>> {
+    Some(crate::auth::service::request_ctx().auth.map(|a| a.user))
+}
+
+/// In the browser: the user the server wrote into the head while the page hydrates. After a
+/// client-side move into the signed-in part (from the sign-in page, say) the head is stale, so
+/// the page is loaded afresh from the server instead (`None`).
+#[cfg(not(feature = "ssr"))]
+fn page_user() -> Option<Option<crate::auth::CurrentUser>> {
+    let hydrating = Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
+    if !hydrating {
+        let _ = window().location().reload();
+        return None;
+    }
+    let user = document()
+        .query_selector(&format!("meta[name={USER_META}]"))
+        .ok()
+        .flatten()
+        .and_then(|el| el.get_attribute("content"))
+        .and_then(|json| serde_json::from_str(&json).ok());
+    Some(user)
+}
+
+/// The head `<meta>` with the signed-in user as JSON (empty without one).
+fn user_meta() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let content = page_user()
+        .flatten()
+        .and_then(|u| serde_json::to_string(&u).ok())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let content = String::new();
+    view! { <meta name=USER_META content=content/> }
 }

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated } from "./support";
 
 // Runs after 01-accounts and 02-projects on the same fresh server: the admin exists.
 // The assertions look at what the server renders after each form post, so the journey holds
@@ -28,7 +29,10 @@ test("sprints, a review with a stakeholder, and a retro whose action item comes 
   await add.getByLabel("Function", { exact: true }).selectOption("end_user");
   await add.getByLabel("Organization", { exact: true }).fill("Riverside Care");
   await add.getByRole("button", { name: "Add stakeholder" }).click();
+  // The new entry appears in the directory (after a plain post or the hydrated refresh).
+  await expect(page.getByRole("link", { name: stakeholder })).toBeVisible();
   await page.goto("/stakeholders");
+  await hydrated(page);
   await expect(page.getByRole("link", { name: stakeholder })).toBeVisible();
 
   // Our own project, with 14-day sprints from 2026-01-05.

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated } from "./support";
 
 // Runs after 01-accounts.spec.ts on the same server: the admin exists.
 test.describe.configure({ mode: "serial" });
@@ -35,6 +36,7 @@ test("tick a readiness item, record a data-quality issue and filter the register
   // Readiness: one item at a time; the count and the M3 level follow.
   await page.getByRole("link", { name: "Readiness" }).click();
   await expect(page).toHaveURL(/\/projects\/quality-journey\/readiness$/);
+  await hydrated(page);
   await expect(page.getByText("0 of 8 done")).toBeVisible();
   await expect(page.getByText("M3 productionization: Red")).toBeVisible();
   const item = page.getByRole("region", { name: "Deployment target chosen" });
@@ -43,6 +45,7 @@ test("tick a readiness item, record a data-quality issue and filter the register
   await item.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("1 of 8 done")).toBeVisible();
   await page.reload();
+  await hydrated(page);
   await expect(page.getByText("1 of 8 done")).toBeVisible();
   const saved = page.getByRole("region", { name: "Deployment target chosen" });
   await expect(saved.getByLabel("Done")).toBeChecked();
@@ -83,12 +86,10 @@ test("tick a readiness item, record a data-quality issue and filter the register
 
   // The same URL works on its own, and clearing the filters shows both again.
   await page.reload();
+  await hydrated(page);
   await expect(page.getByRole("cell", { name: "claims-feed", exact: true })).toHaveCount(0);
   await page.getByRole("link", { name: "Clear filters" }).click();
   await expect(page).not.toHaveURL(/severity=/);
-  // Load the cleared URL as a fresh page: a client-side navigation racing hydration left the
-  // old list in place once on a cold machine (noted for follow-up).
-  await page.reload();
   await expect(page.getByRole("cell", { name: "claims-feed", exact: true })).toBeVisible();
   await expect(page.getByRole("cell", { name: "admissions", exact: true })).toBeVisible();
 });
