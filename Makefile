@@ -15,18 +15,21 @@ endif
 CARGO_LEPTOS_VERSION := 0.3.11
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bootstrap toolchain cargo-leptos wasm-bindgen npm chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
-## make run: install what is missing, build in release, serve http://127.0.0.1:3000 on ./data.
+## make run: install what is missing, build in release, load the demo data into an empty ./data
+## (printing the demo admin's password), then serve http://127.0.0.1:3000.
 run: toolchain cargo-leptos wasm-bindgen npm build-release
 	mkdir -p data
+	# First run only: load the demo workspace and print the demo admin's password.
+	./target/release/touchpoint demo --if-empty
 	./target/release/touchpoint serve
 
 ## make test: fmt, clippy per crate, unit and integration tests, then Playwright in Chromium.
 test: bootstrap
 	scripts/test.sh
 
-bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium
+bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium pyvenv
 
 toolchain:
 	@command -v rustup >/dev/null || { echo "rustup is required: https://rustup.rs"; exit 1; }
@@ -53,6 +56,16 @@ npm: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 	npm ci --no-audit --no-fund
+	touch $@
+
+## The independent OpenAPI validator (PyPI), in a virtual environment of the repo.
+pyvenv: .venv/.installed
+
+.venv/.installed: requirements-dev.txt
+	@python3 -m venv .venv 2>/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv && python3 -m venv .venv; }
+	.venv/bin/pip install -q -r requirements-dev.txt
 	touch $@
 
 chromium:

@@ -24,6 +24,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("30_sprints", include_str!("../schema/30_sprints.surql")),
     ("40_quality", include_str!("../schema/40_quality.surql")),
     ("50_voice", include_str!("../schema/50_voice.surql")),
+    ("60_tokens", include_str!("../schema/60_tokens.surql")),
 ];
 
 /// Versioned migrations: (version, name, SurrealQL). Append only; never edit a shipped one.
@@ -34,10 +35,18 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
 )];
 
 /// Connects to `url` (`mem://`, `surrealkv://path`, `ws://host:port`, …) and selects the
-/// namespace and database. For SurrealKV, every commit is synced to disk.
+/// namespace and database. For SurrealKV, every commit is synced to disk. For a SurrealDB server
+/// that requires sign-in, `TOUCHPOINT_DB_USER` and `TOUCHPOINT_DB_PASS` name its root user.
 pub async fn connect(url: &str) -> Result<Surreal<Any>, surrealdb::Error> {
     let url = with_sync(url);
     let db = any_connect(url).await?;
+    if let (Ok(username), Ok(password)) = (
+        std::env::var("TOUCHPOINT_DB_USER"),
+        std::env::var("TOUCHPOINT_DB_PASS"),
+    ) {
+        db.signin(surrealdb::opt::auth::Root { username, password })
+            .await?;
+    }
     db.use_ns(NAMESPACE).use_db(DATABASE).await?;
     Ok(db)
 }

@@ -45,6 +45,62 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Export the whole workspace as JSON (format v1) to FILE (`-` for standard output).
+    Export {
+        /// Where to write the JSON.
+        file: String,
+    },
+    /// Import a workspace file (format v1). Every problem is listed; nothing is written unless
+    /// the whole file can be imported.
+    Import {
+        /// The JSON file (`-` for standard input).
+        file: String,
+        /// Replace projects whose key already exists (with all their records).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Load demo data and print the password of the demo administrator.
+    Demo {
+        /// `normal` (seven hand-made projects) or `large` (200 generated projects).
+        #[arg(long, default_value = "normal", value_parser = ["normal", "large"])]
+        scale: String,
+        /// Do nothing when the workspace already has users.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Time an import of the generated large workspace into an empty database.
+    #[command(hide = true)]
+    BenchImport {
+        /// The database to import into (`mem://` or a new `surrealkv://DIR`).
+        #[arg(long, default_value = "mem://")]
+        target: String,
+        /// How many of the 200 projects to generate.
+        #[arg(long, default_value_t = 200)]
+        projects: usize,
+    },
+    /// Personal API tokens.
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// The `token` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (only the token, on standard output).
+    Create {
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for (at most 80 characters).
+        #[arg(long)]
+        name: Option<String>,
+        /// Days until it expires (1–3650); no expiry when omitted.
+        #[arg(long)]
+        expires_days: Option<String>,
+    },
 }
 
 /// Runs the chosen command.
@@ -90,6 +146,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             println!("Created administrator {}.", user.email);
+            Ok(())
+        }
+        Command::Export { file } => crate::transfer_cli::export(&cli.db.db, &file).await,
+        Command::Import { file, replace } => {
+            crate::transfer_cli::import(&cli.db.db, &file, replace).await
+        }
+        Command::Demo { scale, if_empty } => {
+            crate::transfer_cli::demo(&cli.db.db, scale == "large", if_empty).await
+        }
+        Command::BenchImport { target, projects } => {
+            crate::transfer_cli::bench_import(&target, projects).await
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    email,
+                    name,
+                    expires_days,
+                },
+        } => {
+            let state = crate::startup::offline_state(&cli.db.db).await?;
+            let created = app::auth::tokens_service::create_token_for_email(
+                &state,
+                &email,
+                name.as_deref(),
+                expires_days.as_deref(),
+            )
+            .await
+            .map_err(|e| match e.field_name() {
+                Some(field) => anyhow::anyhow!("--{}: {}", field.replace('_', "-"), e.message()),
+                None => anyhow::anyhow!("{}", e.message()),
+            })?;
+            let expiry = created.info.expires_at.map_or_else(
+                || "does not expire".to_string(),
+                |e| format!("expires {}", e.format("%Y-%m-%d %H:%M UTC")),
+            );
+            eprintln!(
+                "Created API token \"{}\" for {} ({expiry}). It is shown only this once.",
+                created.info.name,
+                app::auth::normalize_email(&email)
+            );
+            println!("{}", created.token);
             Ok(())
         }
     }

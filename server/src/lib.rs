@@ -7,3 +7,4 @@ pub mod exports;
 pub mod middleware;
 pub mod startup;
 pub mod telemetry;
+pub mod transfer_cli;

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use app::CspNonce;
 use app::auth::service::{self, RequestCtx};
+use app::auth::tokens_service;
 use app::error::AppError;
 use app::state::AppState;
 
@@ -96,7 +97,8 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Works out the client address and the signed-in user, for every later handler.
+/// Works out the client address and the signed-in user (from an API token sent as
+/// `Authorization: Bearer …`, else from the session cookie), for every later handler.
 pub async fn request_context(
     State(state): State<AppState>,
     mut req: Request,
@@ -115,12 +117,18 @@ pub async fn request_context(
         .chars()
         .take(200)
         .collect();
-    let auth = match service::token_from_cookies(&state.settings, req.headers()) {
-        Some(token) => match service::resolve_session(&state, &token).await {
-            Ok(a) => a,
-            Err(e) => return e.into_response(),
+    // An `Authorization: Bearer` header decides alone: a bad, expired or revoked token leaves
+    // the request unauthenticated, whatever cookies came with it.
+    let resolved = match tokens_service::bearer_token(req.headers()) {
+        Some(token) => tokens_service::resolve_api_token(&state, &token).await,
+        None => match service::token_from_cookies(&state.settings, req.headers()) {
+            Some(token) => service::resolve_session(&state, &token).await,
+            None => Ok(None),
         },
-        None => None,
+    };
+    let auth = match resolved {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
     };
     req.extensions_mut().insert(RequestCtx {
         auth,

@@ -5,13 +5,15 @@ use tracing_subscriber::EnvFilter;
 /// The filter used when `RUST_LOG` is not set.
 pub const DEFAULT_FILTER: &str = "info,surrealdb=warn,surrealdb_core=warn,tower_http=info";
 
-/// Installs the global subscriber (once; later calls do nothing).
+/// Installs the global subscriber, writing to standard error (once; later calls do nothing).
 pub fn init() {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Logs go to standard error, so commands such as `token create` own standard output.
+        .with_writer(std::io::stderr)
         .try_init();
 }
 

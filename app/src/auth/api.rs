@@ -127,15 +127,14 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     Ok(())
 }
 
-/// Signs out: ends this session and clears the cookie.
+/// Signs out: ends this session and clears the cookie. A caller with an API token has no
+/// session to end; for them this changes nothing (revoke the token instead).
 #[server(prefix = "/api/fn", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let ctx = service::request_ctx();
-    if let Some(auth) = &ctx.auth {
-        AuthRepo::new(state.db.clone())
-            .delete_session(&auth.session_hash)
-            .await?;
+    if let Some((auth, hash)) = ctx.auth.as_ref().and_then(|a| Some((a, a.session()?))) {
+        AuthRepo::new(state.db.clone()).delete_session(hash).await?;
         service::audit(
             &state,
             Some(&auth.user),
@@ -176,7 +175,8 @@ pub async fn change_password(
     }
     let hash = service::hash_password(new_password).await?;
     repo.set_password(&user.id, &hash, false).await?;
-    let keep = ctx.auth.as_ref().map(|a| a.session_hash.as_str());
+    // A caller with an API token keeps no session: every session ends.
+    let keep = ctx.auth.as_ref().and_then(|a| a.session());
     repo.delete_user_sessions(&user.id, keep).await?;
     service::audit(
         &state,
@@ -195,17 +195,24 @@ pub async fn change_password(
 #[server(prefix = "/api/fn", endpoint = "me/sessions")]
 pub async fn list_my_sessions() -> Result<Vec<SessionInfo>, AppError> {
     let (state, user, ctx) = require_user().await?;
-    let current = ctx.auth.as_ref().map(|a| a.session_hash.as_str());
+    let current = ctx.auth.as_ref().and_then(|a| a.session());
     AuthRepo::new(state.db.clone())
         .list_sessions(&user.id, current, Utc::now())
         .await
 }
 
-/// Ends every session of the caller but this one.
+/// Ends every session of the caller but this one. Refused (403) for a caller with an API
+/// token, who has no session of their own.
 #[server(prefix = "/api/fn", endpoint = "me/sessions/end-others")]
 pub async fn end_other_sessions() -> Result<(), AppError> {
     let (state, user, ctx) = require_user().await?;
-    let keep = ctx.auth.as_ref().map(|a| a.session_hash.as_str());
+    let Some(keep) = ctx.auth.as_ref().and_then(|a| a.session()) else {
+        service::deny(&state, &user, &ctx, "end other sessions with an API token").await;
+        return Err(AppError::Forbidden(
+            "Sign out other sessions from a signed-in browser, not with an API token.".into(),
+        ));
+    };
+    let keep = Some(keep);
     AuthRepo::new(state.db.clone())
         .delete_user_sessions(&user.id, keep)
         .await?;

@@ -6,6 +6,13 @@ pub mod pages;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod tokens;
+pub mod tokens_api;
+pub mod tokens_pages;
+#[cfg(feature = "ssr")]
+pub mod tokens_repo;
+#[cfg(feature = "ssr")]
+pub mod tokens_service;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

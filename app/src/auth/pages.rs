@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
+use super::tokens_pages::ApiTokensSection;
 use super::{AuditEntry, Role, SessionInfo, UserSummary};
 use crate::components::{ErrorNotice, FieldError, FormError, NotFound, action_error, fmt_time};
 
@@ -150,6 +151,7 @@ pub fn MePage() -> impl IntoView {
             <ActionForm action=end_others>
                 <button type="submit">"Sign out all other sessions"</button>
             </ActionForm>
+            <ApiTokensSection/>
         </section>
     }
 }

@@ -25,13 +25,29 @@ pub struct RequestCtx {
     pub user_agent: String,
 }
 
-/// A live session.
+/// A signed-in caller: a live browser session, or a personal API token sent as
+/// `Authorization: Bearer …` (then `token_id` is set and `session_hash` is empty).
 #[derive(Clone, Debug)]
 pub struct AuthSession {
     /// Who is signed in.
     pub user: CurrentUser,
-    /// The SHA-256 hash of the session token (the session's record key).
+    /// The SHA-256 hash of the session token (the session's record key); empty for a caller
+    /// that came with an API token. Prefer [`AuthSession::session`].
     pub session_hash: String,
+    /// The id of the API token the caller came with, if they came with one.
+    pub token_id: Option<String>,
+}
+
+impl AuthSession {
+    /// Whether the caller authenticated with an API token rather than a session cookie.
+    pub fn via_token(&self) -> bool {
+        self.token_id.is_some()
+    }
+
+    /// The session's hash, for a caller with a browser session; `None` for a token caller.
+    pub fn session(&self) -> Option<&str> {
+        (!self.via_token()).then_some(self.session_hash.as_str())
+    }
 }
 
 /// A new random token: 256 bits, URL-safe base64.
@@ -234,6 +250,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
     Ok(Some(AuthSession {
         user: user.to_current(),
         session_hash: hash,
+        token_id: None,
     }))
 }
 

@@ -6,4 +6,5 @@ mod projects;
 mod quality;
 mod sprints;
 mod stakeholders;
+mod tokens;
 mod voice;

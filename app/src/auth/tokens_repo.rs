@@ -1,0 +1,287 @@
+//! SurrealQL for personal API tokens (table `api_token`, see schema/60_tokens.surql).
+//!
+//! The token itself is never stored; `hash` is the hex SHA-256 of it and never leaves this
+//! module (no query here selects it).
+
+use chrono::{DateTime, Utc};
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+use surrealdb::types::{RecordId, SurrealValue};
+
+use super::repo::UserRecord;
+use super::tokens::ApiToken;
+use crate::db::{check_guarded, key_of, rid};
+use crate::error::{AppError, AppResult};
+
+/// An `api_token` row without its hash.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct TokenRecord {
+    /// `api_token:<random key>`.
+    pub id: RecordId,
+    /// Owner.
+    pub user: RecordId,
+    /// What the token is for.
+    pub name: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// End of life, if any.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Last authenticated request (refreshed at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TokenRecord {
+    /// Whether the token has expired at `now`.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|e| e <= now)
+    }
+
+    /// The list entry.
+    pub fn to_dto(&self, now: DateTime<Utc>) -> ApiToken {
+        ApiToken {
+            id: key_of(&self.id),
+            name: self.name.clone(),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            last_used_at: self.last_used_at,
+            expired: self.expired(now),
+        }
+    }
+}
+
+/// Every column but the hash.
+const TOKEN_FIELDS: &str = "id, user, name, created_at, expires_at, last_used_at, revoked_at";
+
+/// The columns of a `UserRecord` (kept in step with auth/repo.rs).
+const USER_FIELDS: &str =
+    "id, email, name, password_hash, role, active, must_change_password, created_at";
+
+/// A checked DTO id as a record id; `None` for anything a token id can never be.
+pub fn token_rid(id: &str) -> Option<RecordId> {
+    let ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then(|| rid("api_token", id))
+}
+
+/// Personal API tokens.
+#[derive(Clone)]
+pub struct TokenRepo {
+    db: Surreal<Any>,
+}
+
+impl TokenRepo {
+    /// A repository over `db`.
+    pub fn new(db: Surreal<Any>) -> Self {
+        Self { db }
+    }
+
+    /// Stores a new token for `user` unless they already hold `max_live` live tokens
+    /// (a `Conflict`), in one transaction.
+    pub async fn create(
+        &self,
+        user: &str,
+        hash: &str,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        max_live: i64,
+    ) -> AppResult<TokenRecord> {
+        let res = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 IF array::len(SELECT VALUE id FROM api_token WHERE user = $user AND revoked_at = NONE
+                    AND (expires_at = NONE OR expires_at > $now)) >= $max {{ THROW 'too many tokens' }};
+                 CREATE api_token CONTENT {{ user: $user, name: $name, hash: $hash, created_at: $now,
+                    expires_at: $expires_at }} RETURN {TOKEN_FIELDS};
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("user", rid("user", user)))
+            .bind(("name", name.to_string()))
+            .bind(("hash", hash.to_string()))
+            .bind(("now", now))
+            .bind(("expires_at", expires_at))
+            .bind(("max", max_live))
+            .await?;
+        let mut res = check_guarded(
+            res,
+            AppError::Conflict(format!(
+                "You already have {max_live} active API tokens. Revoke one you no longer use first."
+            )),
+        )?;
+        // Statement 0 is BEGIN, 1 the guard, 2 the CREATE.
+        let mut rows: Vec<TokenRecord> = res.take(2)?;
+        rows.pop().ok_or_else(AppError::internal)
+    }
+
+    /// A user's tokens that have not been revoked (expired ones included), newest first.
+    pub async fn list(&self, user: &str) -> AppResult<Vec<TokenRecord>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "SELECT {TOKEN_FIELDS} FROM api_token WHERE user = $user AND revoked_at = NONE
+                 ORDER BY created_at DESC"
+            ))
+            .bind(("user", rid("user", user)))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// Revokes one of `user`'s tokens. Returns `false` when `user` has no such token (another
+    /// user's token counts as none). Revoking a revoked token changes nothing.
+    pub async fn revoke(&self, user: &str, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+        let Some(id) = token_rid(id) else {
+            return Ok(false);
+        };
+        let mut res = self
+            .db
+            .query(
+                "UPDATE $id SET revoked_at = $now WHERE user = $user AND revoked_at = NONE;
+                 SELECT VALUE id FROM $id WHERE user = $user;",
+            )
+            .bind(("id", id))
+            .bind(("user", rid("user", user)))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        let found: Vec<RecordId> = res.take(1)?;
+        Ok(!found.is_empty())
+    }
+
+    /// The token with this hash and its user, in one round trip.
+    pub async fn with_user(&self, hash: &str) -> AppResult<Option<(TokenRecord, UserRecord)>> {
+        let mut res = self
+            .db
+            .query(format!(
+                "LET $t = (SELECT {TOKEN_FIELDS} FROM api_token WHERE hash = $hash LIMIT 1)[0];
+                 RETURN $t;
+                 IF $t != NONE {{ SELECT {USER_FIELDS} FROM ONLY $t.user }};"
+            ))
+            .bind(("hash", hash.to_string()))
+            .await?
+            .check()?;
+        let token: Option<TokenRecord> = res.take(1)?;
+        let user: Option<UserRecord> = res.take(2)?;
+        Ok(token.zip(user))
+    }
+
+    /// Records that a token was used.
+    pub async fn touch(&self, id: &RecordId, now: DateTime<Utc>) -> AppResult<()> {
+        self.db
+            .query("UPDATE $id SET last_used_at = $now")
+            .bind(("id", id.clone()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::auth::repo::{AuthRepo, NewUser};
+    use crate::auth::service::hash_token;
+
+    async fn repo_with_user(name: &str) -> (TokenRepo, String) {
+        let db = crate::db::connect_isolated("mem://", name)
+            .await
+            .expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        let user = AuthRepo::new(db.clone())
+            .create_user(NewUser {
+                email: "owner@example.org",
+                name: "Owner",
+                password_hash: None,
+                role: crate::auth::Role::Member,
+                must_change_password: false,
+            })
+            .await
+            .expect("user");
+        (TokenRepo::new(db), user.key())
+    }
+
+    #[tokio::test]
+    async fn token_rows_are_found_by_hash_listed_and_revoked() {
+        let (repo, user) = repo_with_user("token_repo_basic").await;
+        let now = Utc::now();
+        let t = repo
+            .create(&user, &hash_token("tp_one"), "CI", None, now, 50)
+            .await
+            .expect("create");
+        assert_eq!(t.name, "CI");
+        assert_eq!(key_of(&t.user), user);
+        assert!(t.expires_at.is_none() && t.revoked_at.is_none());
+
+        let (found, owner) = repo
+            .with_user(&hash_token("tp_one"))
+            .await
+            .expect("lookup")
+            .expect("found");
+        assert_eq!(found.id, t.id);
+        assert_eq!(owner.email, "owner@example.org");
+        assert!(
+            repo.with_user(&hash_token("tp_other"))
+                .await
+                .expect("lookup")
+                .is_none()
+        );
+
+        repo.touch(&t.id, now).await.expect("touch");
+        let list = repo.list(&user).await.expect("list");
+        assert_eq!(list.len(), 1);
+        assert!(list[0].last_used_at.is_some());
+
+        let key = key_of(&t.id);
+        assert!(!repo.revoke("someone", &key, now).await.expect("other user"));
+        assert!(!repo.revoke(&user, "nope", now).await.expect("missing"));
+        assert!(!repo.revoke(&user, "a:b", now).await.expect("malformed"));
+        assert!(repo.revoke(&user, &key, now).await.expect("revoke"));
+        assert!(repo.list(&user).await.expect("list").is_empty());
+        let (after, _) = repo
+            .with_user(&hash_token("tp_one"))
+            .await
+            .expect("lookup")
+            .expect("row kept");
+        assert!(after.revoked_at.is_some());
+    }
+
+    #[tokio::test]
+    async fn live_tokens_are_capped_and_duplicates_refused() {
+        let (repo, user) = repo_with_user("token_repo_cap").await;
+        let now = Utc::now();
+        for i in 0..2 {
+            repo.create(&user, &hash_token(&format!("tp_{i}")), "x", None, now, 2)
+                .await
+                .expect("create");
+        }
+        let err = repo
+            .create(&user, &hash_token("tp_2"), "x", None, now, 2)
+            .await
+            .expect_err("cap");
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+        // Expired tokens do not count.
+        let past = now - chrono::Duration::days(1);
+        let list = repo.list(&user).await.expect("list");
+        repo.db
+            .query("UPDATE $id SET expires_at = $past")
+            .bind(("id", list[0].id.clone()))
+            .bind(("past", past))
+            .await
+            .expect("expire")
+            .check()
+            .expect("expire");
+        repo.create(&user, &hash_token("tp_3"), "x", None, now, 2)
+            .await
+            .expect("room after expiry");
+        // The hash is unique.
+        assert!(
+            repo.create(&user, &hash_token("tp_3"), "x", None, now, 50)
+                .await
+                .is_err()
+        );
+    }
+}
