@@ -29,6 +29,8 @@ step fmt cargo fmt --all -- --check
 step build cargo leptos build
 step clippy-ssr cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 step clippy-wasm cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+# The OpenAPI document, generated from the code, checked by an independent validator.
+step openapi bash -c 'target/debug/touchpoint openapi > target/openapi.json && .venv/bin/openapi-spec-validator target/openapi.json'
 step cargo-test cargo test --no-fail-fast -p app -p server --features app/ssr
 if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   step e2e scripts/e2e.sh

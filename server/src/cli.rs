@@ -78,6 +78,21 @@ pub enum Command {
         #[arg(long, default_value_t = 200)]
         projects: usize,
     },
+    /// Write a full backup of the database (SurrealQL, credentials included) to FILE.
+    Backup {
+        /// Where to write the backup.
+        file: std::path::PathBuf,
+    },
+    /// Load a backup written by `touchpoint backup` into the database. Stop the server first.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// Replace everything in a database that is in use.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the OpenAPI document of the REST API.
+    Openapi,
     /// Personal API tokens.
     Token {
         /// What to do with tokens.
@@ -157,6 +172,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::BenchImport { target, projects } => {
             crate::transfer_cli::bench_import(&target, projects).await
+        }
+        Command::Backup { file } => {
+            let db = app::db::connect(&cli.db.db)
+                .await
+                .context("connecting to the database")?;
+            crate::backup::backup(&db, &file).await?;
+            eprintln!("Backed up the database to {}.", file.display());
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let db = app::db::connect(&cli.db.db)
+                .await
+                .context("connecting to the database")?;
+            crate::backup::restore(&db, &file, force).await?;
+            eprintln!("Restored the database from {}.", file.display());
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", crate::api::openapi_json());
+            Ok(())
         }
         Command::Token {
             command:

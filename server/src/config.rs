@@ -52,6 +52,13 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "TOUCHPOINT_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
+    /// Largest workspace file accepted by `POST /api/v1/import`, in bytes.
+    #[arg(
+        long,
+        env = "TOUCHPOINT_MAX_IMPORT_BYTES",
+        default_value_t = 268_435_456
+    )]
+    pub max_import_bytes: usize,
 }
 
 impl Default for ServeArgs {
@@ -67,6 +74,7 @@ impl Default for ServeArgs {
             login_lockout_minutes: 15,
             trusted_proxies: Vec::new(),
             max_body_bytes: 1_048_576,
+            max_import_bytes: 268_435_456,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The Touchpoint server: configuration, start-up, the command line and HTTP middleware.
 
+pub mod api;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -61,6 +61,27 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     res
 }
 
+/// Caps request bodies: `max_import` for the workspace import, `max` for everything else. A
+/// declared length over the cap is refused at once with 413; a body that runs over is cut off.
+pub async fn body_limit(req: Request, next: Next, max: usize, max_import: usize) -> Response {
+    let limit = if req.uri().path() == "/api/v1/import" {
+        max_import
+    } else {
+        max
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let err = AppError::invalid(format!("The request body is larger than {limit} bytes."));
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(err)).into_response();
+    }
+    let req = req.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
+}
+
 /// Paths that carry a secret token: invite links and calendar feeds.
 fn is_token_path(path: &str) -> bool {
     path.starts_with("/f/") || path.starts_with("/calendar/")

@@ -82,7 +82,7 @@ impl Application {
                 "No user exists yet. Open http://{address}/setup and enter this one-time setup token: {token}"
             );
         }
-        let router = router(state.clone(), args.max_body_bytes);
+        let router = router(state.clone(), args.max_body_bytes, args.max_import_bytes);
         Ok(Self {
             listener,
             router,
@@ -116,7 +116,7 @@ impl Application {
 }
 
 /// Builds the router with every route and middleware.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, max_body_bytes: usize, max_import_bytes: usize) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -124,6 +124,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(crate::api::router())
         .route("/reports/portfolio.csv", get(crate::exports::portfolio_csv))
         .route(
             "/projects/{key}/report.csv",
@@ -168,9 +169,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .layer(axum::middleware::from_fn(middleware::refuse_cross_site))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            max_body_bytes,
-        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            middleware::body_limit(req, next, max_body_bytes, max_import_bytes)
+        }))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                 tracing::info_span!(

@@ -284,6 +284,14 @@ pub async fn add_author_to_directory(key: String, id: String) -> Result<String, 
     Ok(stakeholder)
 }
 
+/// One feedback item of a project (for the REST API's `GET …/feedback/{id}`).
+#[server(prefix = "/api/fn", endpoint = "feedback/get")]
+pub async fn get_feedback(key: String, id: String) -> Result<super::FeedbackItem, AppError> {
+    let (state, user, _) = require_user().await?;
+    let access = project_access(&state, &user, &key).await?;
+    Ok(load(&state, access.key(), &id).await?.into())
+}
+
 /// Deletes a feedback item (project leads).
 #[server(prefix = "/api/fn", endpoint = "feedback/delete")]
 pub async fn delete_feedback(key: String, id: String) -> Result<(), AppError> {

@@ -1,9 +1,16 @@
 //! API tests: each spawns the whole app on port 0 with its own in-memory database.
 
 mod accounts;
+mod backup;
 mod helpers;
 mod projects;
 mod quality;
+mod rest;
+mod rest_account;
+mod rest_quality;
+mod rest_sprints;
+mod rest_stakeholders;
+mod rest_voice;
 mod sprints;
 mod stakeholders;
 mod tokens;

@@ -1,0 +1,355 @@
+//! The REST API under `/api/v1`: JSON over the same server functions, services and checks as the
+//! UI. Each handler runs the server function it wraps inside a Leptos owner that carries the
+//! request (so `require_user` and friends see the caller exactly as for the UI), then shapes the
+//! answer: lists page with `limit` and `cursor`, errors use the one JSON shape of [`AppError`].
+//!
+//! The OpenAPI 3.1 document is generated from these handlers' annotations by `utoipa` and
+//! served at `/api/v1/openapi.json`; `/api/docs` renders it as a reference page.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use http::request::Parts;
+use leptos::prelude::provide_context;
+use leptos::reactive::computed::ScopedFuture;
+use leptos::reactive::owner::Owner;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+use app::error::{AppError, AppResult};
+use app::state::AppState;
+
+mod account;
+mod docs;
+mod projects;
+mod quality;
+mod reports;
+mod sprints;
+mod stakeholders;
+mod voice;
+
+/// The default page size of lists.
+pub const DEFAULT_LIMIT: usize = 50;
+/// The largest page size a caller may ask for.
+pub const MAX_LIMIT: usize = 500;
+
+/// The document's fixed parts; paths come from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Touchpoint API",
+        version = "1",
+        description = "Every entity and report of a Touchpoint workspace. Authenticate with \
+                       `Authorization: Bearer <API token>` (create one on your profile page or \
+                       with `touchpoint token create`) or with the session cookie. Errors are \
+                       `{ \"error\": { \"code\", \"message\", \"field\"? } }`. Lists take \
+                       `limit` (default 50, at most 500) and `cursor`, and answer \
+                       `{ \"items\": [...], \"next_cursor\": ... }`."
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "projects", description = "Projects and their members"),
+        (name = "sprints", description = "Sprints, reviews, retrospectives and action items"),
+        (name = "stakeholders", description = "The stakeholder directory"),
+        (name = "interviews", description = "Interviews and their insights"),
+        (name = "feedback", description = "Feedback and invite links"),
+        (name = "quality", description = "Readiness checklist and data-quality issues"),
+        (name = "reports", description = "Signals and reports, as of a date"),
+        (name = "account", description = "Your profile, sessions and API tokens"),
+        (name = "admin", description = "Users, audit log, export and import (admins)"),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the two ways to authenticate.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token (`tp_…`)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new("touchpoint_session"),
+            )),
+        );
+    }
+}
+
+/// The error body of every failed call.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The error's code, message and, for validation errors, the field.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// One of `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `rate_limited`, `internal`.
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+    /// The request field at fault.
+    pub field: Option<String>,
+}
+
+/// The routes and the generated document.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(projects::routes())
+        .merge(quality::routes())
+        .merge(reports::routes())
+        .merge(account::routes())
+        .merge(sprints::routes())
+        .merge(stakeholders::routes())
+        .merge(voice::routes())
+        .split_for_parts();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    describe_responses(&mut doc);
+    (router, doc)
+}
+
+/// Gives every response without a description the standard one for its status (OpenAPI
+/// requires a description; the error statuses all share the error body).
+fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let utoipa::openapi::RefOr::T(r) = response
+                    && r.description.is_empty()
+                {
+                    r.description = status
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|c| http::StatusCode::from_u16(c).ok())
+                        .and_then(|c| c.canonical_reason())
+                        .unwrap_or("Response")
+                        .to_string();
+                }
+            }
+        }
+    }
+}
+
+/// `/api/v1/…` (with `/api/v1/openapi.json`) and the reference page `/api/docs`.
+pub fn router() -> Router<AppState> {
+    let (api, doc) = routes();
+    let json: Arc<str> = doc.to_pretty_json().unwrap_or_default().into();
+    let page: Arc<str> = docs::reference_page(&doc).into();
+    let api = api
+        .route(
+            "/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(http::header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                }
+            }),
+        )
+        .fallback(|| async { AppError::not_found("API route").into_response() });
+    Router::new().nest("/api/v1", api).route(
+        "/api/docs",
+        get(move || {
+            let page = page.clone();
+            async move { Html(page.to_string()) }
+        }),
+    )
+}
+
+/// The OpenAPI document as pretty JSON (for `touchpoint openapi` and the tests).
+pub fn openapi_json() -> String {
+    routes().1.to_pretty_json().unwrap_or_default()
+}
+
+/// Runs `fut` — typically a call of a server function — with the request and the state in its
+/// Leptos context, as the server-function handler does for the UI.
+pub async fn run<T>(
+    state: &AppState,
+    parts: Parts,
+    fut: impl Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let owner = Owner::new();
+    owner.with(|| {
+        provide_context(state.clone());
+        provide_context(parts);
+        provide_context(leptos_axum::ResponseOptions::default());
+    });
+    owner.with(|| ScopedFuture::new(fut)).await
+}
+
+/// A JSON request body; a body that is not valid JSON for the resource is a 422 with a message
+/// naming the problem (never axum's plain-text rejection).
+pub struct Body<T>(pub T);
+
+impl<T, S> FromRequest<S> for Body<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(e) => Err(AppError::invalid(format!(
+                "The request body is not valid: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// A JSON answer with the given status.
+pub fn json<T: Serialize>(status: http::StatusCode, value: &T) -> Response {
+    (status, axum::Json(value)).into_response()
+}
+
+/// 200 with a JSON body.
+pub fn ok<T: Serialize>(value: &T) -> Response {
+    json(http::StatusCode::OK, value)
+}
+
+/// 204 No Content.
+pub fn no_content() -> Response {
+    http::StatusCode::NO_CONTENT.into_response()
+}
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page: 1–500, default 50.
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The page size, validated.
+    pub fn limit(&self) -> AppResult<usize> {
+        match self.limit.as_deref().map(str::trim) {
+            None | Some("") => Ok(DEFAULT_LIMIT),
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                _ => Err(AppError::field(
+                    "limit",
+                    format!("Ask for between 1 and {MAX_LIMIT} items."),
+                )),
+            },
+        }
+    }
+
+    /// Where the page starts, validated. Cursors are opaque to callers.
+    pub fn offset(&self) -> AppResult<usize> {
+        match self.cursor.as_deref().map(str::trim) {
+            None | Some("") => Ok(0),
+            Some(s) => s
+                .strip_prefix("o")
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| {
+                    AppError::field("cursor", "Pass the next_cursor of the previous page.")
+                }),
+        }
+    }
+}
+
+/// Cuts one page out of a whole list, in the list's order.
+pub fn paginate<T>(items: Vec<T>, q: &PageQuery) -> AppResult<Page<T>> {
+    let limit = q.limit()?;
+    let offset = q.offset()?;
+    let total = items.len();
+    let items: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
+    let end = offset.saturating_add(items.len());
+    Ok(Page {
+        next_cursor: (end < total && !items.is_empty()).then(|| format!("o{end}")),
+        items,
+    })
+}
+
+/// A whole number from JSON as the string a form would send (`None` stays `None`).
+pub fn num(v: Option<i64>) -> Option<String> {
+    v.map(|n| n.to_string())
+}
+
+/// A flag from JSON as the `"true"`/`"false"` a form would send.
+pub fn flag(v: Option<bool>) -> Option<String> {
+    v.map(|b| b.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(limit: Option<&str>, cursor: Option<&str>) -> PageQuery {
+        PageQuery {
+            limit: limit.map(str::to_string),
+            cursor: cursor.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn pages_walk_the_whole_list_once() {
+        let items: Vec<u32> = (0..7).collect();
+        let first = paginate(items.clone(), &q(Some("3"), None)).expect("page");
+        assert_eq!(first.items, vec![0, 1, 2]);
+        let second =
+            paginate(items.clone(), &q(Some("3"), first.next_cursor.as_deref())).expect("page");
+        assert_eq!(second.items, vec![3, 4, 5]);
+        let third = paginate(items, &q(Some("3"), second.next_cursor.as_deref())).expect("page");
+        assert_eq!(third.items, vec![6]);
+        assert_eq!(third.next_cursor, None);
+    }
+
+    #[test]
+    fn limits_and_cursors_are_checked() {
+        assert_eq!(q(None, None).limit().expect("default"), DEFAULT_LIMIT);
+        assert_eq!(q(Some("500"), None).limit().expect("max"), 500);
+        for bad in ["0", "501", "-1", "ten"] {
+            let e = q(Some(bad), None).limit().expect_err(bad);
+            assert_eq!(e.field_name(), Some("limit"));
+        }
+        let e = q(None, Some("garbage")).offset().expect_err("cursor");
+        assert_eq!(e.field_name(), Some("cursor"));
+        let empty = paginate(Vec::<u8>::new(), &q(None, None)).expect("empty");
+        assert!(empty.items.is_empty() && empty.next_cursor.is_none());
+    }
+}

@@ -1,0 +1,257 @@
+//! `/projects` and `/projects/{key}/members`.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use http::StatusCode;
+use http::request::Parts;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use app::error::AppResult;
+use app::projects::api as fns;
+use app::state::AppState;
+
+use super::{Body, ErrorBody, PageQuery, flag, json, no_content, num, ok, paginate, run};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_project, update_project, archive_project))
+        .routes(routes!(list_members, add_member))
+        .routes(routes!(update_member, remove_member))
+}
+
+/// `?include_archived=true` lists archived projects too.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListProjects {
+    /// Include archived projects.
+    pub include_archived: Option<bool>,
+}
+
+/// A project's editable fields (the workspace format's names). On create, `key` and `name` are
+/// required; on update every field is optional and absent fields keep their value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ProjectInput {
+    /// The unique slug (create only): lowercase letters, digits and hyphens, 2–40 characters.
+    pub key: Option<String>,
+    /// Name, at most 120 characters.
+    pub name: Option<String>,
+    /// The problem the project addresses.
+    pub problem_statement: Option<String>,
+    /// Who the end users are.
+    pub end_users: Option<String>,
+    /// `discovery`, `active`, `paused`, `done` or `archived`.
+    pub status: Option<String>,
+    /// The accountable lead's user id.
+    pub lead: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub started_on: Option<String>,
+    /// 1–42.
+    pub target_iteration_days: Option<i64>,
+    /// 1–365.
+    pub contact_threshold_days: Option<i64>,
+    /// `yes`, `no` or `unknown`.
+    pub ml_needed: Option<String>,
+    /// The simpler baseline that was considered.
+    pub baseline_considered: Option<String>,
+}
+
+/// A member to add, or a new role.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberInput {
+    /// The user's id (when adding).
+    pub user: Option<String>,
+    /// `lead`, `member` or `viewer`.
+    pub role: String,
+}
+
+/// Lists the projects the caller may see.
+#[utoipa::path(get, path = "/projects", tag = "projects", params(ListProjects, PageQuery),
+    responses((status = 200, description = "A page of project summaries", body = serde_json::Value),
+              (status = 401, body = ErrorBody)))]
+async fn list_projects(
+    State(state): State<AppState>,
+    parts: Parts,
+    Query(q): Query<ListProjects>,
+    Query(page): Query<PageQuery>,
+) -> AppResult<Response> {
+    let items = run(&state, parts, fns::list_projects(flag(q.include_archived))).await?;
+    Ok(ok(&paginate(items, &page)?))
+}
+
+/// Creates a project (workspace admins and leads).
+#[utoipa::path(post, path = "/projects", tag = "projects", request_body = ProjectInput,
+    responses((status = 201, description = "The new project", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn create_project(
+    State(state): State<AppState>,
+    parts: Parts,
+    Body(p): Body<ProjectInput>,
+) -> AppResult<Response> {
+    let key = p.key.clone().unwrap_or_default();
+    let detail = run(&state, parts, async move {
+        fns::create_project(
+            key.clone(),
+            p.name.unwrap_or_default(),
+            p.problem_statement,
+            p.end_users,
+            p.status,
+            p.lead,
+            p.started_on,
+            num(p.target_iteration_days),
+            num(p.contact_threshold_days),
+            p.ml_needed,
+            p.baseline_considered,
+        )
+        .await?;
+        fns::get_project(key).await
+    })
+    .await?;
+    Ok(json(StatusCode::CREATED, &detail))
+}
+
+/// A project with the caller's access, its members and its end-user contact today.
+#[utoipa::path(get, path = "/projects/{key}", tag = "projects",
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 200, description = "The project", body = serde_json::Value),
+              (status = 404, body = ErrorBody)))]
+async fn get_project(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    Ok(ok(&run(&state, parts, fns::get_project(key)).await?))
+}
+
+/// Changes a project's fields (project leads, workspace leads and admins). Absent fields keep
+/// their value.
+#[utoipa::path(patch, path = "/projects/{key}", tag = "projects", request_body = ProjectInput,
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 200, description = "The project", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_project(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Body(p): Body<ProjectInput>,
+) -> AppResult<Response> {
+    let detail = run(&state, parts, async move {
+        let cur = fns::get_project(key.clone()).await?.project;
+        fns::update_project(
+            key.clone(),
+            p.name.unwrap_or(cur.name),
+            Some(p.problem_statement.unwrap_or(cur.problem_statement)),
+            Some(p.end_users.unwrap_or(cur.end_users)),
+            Some(p.status.unwrap_or_else(|| cur.status.as_str().to_string())),
+            p.lead.or(cur.lead),
+            Some(p.started_on.unwrap_or_else(|| cur.started_on.to_string())),
+            Some(
+                num(p.target_iteration_days)
+                    .unwrap_or_else(|| cur.target_iteration_days.to_string()),
+            ),
+            Some(
+                num(p.contact_threshold_days)
+                    .unwrap_or_else(|| cur.contact_threshold_days.to_string()),
+            ),
+            Some(
+                p.ml_needed
+                    .unwrap_or_else(|| cur.ml_needed.as_str().to_string()),
+            ),
+            Some(p.baseline_considered.unwrap_or(cur.baseline_considered)),
+        )
+        .await?;
+        fns::get_project(key).await
+    })
+    .await?;
+    Ok(ok(&detail))
+}
+
+/// Archives a project. Projects are never deleted: their history feeds the reports. Set
+/// `status` with PATCH to bring one back.
+#[utoipa::path(delete, path = "/projects/{key}", tag = "projects",
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 204, description = "Archived"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn archive_project(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    run(&state, parts, fns::archive_project(key, "true".into())).await?;
+    Ok(no_content())
+}
+
+/// The project's members.
+#[utoipa::path(get, path = "/projects/{key}/members", tag = "projects",
+    params(("key" = String, Path, description = "Project key"), PageQuery),
+    responses((status = 200, description = "A page of members", body = serde_json::Value),
+              (status = 404, body = ErrorBody)))]
+async fn list_members(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> AppResult<Response> {
+    let members = run(&state, parts, fns::get_project(key)).await?.members;
+    Ok(ok(&paginate(members, &page)?))
+}
+
+/// Adds a member, or changes the role of one (project leads, workspace leads and admins).
+#[utoipa::path(post, path = "/projects/{key}/members", tag = "projects", request_body = MemberInput,
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 200, description = "The members", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_member(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Body(m): Body<MemberInput>,
+) -> AppResult<Response> {
+    let members = run(&state, parts, async move {
+        fns::set_member(key.clone(), m.user.unwrap_or_default(), m.role).await?;
+        Ok(fns::get_project(key).await?.members)
+    })
+    .await?;
+    Ok(ok(&members))
+}
+
+/// Changes a member's role.
+#[utoipa::path(patch, path = "/projects/{key}/members/{user}", tag = "projects",
+    request_body = MemberInput,
+    params(("key" = String, Path, description = "Project key"),
+           ("user" = String, Path, description = "User id")),
+    responses((status = 200, description = "The members", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_member(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, user)): Path<(String, String)>,
+    Body(m): Body<MemberInput>,
+) -> AppResult<Response> {
+    let members = run(&state, parts, async move {
+        fns::set_member(key.clone(), user, m.role).await?;
+        Ok(fns::get_project(key).await?.members)
+    })
+    .await?;
+    Ok(ok(&members))
+}
+
+/// Removes a member (not the accountable lead).
+#[utoipa::path(delete, path = "/projects/{key}/members/{user}", tag = "projects",
+    params(("key" = String, Path, description = "Project key"),
+           ("user" = String, Path, description = "User id")),
+    responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn remove_member(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, user)): Path<(String, String)>,
+) -> AppResult<Response> {
+    run(&state, parts, fns::remove_member(key, user)).await?;
+    Ok(no_content())
+}

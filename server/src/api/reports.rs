@@ -1,0 +1,138 @@
+//! Signals and reports, as of a date, in JSON and CSV.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use http::header;
+use http::request::Parts;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use app::error::AppResult;
+use app::reports::{api as fns, csv_export};
+use app::signals::ProjectSignals;
+use app::state::AppState;
+
+use super::{ErrorBody, ok, run};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(project_signals))
+        .routes(routes!(project_report_csv))
+        .routes(routes!(portfolio))
+        .routes(routes!(portfolio_csv))
+        .routes(routes!(diversity))
+}
+
+/// `?as_of=YYYY-MM-DD` (default: today in the workspace time zone).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    /// The report date, `YYYY-MM-DD`.
+    pub as_of: Option<String>,
+}
+
+/// The portfolio in the workspace format's shape.
+#[derive(Serialize)]
+struct PortfolioBody {
+    as_of: chrono::NaiveDate,
+    projects: Vec<ProjectSignals>,
+}
+
+fn csv(body: String, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// One project's signals: end-user contact, cadence, diversity of input and the scorecard.
+#[utoipa::path(get, path = "/projects/{key}/signals", tag = "reports",
+    params(("key" = String, Path, description = "Project key"), AsOf),
+    responses((status = 200, description = "The signals (workspace-format shape)", body = serde_json::Value),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn project_signals(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Query(q): Query<AsOf>,
+) -> AppResult<Response> {
+    let report = run(&state, parts, fns::get_project_report(key, q.as_of)).await?;
+    Ok(ok(&report.signals))
+}
+
+/// One project's report as CSV.
+#[utoipa::path(get, path = "/projects/{key}/signals.csv", tag = "reports",
+    params(("key" = String, Path, description = "Project key"), AsOf),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
+              (status = 404, body = ErrorBody)))]
+async fn project_report_csv(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Query(q): Query<AsOf>,
+) -> AppResult<Response> {
+    let k = key.clone();
+    let (report, status) = run(&state, parts, async move {
+        let report = fns::get_project_report(k.clone(), q.as_of).await?;
+        let detail = app::projects::api::get_project(k).await?;
+        Ok((report, detail.project.status.as_str().to_string()))
+    })
+    .await?;
+    let body = csv_export::project_csv(&report, &status)?;
+    Ok(csv(
+        body,
+        &format!("touchpoint-{key}-{}.csv", report.signals.as_of),
+    ))
+}
+
+/// Every visible, non-archived project's signals.
+#[utoipa::path(get, path = "/reports/portfolio", tag = "reports", params(AsOf),
+    responses((status = 200, description = "`{ as_of, projects: [signals…] }`", body = serde_json::Value),
+              (status = 422, body = ErrorBody)))]
+async fn portfolio(
+    State(state): State<AppState>,
+    parts: Parts,
+    Query(q): Query<AsOf>,
+) -> AppResult<Response> {
+    let p = run(&state, parts, fns::get_portfolio(q.as_of)).await?;
+    Ok(ok(&PortfolioBody {
+        as_of: p.as_of,
+        projects: p.rows.into_iter().map(|r| r.signals).collect(),
+    }))
+}
+
+/// The portfolio as CSV.
+#[utoipa::path(get, path = "/reports/portfolio.csv", tag = "reports", params(AsOf),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
+              (status = 422, body = ErrorBody)))]
+async fn portfolio_csv(
+    State(state): State<AppState>,
+    parts: Parts,
+    Query(q): Query<AsOf>,
+) -> AppResult<Response> {
+    let p = run(&state, parts, fns::get_portfolio(q.as_of)).await?;
+    let body = csv_export::portfolio_csv(&p.rows)?;
+    Ok(csv(body, &format!("touchpoint-portfolio-{}.csv", p.as_of)))
+}
+
+/// Diversity of input across the caller's projects.
+#[utoipa::path(get, path = "/reports/diversity", tag = "reports", params(AsOf),
+    responses((status = 200, description = "The diversity report", body = serde_json::Value),
+              (status = 422, body = ErrorBody)))]
+async fn diversity(
+    State(state): State<AppState>,
+    parts: Parts,
+    Query(q): Query<AsOf>,
+) -> AppResult<Response> {
+    let r = run(&state, parts, fns::get_diversity_report(q.as_of)).await?;
+    Ok(ok(&r))
+}

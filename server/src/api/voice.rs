@@ -1,0 +1,598 @@
+//! The voice of the people the work is for: `/projects/{key}/interviews` (with insights and the
+//! calendar), `/projects/{key}/feedback`, `/projects/{key}/invites` and
+//! `/projects/{key}/calendar-token`.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use http::request::Parts;
+use http::{StatusCode, header};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use app::error::{AppError, AppResult};
+use app::feedback::api as feedback_fns;
+use app::interviews::api as fns;
+use app::interviews::{Interview, ical, local_strings};
+use app::state::AppState;
+
+use super::stakeholders::nullable;
+use super::{Body, ErrorBody, PageQuery, json, no_content, num, ok, paginate, run};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_interviews, create_interview))
+        .routes(routes!(get_interview, update_interview, delete_interview))
+        .routes(routes!(add_insight))
+        .routes(routes!(remove_insight))
+        .routes(routes!(interviews_ics))
+        .routes(routes!(rotate_calendar_token, revoke_calendar_token))
+        .routes(routes!(list_feedback, create_feedback))
+        .routes(routes!(get_feedback, update_feedback, delete_feedback))
+        .routes(routes!(list_invites, create_invite))
+        .routes(routes!(revoke_invite))
+}
+
+// ---- interviews -----------------------------------------------------------------------------
+
+/// An interview's fields (the workspace format's names). On create, `participants` (or
+/// `new_participant_name`), a start and `time_zone` are required; on update every field is
+/// optional and absent fields keep their value. The start is either `scheduled_at` (RFC 3339)
+/// or `scheduled_local` (`YYYY-MM-DDTHH:MM` in `time_zone`). Insights have their own routes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct InterviewInput {
+    /// Stakeholder ids.
+    pub participants: Option<Vec<String>>,
+    /// User ids (default on create: the caller).
+    pub interviewers: Option<Vec<String>>,
+    /// The start as an instant, e.g. `2026-03-10T13:00:00Z`.
+    pub scheduled_at: Option<String>,
+    /// The start in the interview's zone, e.g. `2026-03-10T14:00`.
+    pub scheduled_local: Option<String>,
+    /// IANA zone, e.g. `Europe/Berlin`.
+    pub time_zone: Option<String>,
+    /// 5–480 minutes (default 60).
+    pub duration_min: Option<i64>,
+    /// `discovery`, `usability_test`, `feedback_session` or `contextual_inquiry`.
+    pub kind: Option<String>,
+    /// `scheduled`, `completed`, `cancelled` or `no_show` (update only).
+    pub status: Option<String>,
+    /// Markdown notes.
+    pub notes: Option<String>,
+    /// A person to add to the directory as a participant (create only).
+    pub new_participant_name: Option<String>,
+    /// That person's function (create only).
+    pub new_participant_function: Option<String>,
+}
+
+/// An insight to add.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InsightInput {
+    /// What was learned, at most 1,000 characters.
+    pub text: String,
+    /// Tags (lowercased, at most 10).
+    pub tags: Option<Vec<String>>,
+}
+
+/// The local start the server function takes: `scheduled_local` as given, or `scheduled_at`
+/// shown in `zone`.
+fn local_start(input: &InterviewInput, zone: &str) -> AppResult<Option<String>> {
+    if let Some(local) = &input.scheduled_local {
+        return Ok(Some(local.clone()));
+    }
+    match input.scheduled_at.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some(at) => {
+            let at = DateTime::parse_from_rfc3339(at).map_err(|_| {
+                AppError::field(
+                    "scheduled_at",
+                    "Enter an RFC 3339 time, e.g. 2026-03-10T13:00:00Z.",
+                )
+            })?;
+            Ok(Some(local_strings(at.with_timezone(&Utc), zone).1))
+        }
+    }
+}
+
+fn ids<T>(items: &[T], id: impl Fn(&T) -> &String) -> Vec<String> {
+    items.iter().map(|i| id(i).clone()).collect()
+}
+
+/// A project's interviews, in time order (earliest first).
+#[utoipa::path(get, path = "/projects/{key}/interviews", tag = "interviews",
+    params(("key" = String, Path, description = "Project key"), PageQuery),
+    responses((status = 200, description = "A page of interviews", body = serde_json::Value),
+              (status = 404, body = ErrorBody)))]
+async fn list_interviews(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> AppResult<Response> {
+    let schedule = run(&state, parts, fns::list_interviews(key)).await?;
+    let mut items: Vec<Interview> = schedule.past.into_iter().rev().collect();
+    items.extend(schedule.upcoming);
+    Ok(ok(&paginate(items, &page)?))
+}
+
+/// Schedules an interview.
+#[utoipa::path(post, path = "/projects/{key}/interviews", tag = "interviews",
+    request_body = InterviewInput,
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 201, description = "The new interview", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn create_interview(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Body(i): Body<InterviewInput>,
+) -> AppResult<Response> {
+    let created = run(&state, parts, async move {
+        let zone = i.time_zone.clone().unwrap_or_default();
+        let start = local_start(&i, &zone)?.unwrap_or_default();
+        let id = fns::create_interview(
+            key.clone(),
+            i.participants,
+            i.interviewers,
+            start,
+            zone,
+            num(i.duration_min),
+            i.kind,
+            i.notes,
+            i.new_participant_name,
+            i.new_participant_function,
+        )
+        .await?;
+        fns::get_interview(key, id).await
+    })
+    .await?;
+    Ok(json(StatusCode::CREATED, &created))
+}
+
+/// One interview with its insights.
+#[utoipa::path(get, path = "/projects/{key}/interviews/{id}", tag = "interviews",
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Interview id")),
+    responses((status = 200, description = "The interview", body = serde_json::Value),
+              (status = 404, body = ErrorBody)))]
+async fn get_interview(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    Ok(ok(&run(&state, parts, fns::get_interview(key, id)).await?))
+}
+
+/// Changes an interview's schedule, people, status and notes. Absent fields keep their value.
+#[utoipa::path(patch, path = "/projects/{key}/interviews/{id}", tag = "interviews",
+    request_body = InterviewInput,
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Interview id")),
+    responses((status = 200, description = "The interview", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_interview(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+    Body(i): Body<InterviewInput>,
+) -> AppResult<Response> {
+    let updated = run(&state, parts, async move {
+        let cur = fns::get_interview(key.clone(), id.clone()).await?;
+        let zone = i.time_zone.clone().unwrap_or(cur.time_zone);
+        let start = local_start(&i, &zone)?.unwrap_or(cur.local_input);
+        fns::update_interview(
+            key.clone(),
+            id.clone(),
+            Some(
+                i.participants
+                    .unwrap_or_else(|| ids(&cur.participants, |p| &p.id)),
+            ),
+            Some(
+                i.interviewers
+                    .unwrap_or_else(|| ids(&cur.interviewers, |p| &p.id)),
+            ),
+            start,
+            zone,
+            Some(num(i.duration_min).unwrap_or_else(|| cur.duration_min.to_string())),
+            Some(i.kind.unwrap_or_else(|| cur.kind.as_str().to_string())),
+            Some(i.status.unwrap_or_else(|| cur.status.as_str().to_string())),
+            Some(i.notes.unwrap_or(cur.notes)),
+        )
+        .await?;
+        fns::get_interview(key, id).await
+    })
+    .await?;
+    Ok(ok(&updated))
+}
+
+/// Deletes an interview (project leads).
+#[utoipa::path(delete, path = "/projects/{key}/interviews/{id}", tag = "interviews",
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Interview id")),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn delete_interview(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    run(&state, parts, fns::delete_interview(key, id)).await?;
+    Ok(no_content())
+}
+
+/// Adds an insight to an interview; answers with the interview.
+#[utoipa::path(post, path = "/projects/{key}/interviews/{id}/insights", tag = "interviews",
+    request_body = InsightInput,
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Interview id")),
+    responses((status = 201, description = "The interview with the new insight last", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn add_insight(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+    Body(b): Body<InsightInput>,
+) -> AppResult<Response> {
+    let interview = run(&state, parts, async move {
+        let tags = b.tags.map(|t| t.join(","));
+        fns::add_insight(key.clone(), id.clone(), b.text, tags).await?;
+        fns::get_interview(key, id).await
+    })
+    .await?;
+    Ok(json(StatusCode::CREATED, &interview))
+}
+
+/// Removes the insight at `index` (0-based, the order of the interview's `insights`).
+#[utoipa::path(delete, path = "/projects/{key}/interviews/{id}/insights/{index}", tag = "interviews",
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Interview id"),
+           ("index" = String, Path, description = "The insight's position, from 0")),
+    responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn remove_insight(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id, index)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    run(&state, parts, fns::remove_insight(key, id, index)).await?;
+    Ok(no_content())
+}
+
+/// The project's interviews as an iCalendar file, for the caller (the subscribable feed with a
+/// secret address is made with `POST /projects/{key}/calendar-token`).
+#[utoipa::path(get, path = "/projects/{key}/interviews.ics", tag = "interviews",
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 200, description = "iCalendar", content_type = "text/calendar", body = String),
+              (status = 404, body = ErrorBody)))]
+async fn interviews_ics(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    let settings = state.settings.clone();
+    let (name, interviews, base) = run(&state, parts, async move {
+        let project = app::projects::api::get_project(key.clone()).await?;
+        let schedule = fns::list_interviews(key).await?;
+        let mut items: Vec<Interview> = schedule.past.into_iter().rev().collect();
+        items.extend(schedule.upcoming);
+        Ok((
+            project.project.name,
+            items,
+            app::feedback::service::base_url(&settings),
+        ))
+    })
+    .await?;
+    let body = ical::calendar(&format!("{name} interviews"), &interviews, |i| {
+        format!(
+            "{base}/projects/{}/interviews?interview={}",
+            i.project, i.id
+        )
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Makes a new secret calendar address for the project (members and leads); the old one stops
+/// working. The address is shown only in this answer.
+#[utoipa::path(post, path = "/projects/{key}/calendar-token", tag = "interviews",
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 200, description = "`{ \"url\" }`: the feed's secret address", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn rotate_calendar_token(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    Ok(ok(
+        &run(&state, parts, fns::rotate_calendar_feed(key)).await?
+    ))
+}
+
+/// Turns the project's calendar feed off.
+#[utoipa::path(delete, path = "/projects/{key}/calendar-token", tag = "interviews",
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 204, description = "Turned off"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn revoke_calendar_token(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    run(&state, parts, fns::revoke_calendar_feed(key)).await?;
+    Ok(no_content())
+}
+
+// ---- feedback -------------------------------------------------------------------------------
+
+/// The inbox filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedbackParams {
+    /// A sprint number, or `none`.
+    pub sprint: Option<String>,
+    /// `new`, `acknowledged`, `planned`, `addressed` or `declined`.
+    pub status: Option<String>,
+    /// E.g. `usefulness`, `bug`.
+    pub category: Option<String>,
+    /// 1–5, or `none`.
+    pub rating: Option<String>,
+    /// The author's function, e.g. `end_user`.
+    pub function: Option<String>,
+}
+
+/// Feedback the team heard in person (the workspace format's names).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FeedbackInput {
+    /// `review`, `interview` or `team` (`link` feedback arrives through invite links).
+    pub channel: Option<String>,
+    /// The sprint it is about (number).
+    pub sprint: Option<i64>,
+    /// A stakeholder id from the directory…
+    pub stakeholder: Option<String>,
+    /// …or the author's name…
+    pub author_name: Option<String>,
+    /// …and function.
+    pub author_function: Option<String>,
+    /// The day it was given, `YYYY-MM-DD` (default today).
+    pub given_on: Option<String>,
+    /// 1–5.
+    pub rating: Option<i64>,
+    /// The text.
+    pub body: Option<String>,
+    /// E.g. `usefulness`, `usability`, `bug` (default `other`).
+    pub category: Option<String>,
+}
+
+/// A triage change; absent fields keep their value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TriageInput {
+    /// `new`, `acknowledged`, `planned`, `addressed` or `declined`.
+    pub status: Option<String>,
+    /// The sprint (number) that addressed it, only with `planned` or `addressed`; `null`
+    /// clears it (needed when moving to another status).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub addressed_in: Option<Option<i64>>,
+    /// The response the author sees; `null` or `""` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub response: Option<Option<String>>,
+}
+
+/// A project's feedback, latest first (at most the 500 latest that match the filters).
+#[utoipa::path(get, path = "/projects/{key}/feedback", tag = "feedback",
+    params(("key" = String, Path, description = "Project key"), FeedbackParams, PageQuery),
+    responses((status = 200, description = "A page of feedback items", body = serde_json::Value),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_feedback(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Query(f): Query<FeedbackParams>,
+    Query(page): Query<PageQuery>,
+) -> AppResult<Response> {
+    let inbox = run(
+        &state,
+        parts,
+        feedback_fns::feedback_inbox(key, f.sprint, f.status, f.category, f.rating, f.function),
+    )
+    .await?;
+    Ok(ok(&paginate(inbox.items, &page)?))
+}
+
+/// Records feedback the team heard in person.
+#[utoipa::path(post, path = "/projects/{key}/feedback", tag = "feedback",
+    request_body = FeedbackInput,
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 201, description = "The new feedback item", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn create_feedback(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Body(f): Body<FeedbackInput>,
+) -> AppResult<Response> {
+    let created = run(&state, parts, async move {
+        let id = feedback_fns::create_feedback(
+            key.clone(),
+            f.channel.unwrap_or_default(),
+            num(f.sprint),
+            f.stakeholder,
+            f.author_name,
+            f.author_function,
+            f.given_on,
+            num(f.rating),
+            f.body,
+            f.category,
+        )
+        .await?;
+        feedback_fns::get_feedback(key, id).await
+    })
+    .await?;
+    Ok(json(StatusCode::CREATED, &created))
+}
+
+/// One feedback item.
+#[utoipa::path(get, path = "/projects/{key}/feedback/{id}", tag = "feedback",
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Feedback id")),
+    responses((status = 200, description = "The feedback item", body = serde_json::Value),
+              (status = 404, body = ErrorBody)))]
+async fn get_feedback(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    Ok(ok(
+        &run(&state, parts, feedback_fns::get_feedback(key, id)).await?
+    ))
+}
+
+/// Triage: status, the sprint that addressed it and the response. Absent fields keep their
+/// value; the author's words never change.
+#[utoipa::path(patch, path = "/projects/{key}/feedback/{id}", tag = "feedback",
+    request_body = TriageInput,
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Feedback id")),
+    responses((status = 200, description = "The feedback item", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_feedback(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+    Body(t): Body<TriageInput>,
+) -> AppResult<Response> {
+    let updated = run(&state, parts, async move {
+        let cur = feedback_fns::get_feedback(key.clone(), id.clone()).await?;
+        let addressed_in = match t.addressed_in {
+            Some(v) => num(v),
+            None => cur.addressed_in.map(|n| n.to_string()),
+        };
+        let response = match t.response {
+            Some(v) => v,
+            None => cur.response,
+        };
+        feedback_fns::triage_feedback(
+            key.clone(),
+            id.clone(),
+            t.status.unwrap_or_else(|| cur.status.as_str().to_string()),
+            addressed_in,
+            response,
+        )
+        .await?;
+        feedback_fns::get_feedback(key, id).await
+    })
+    .await?;
+    Ok(ok(&updated))
+}
+
+/// Deletes a feedback item (project leads).
+#[utoipa::path(delete, path = "/projects/{key}/feedback/{id}", tag = "feedback",
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Feedback id")),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn delete_feedback(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    run(&state, parts, feedback_fns::delete_feedback(key, id)).await?;
+    Ok(no_content())
+}
+
+// ---- invites --------------------------------------------------------------------------------
+
+/// An invite link to make.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct InviteInput {
+    /// Only for this sprint (number).
+    pub sprint: Option<i64>,
+    /// Only for this stakeholder (id).
+    pub stakeholder: Option<String>,
+    /// 1–30 days (default 14).
+    pub expires_in_days: Option<i64>,
+}
+
+/// A project's invite links, newest first (never their tokens).
+#[utoipa::path(get, path = "/projects/{key}/invites", tag = "feedback",
+    params(("key" = String, Path, description = "Project key"), PageQuery),
+    responses((status = 200, description = "A page of invite links", body = serde_json::Value),
+              (status = 404, body = ErrorBody)))]
+async fn list_invites(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> AppResult<Response> {
+    let list = run(&state, parts, feedback_fns::list_invites(key)).await?;
+    Ok(ok(&paginate(list.items, &page)?))
+}
+
+/// Makes an invite link. The answer is the only time its `url` (with the secret token) is
+/// shown; only a hash is stored.
+#[utoipa::path(post, path = "/projects/{key}/invites", tag = "feedback",
+    request_body = InviteInput,
+    params(("key" = String, Path, description = "Project key")),
+    responses((status = 201, description = "The invite link with its `url`", body = serde_json::Value),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn create_invite(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(key): Path<String>,
+    Body(b): Body<InviteInput>,
+) -> AppResult<Response> {
+    let created = run(&state, parts, async move {
+        let new = feedback_fns::create_invite(
+            key.clone(),
+            num(b.sprint),
+            b.stakeholder,
+            num(b.expires_in_days),
+        )
+        .await?;
+        let invite = feedback_fns::list_invites(key)
+            .await?
+            .items
+            .into_iter()
+            .find(|i| i.id == new.id);
+        let mut v = serde_json::to_value(&invite).map_err(|_| AppError::internal())?;
+        match v.as_object_mut() {
+            Some(o) => {
+                o.insert("url".into(), new.url.into());
+            }
+            None => v = serde_json::json!({ "id": new.id, "url": new.url }),
+        }
+        Ok(v)
+    })
+    .await?;
+    Ok(json(StatusCode::CREATED, &created))
+}
+
+/// Revokes an invite link; it stops working at once.
+#[utoipa::path(delete, path = "/projects/{key}/invites/{id}", tag = "feedback",
+    params(("key" = String, Path, description = "Project key"),
+           ("id" = String, Path, description = "Invite id")),
+    responses((status = 204, description = "Revoked"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn revoke_invite(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path((key, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    run(&state, parts, feedback_fns::revoke_invite(key, id)).await?;
+    Ok(no_content())
+}

@@ -1,0 +1,72 @@
+//! `touchpoint backup FILE` and `touchpoint restore FILE`: the database's own export and import
+//! (SurrealQL), with full fidelity — users with their password hashes, sessions, API tokens,
+//! invite tokens and the audit log included.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+use surrealdb::types::SurrealValue;
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Count {
+    n: i64,
+}
+
+/// Writes the whole database to `file` as SurrealQL.
+pub async fn backup(db: &Surreal<Any>, file: &Path) -> anyhow::Result<()> {
+    db.export(file)
+        .await
+        .with_context(|| format!("writing the backup to {}", file.display()))?;
+    Ok(())
+}
+
+/// Whether the database holds any user (a used installation). A database without the `user`
+/// table (never migrated) holds none.
+async fn has_users(db: &Surreal<Any>) -> anyhow::Result<bool> {
+    let res = db
+        .query("SELECT count() AS n FROM user GROUP ALL")
+        .await
+        .context("reading the database")?;
+    let Ok(mut res) = res.check() else {
+        return Ok(false);
+    };
+    let n: Option<Count> = res.take(0)?;
+    Ok(n.is_some_and(|c| c.n > 0))
+}
+
+/// Loads a backup into the database. An installation that is in use is refused unless `force`,
+/// which first removes everything in it.
+pub async fn restore(db: &Surreal<Any>, file: &Path, force: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        file.is_file(),
+        "{} is not a readable backup file",
+        file.display()
+    );
+    if has_users(db).await? {
+        anyhow::ensure!(
+            force,
+            "the database is in use (it has users); pass --force to replace everything in it"
+        );
+    }
+    db.query(format!(
+        "REMOVE DATABASE IF EXISTS {db}; DEFINE DATABASE {db}; USE DB {db};",
+        db = app::db::DATABASE
+    ))
+    .await
+    .context("emptying the database")?
+    .check()
+    .context("emptying the database")?;
+    db.use_ns(app::db::NAMESPACE)
+        .use_db(app::db::DATABASE)
+        .await?;
+    db.import(file)
+        .await
+        .with_context(|| format!("loading the backup {}", file.display()))?;
+    app::db::migrate(db)
+        .await
+        .context("bringing the restored schema up to date")?;
+    Ok(())
+}

@@ -1,0 +1,410 @@
+//! The REST API: the request helpers shared by the `rest_*` tests, and the tests of the
+//! projects and reports resources, paging, errors and the OpenAPI document.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::projects::user_with_role;
+
+/// A new API token for the user with `email`.
+pub async fn bearer(app: &TestApp, email: &str) -> String {
+    let state = app::state::AppState {
+        db: app.db.clone(),
+        settings: std::sync::Arc::new(app::state::Settings::default()),
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("touchpoint")
+            .build(),
+    };
+    app::auth::tokens_service::create_token_for_email(&state, email, None, None)
+        .await
+        .expect("token")
+        .token
+}
+
+/// Calls `/api/v1{path}` with a Bearer token (or none) and a JSON body; returns the status and
+/// the JSON answer (`Null` for an empty body).
+pub async fn rest(
+    app: &TestApp,
+    token: Option<&str>,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.request(method, app.url(&format!("/api/v1{path}")));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// An admin (through the setup form) and their API token.
+pub async fn admin_token(app: &TestApp) -> (reqwest::Client, String) {
+    let admin = app.setup_admin().await;
+    let token = bearer(app, "admin@example.org").await;
+    (admin, token)
+}
+
+#[tokio::test]
+async fn projects_round_trip_through_rest_with_a_token() {
+    let app = spawn_app().await;
+    let (_admin, token) = admin_token(&app).await;
+    let t = Some(token.as_str());
+
+    let (s, _) = rest(&app, None, Method::GET, "/projects", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects",
+        Some(
+            json!({ "key": "churn-model", "name": "Churn model", "started_on": "2026-01-05",
+                     "target_iteration_days": 10, "ml_needed": "yes" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["project"]["key"], "churn-model");
+    assert_eq!(v["project"]["target_iteration_days"], 10);
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects",
+        Some(json!({ "key": "churn-model", "name": "Again" })),
+    )
+    .await;
+    assert!(
+        s == StatusCode::UNPROCESSABLE_ENTITY || s == StatusCode::CONFLICT,
+        "{s} {v}"
+    );
+    assert_eq!(v["error"]["field"], "key");
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects",
+        Some(json!({ "key": "x y", "name": "" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["code"], "validation");
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects",
+        Some(json!({ "key": "k", "target_iteration_days": "many" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a mistyped body: {v}");
+    assert_eq!(v["error"]["code"], "validation");
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::PATCH,
+        "/projects/churn-model",
+        Some(json!({ "name": "Churn risk" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["project"]["name"], "Churn risk");
+    assert_eq!(
+        v["project"]["target_iteration_days"], 10,
+        "absent fields keep their value"
+    );
+
+    for key in ["second-project", "third-project"] {
+        let (s, _) = rest(
+            &app,
+            t,
+            Method::POST,
+            "/projects",
+            Some(json!({ "key": key, "name": key })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    // Paging: two pages of two, then one.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/projects?limit=2&cursor={c}"),
+            None => "/projects?limit=2".to_string(),
+        };
+        let (s, v) = rest(&app, t, Method::GET, &path, None).await;
+        assert_eq!(s, StatusCode::OK);
+        let items = v["items"].as_array().expect("items");
+        assert!(items.len() <= 2);
+        seen.extend(
+            items
+                .iter()
+                .map(|p| p["key"].as_str().unwrap_or_default().to_string()),
+        );
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, vec!["churn-model", "second-project", "third-project"]);
+    let (s, v) = rest(&app, t, Method::GET, "/projects?limit=501", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["field"], "limit");
+
+    let (s, _) = rest(&app, t, Method::DELETE, "/projects/third-project", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, v) = rest(&app, t, Method::GET, "/projects", None).await;
+    assert_eq!(
+        v["items"].as_array().map(Vec::len),
+        Some(2),
+        "archived projects are hidden"
+    );
+
+    let (s, v) = rest(&app, t, Method::GET, "/nowhere", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn members_viewers_and_other_projects_are_checked() {
+    let app = spawn_app().await;
+    let (admin, token) = admin_token(&app).await;
+    let t = Some(token.as_str());
+    let (_, member_id) = user_with_role(&app, &admin, "member@example.org", "member").await;
+    let (_, viewer_id) = user_with_role(&app, &admin, "viewer@example.org", "member").await;
+    for key in ["ours", "theirs"] {
+        let (s, _) = rest(
+            &app,
+            t,
+            Method::POST,
+            "/projects",
+            Some(json!({ "key": key, "name": key })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects/ours/members",
+        Some(json!({ "user": member_id, "role": "member" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects/ours/members",
+        Some(json!({ "user": viewer_id, "role": "viewer" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects/ours/members",
+        Some(json!({ "user": member_id, "role": "owner" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["field"], "role");
+
+    let member = bearer(&app, "member@example.org").await;
+    let viewer = bearer(&app, "viewer@example.org").await;
+    let (_, v) = rest(&app, Some(&member), Method::GET, "/projects", None).await;
+    let keys: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|p| p["key"].as_str())
+        .collect();
+    assert_eq!(keys, vec!["ours"]);
+    let (s, _) = rest(&app, Some(&member), Method::GET, "/projects/theirs", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another project is invisible");
+    let (s, _) = rest(
+        &app,
+        Some(&member),
+        Method::GET,
+        "/projects/theirs/signals",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = rest(
+        &app,
+        Some(&viewer),
+        Method::PATCH,
+        "/projects/ours",
+        Some(json!({ "name": "Mine now" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["error"]["code"], "forbidden");
+    let (s, _) = rest(
+        &app,
+        Some(&member),
+        Method::POST,
+        "/projects",
+        Some(json!({ "key": "new-one", "name": "New" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "members do not create projects");
+
+    let (s, v) = rest(&app, t, Method::GET, "/projects/ours/members", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(3), "{v}");
+    let (s, _) = rest(
+        &app,
+        t,
+        Method::PATCH,
+        &format!("/projects/ours/members/{viewer_id}"),
+        Some(json!({ "role": "member" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = rest(
+        &app,
+        t,
+        Method::DELETE,
+        &format!("/projects/ours/members/{viewer_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = rest(&app, Some(&viewer), Method::GET, "/projects/ours", None).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a removed member no longer sees the project"
+    );
+}
+
+#[tokio::test]
+async fn signals_and_portfolio_have_the_format_shape() {
+    let app = spawn_app().await;
+    let (_admin, token) = admin_token(&app).await;
+    let t = Some(token.as_str());
+    let (s, _) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects",
+        Some(
+            json!({ "key": "readmission-risk", "name": "Readmission risk",
+                     "started_on": "2026-01-05" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::GET,
+        "/projects/readmission-risk/signals?as_of=2026-03-01",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["project"], "readmission-risk");
+    assert_eq!(v["as_of"], "2026-03-01");
+    assert_eq!(v["definition_version"], 1);
+    for k in ["end_user_contact", "cadence", "diversity", "scorecard"] {
+        assert!(v[k].is_object(), "{k} in {v}");
+    }
+    assert_eq!(v["end_user_contact"]["last_contact_on"], Value::Null);
+    assert_eq!(
+        v["end_user_contact"]["lacking"], true,
+        "no contact for 55 days"
+    );
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::GET,
+        "/reports/portfolio?as_of=2026-03-01",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["as_of"], "2026-03-01");
+    assert_eq!(v["projects"][0]["project"], "readmission-risk");
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::GET,
+        "/reports/portfolio?as_of=yesterday",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["field"], "as_of");
+
+    let res = reqwest::Client::new()
+        .get(app.url("/api/v1/reports/portfolio.csv?as_of=2026-03-01"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("text");
+    let mut rows = csv_rows(&body);
+    assert!(rows.remove(0).contains(&"project".to_string()) || !body.is_empty());
+    assert_eq!(rows.len(), 1, "{body}");
+}
+
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    body.lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_public_and_lists_every_route() {
+    let app = spawn_app().await;
+    let (s, v) = rest(&app, None, Method::GET, "/openapi.json", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        v["openapi"].as_str().is_some_and(|o| o.starts_with("3.1")),
+        "{}",
+        v["openapi"]
+    );
+    let paths = v["paths"].as_object().expect("paths");
+    for p in [
+        "/projects",
+        "/projects/{key}",
+        "/projects/{key}/members/{user}",
+        "/projects/{key}/signals",
+        "/reports/portfolio",
+        "/reports/portfolio.csv",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing");
+    }
+    let res = reqwest::get(app.url("/api/docs")).await.expect("docs");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("html");
+    assert!(html.contains("/api/v1/projects/{key}/signals"));
+}
