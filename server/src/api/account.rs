@@ -1,6 +1,6 @@
 //! `/me`, `/me/sessions`, `/tokens`, and for admins `/users`, `/audit`, `/export`, `/import`.
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use http::StatusCode;
 use http::request::Parts;
@@ -16,7 +16,7 @@ use app::error::{AppError, AppResult};
 use app::state::AppState;
 use app::workspace::transfer::{self, ImportError, ImportIssue, ImportSummary};
 
-use super::{Body, ErrorBody, PageQuery, flag, json, no_content, ok, paginate, run};
+use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use http::request::Parts;
@@ -223,6 +223,28 @@ where
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(e) => Err(AppError::invalid(format!(
                 "The request body is not valid: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// Query parameters; a malformed one (`?limit=x` is checked later, but `?replace=maybe` for a
+/// flag fails here) is a 422 in the API's error shape, not axum's plain-text rejection.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(e) => Err(AppError::invalid(format!(
+                "The query string is not valid: {}",
                 e.body_text()
             ))),
         }

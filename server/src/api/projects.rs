@@ -1,6 +1,6 @@
 //! `/projects` and `/projects/{key}/members`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use http::StatusCode;
 use http::request::Parts;
@@ -13,7 +13,7 @@ use app::error::AppResult;
 use app::projects::api as fns;
 use app::state::AppState;
 
-use super::{Body, ErrorBody, PageQuery, flag, json, no_content, num, ok, paginate, run};
+use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, num, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
@@ -18,7 +18,7 @@ use app::quality::{Readiness, ReadinessItemForm};
 use app::state::AppState;
 
 use super::sprints::present;
-use super::{Body, ErrorBody, PageQuery, flag, json, no_content, ok, paginate, run};
+use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

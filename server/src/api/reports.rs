@@ -1,6 +1,6 @@
 //! Signals and reports, as of a date, in JSON and CSV.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::header;
 use http::request::Parts;
@@ -14,7 +14,7 @@ use app::reports::{api as fns, csv_export};
 use app::signals::ProjectSignals;
 use app::state::AppState;
 
-use super::{ErrorBody, ok, run};
+use super::{ErrorBody, Query, ok, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -1,7 +1,7 @@
 //! `/projects/{key}/sprints` with their reviews, retrospectives, retro items and action items,
 //! and `/projects/{key}/action-items`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use http::StatusCode;
 use http::request::Parts;
@@ -15,7 +15,7 @@ use app::sprints::api as fns;
 use app::sprints::{ActionItem, MAX_TEXT, Retro, RetroItem, parse_count, parse_status};
 use app::state::AppState;
 
-use super::{Body, ErrorBody, PageQuery, json, no_content, num, ok, paginate, run};
+use super::{Body, ErrorBody, PageQuery, Query, json, no_content, num, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use http::StatusCode;
 use http::request::Parts;
@@ -16,7 +16,7 @@ use app::stakeholders::api as fns;
 use app::stakeholders::{MAX_LIMIT, format_attributes};
 use app::state::AppState;
 
-use super::{Body, ErrorBody, PageQuery, flag, json, no_content, ok, paginate, run};
+use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -2,7 +2,7 @@
 //! calendar), `/projects/{key}/feedback`, `/projects/{key}/invites` and
 //! `/projects/{key}/calendar-token`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use http::request::Parts;
@@ -19,7 +19,7 @@ use app::interviews::{Interview, ical, local_strings};
 use app::state::AppState;
 
 use super::stakeholders::nullable;
-use super::{Body, ErrorBody, PageQuery, json, no_content, num, ok, paginate, run};
+use super::{Body, ErrorBody, PageQuery, Query, json, no_content, num, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -180,6 +180,21 @@ async fn projects_round_trip_through_rest_with_a_token() {
         "archived projects are hidden"
     );
 
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::GET,
+        "/projects?include_archived=maybe",
+        None,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a malformed query gets the JSON shape"
+    );
+    assert_eq!(v["error"]["code"], "validation");
+
     let (s, v) = rest(&app, t, Method::GET, "/nowhere", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(v["error"]["code"], "not_found");
