@@ -14,7 +14,8 @@ use app::state::AppState;
 /// `?as_of=YYYY-MM-DD`.
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
-    as_of: Option<String>,
+    /// The report date, `YYYY-MM-DD` (default: today in the workspace time zone).
+    pub as_of: Option<String>,
 }
 
 fn csv_response(body: String, filename: &str) -> Response {

@@ -1,8 +1,7 @@
 //! Signals and reports, as of a date, in JSON and CSV.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use http::header;
+use axum::response::Response;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -10,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use app::error::AppResult;
-use app::reports::{api as fns, csv_export};
+use app::reports::api as fns;
 use app::signals::ProjectSignals;
 use app::state::AppState;
 
@@ -40,18 +39,15 @@ struct PortfolioBody {
     projects: Vec<ProjectSignals>,
 }
 
-fn csv(body: String, filename: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
+/// The caller as the request-context middleware resolved them.
+fn caller(parts: &Parts) -> axum::Extension<app::auth::service::RequestCtx> {
+    axum::Extension(
+        parts
+            .extensions
+            .get::<app::auth::service::RequestCtx>()
+            .cloned()
+            .unwrap_or_default(),
     )
-        .into_response()
 }
 
 /// One project's signals: end-user contact, cadence, diversity of input and the scorecard.
@@ -80,18 +76,14 @@ async fn project_report_csv(
     Path(key): Path<String>,
     Query(q): Query<AsOf>,
 ) -> AppResult<Response> {
-    let k = key.clone();
-    let (report, status) = run(&state, parts, async move {
-        let report = fns::get_project_report(k.clone(), q.as_of).await?;
-        let detail = app::projects::api::get_project(k).await?;
-        Ok((report, detail.project.status.as_str().to_string()))
-    })
-    .await?;
-    let body = csv_export::project_csv(&report, &status)?;
-    Ok(csv(
-        body,
-        &format!("touchpoint-{key}-{}.csv", report.signals.as_of),
-    ))
+    // The same handler as the report page's CSV download.
+    crate::exports::project_csv(
+        State(state),
+        caller(&parts),
+        Path(key),
+        axum::extract::Query(crate::exports::AsOf { as_of: q.as_of }),
+    )
+    .await
 }
 
 /// Every visible, non-archived project's signals.
@@ -119,9 +111,13 @@ async fn portfolio_csv(
     parts: Parts,
     Query(q): Query<AsOf>,
 ) -> AppResult<Response> {
-    let p = run(&state, parts, fns::get_portfolio(q.as_of)).await?;
-    let body = csv_export::portfolio_csv(&p.rows)?;
-    Ok(csv(body, &format!("touchpoint-portfolio-{}.csv", p.as_of)))
+    // The same handler as the portfolio page's CSV download.
+    crate::exports::portfolio_csv(
+        State(state),
+        caller(&parts),
+        axum::extract::Query(crate::exports::AsOf { as_of: q.as_of }),
+    )
+    .await
 }
 
 /// Diversity of input across the caller's projects.

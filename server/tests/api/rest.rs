@@ -379,6 +379,20 @@ async fn signals_and_portfolio_have_the_format_shape() {
     assert_eq!(v["error"]["field"], "as_of");
 
     let res = reqwest::Client::new()
+        .get(app.url("/api/v1/projects/readmission-risk/signals.csv?as_of=2026-03-01"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("project csv");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|c| c.starts_with("text/csv"))
+    );
+    assert!(res.text().await.expect("text").contains("2026-03-01"));
+
+    let res = reqwest::Client::new()
         .get(app.url("/api/v1/reports/portfolio.csv?as_of=2026-03-01"))
         .bearer_auth(&token)
         .send()
