@@ -15,7 +15,7 @@ endif
 CARGO_LEPTOS_VERSION := 0.3.11
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bench bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
 ## make run: install what is missing, build in release, load the demo data into an empty ./data
 ## (printing the demo admin's password), then serve http://127.0.0.1:3000.
@@ -28,6 +28,12 @@ run: toolchain cargo-leptos wasm-bindgen npm build-release
 ## make test: fmt, clippy per crate, unit and integration tests, then Playwright in Chromium.
 test: bootstrap
 	scripts/test.sh
+
+## make bench: the performance benchmark on the large demo workspace (release build, wrk
+## against the server pinned to one core, a bare axum handler as the ceiling). Not part of
+## make test: it takes about 5 minutes after the build.
+bench: toolchain cargo-leptos wasm-bindgen npm
+	scripts/bench.sh
 
 bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium pyvenv
 

@@ -67,6 +67,33 @@ pub enum Command {
         /// Do nothing when the workspace already has users.
         #[arg(long)]
         if_empty: bool,
+        /// With `--scale large`: only the first N of its projects (same contents).
+        #[arg(long, hide = true)]
+        projects: Option<usize>,
+    },
+    /// Serve a bare axum handler that answers 20 KB of HTML: the ceiling of `make bench`.
+    #[command(hide = true)]
+    BenchCeiling {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:3099")]
+        addr: std::net::SocketAddr,
+    },
+    /// Time each database statement of the project page, report and portfolio, with its plan.
+    #[command(hide = true)]
+    BenchQueries {
+        /// The project to probe (default: the middle one by key).
+        #[arg(long)]
+        key: Option<String>,
+        /// Timed runs per statement.
+        #[arg(long, default_value_t = 21)]
+        runs: usize,
+    },
+    /// Time the SurrealQL on standard input, and show its answer.
+    #[command(hide = true)]
+    BenchSql {
+        /// Timed runs.
+        #[arg(long, default_value_t = 101)]
+        runs: usize,
     },
     /// Time an import of the generated large workspace into an empty database.
     #[command(hide = true)]
@@ -167,9 +194,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file, replace } => {
             crate::transfer_cli::import(&cli.db.db, &file, replace).await
         }
-        Command::Demo { scale, if_empty } => {
-            crate::transfer_cli::demo(&cli.db.db, scale == "large", if_empty).await
+        Command::Demo {
+            scale,
+            if_empty,
+            projects,
+        } => crate::transfer_cli::demo(&cli.db.db, scale == "large", projects, if_empty).await,
+        Command::BenchCeiling { addr } => crate::bench::ceiling(addr).await,
+        Command::BenchQueries { key, runs } => {
+            crate::bench::queries(&cli.db.db, key, runs.max(1)).await
         }
+        Command::BenchSql { runs } => crate::bench::sql(&cli.db.db, runs.max(1)).await,
         Command::BenchImport { target, projects } => {
             crate::transfer_cli::bench_import(&target, projects).await
         }

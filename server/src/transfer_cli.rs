@@ -6,12 +6,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use app::workspace::transfer::{self, DemoScale, ImportError};
 
-async fn audit(
-    db: &surrealdb::Surreal<surrealdb::engine::any::Any>,
-    action: &str,
-    target: &str,
-    detail: &str,
-) {
+async fn audit(db: &app::db::Db, action: &str, target: &str, detail: &str) {
     let repo = app::auth::repo::AuthRepo::new(db.clone());
     if let Err(e) = repo.audit(None, "cli", action, target, detail, "").await {
         tracing::warn!(error = %e, action, "could not write an audit event");
@@ -99,7 +94,12 @@ pub async fn import(db_url: &str, file: &str, replace: bool) -> anyhow::Result<(
 
 /// `touchpoint demo [--scale large] [--if-empty]`: loads the demo data and prints the demo
 /// administrator's new random password.
-pub async fn demo(db_url: &str, large: bool, if_empty: bool) -> anyhow::Result<()> {
+pub async fn demo(
+    db_url: &str,
+    large: bool,
+    projects: Option<usize>,
+    if_empty: bool,
+) -> anyhow::Result<()> {
     let state = crate::startup::offline_state(db_url).await?;
     let repo = app::auth::repo::AuthRepo::new(state.db.clone());
     if if_empty
@@ -111,10 +111,11 @@ pub async fn demo(db_url: &str, large: bool, if_empty: bool) -> anyhow::Result<(
         println!("The workspace already has users; the demo data was not loaded.");
         return Ok(());
     }
-    let scale = if large {
-        DemoScale::Large
-    } else {
-        DemoScale::Normal
+    let scale = match (large, projects) {
+        (true, Some(n)) => DemoScale::LargeFirst(n),
+        (true, None) => DemoScale::Large,
+        (false, Some(_)) => anyhow::bail!("--projects goes with --scale large"),
+        (false, None) => DemoScale::Normal,
     };
     let started = Instant::now();
     let summary = transfer::load_demo(&state.db, scale)

@@ -4,10 +4,9 @@
 //! All names, organisations and texts are invented. Dates are relative to `today`, so the demo
 //! looks the same whenever it is loaded.
 
+use crate::db::Db;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use serde::{Deserialize, Serialize};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 
 use super::{ImportError, ImportSummary, import};
 use crate::error::{AppError, AppResult};
@@ -22,6 +21,9 @@ pub enum DemoScale {
     /// The generated benchmark workspace (200 projects, 5,000 sprints, 50,000 feedback items,
     /// 10,000 interviews).
     Large,
+    /// The first N projects of the large workspace, with the same contents (the benchmark
+    /// compares a report at 20 and at 200 projects with it).
+    LargeFirst(usize),
 }
 
 /// What loading the demo did.
@@ -46,11 +48,19 @@ pub const LARGE_SEED: u64 = 20_261_129;
 /// Imports the demo data (see [`DemoScale`]) and creates the demo administrator
 /// `demo-admin@example.org` with a new random password, or gives the existing one a new random
 /// password. Returns the password so that the caller can show it once.
-pub async fn load_demo(db: &Surreal<Any>, scale: DemoScale) -> AppResult<DemoSummary> {
+pub async fn load_demo(db: &Db, scale: DemoScale) -> AppResult<DemoSummary> {
     let today = super::super::repo::today(db).await?;
     let ws = match scale {
         DemoScale::Normal => demo_workspace(today),
         DemoScale::Large => generate(&Sizes::LARGE, LARGE_SEED, today),
+        DemoScale::LargeFirst(projects) => generate(
+            &Sizes {
+                projects: projects.clamp(1, Sizes::LARGE.projects),
+                ..Sizes::LARGE
+            },
+            LARGE_SEED,
+            today,
+        ),
     };
     let import = match import(db, &ws, false).await {
         Ok(summary) => summary,
