@@ -208,6 +208,13 @@ impl From<surrealdb::Error> for AppError {
         if err.is_already_exists() {
             return Self::Conflict("That already exists.".into());
         }
+        if err.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict) {
+            tracing::info!("write conflict with a concurrent change");
+            return Self::Conflict(
+                "Someone else saved a change to the same records at the same moment. Try again."
+                    .into(),
+            );
+        }
         tracing::error!(error = %err, "database error");
         Self::internal()
     }

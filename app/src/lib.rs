@@ -20,6 +20,8 @@ pub mod stakeholders;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod state;

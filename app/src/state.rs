@@ -1,13 +1,12 @@
 //! Server state handed to every server function and route through `leptos_routes`' context.
 
+use crate::db::Db;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use chrono::Duration;
 use leptos::config::LeptosOptions;
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 
 /// Security and session settings. Every threshold is a setting so that tests can change it.
 #[derive(Clone, Debug)]
@@ -57,11 +56,25 @@ impl Settings {
 #[derive(Clone)]
 pub struct AppState {
     /// The database connection (embedded or remote).
-    pub db: Surreal<Any>,
+    pub db: Db,
     /// Security and session settings.
     pub settings: Arc<Settings>,
     /// Leptos rendering options.
     pub leptos_options: LeptosOptions,
+    /// The read cache of this instance (see [`crate::cache`]).
+    pub cache: Arc<crate::cache::Cache>,
+}
+
+impl AppState {
+    /// A state over a connection, with an empty cache.
+    pub fn new(db: Db, settings: Settings, leptos_options: LeptosOptions) -> Self {
+        Self {
+            db,
+            settings: Arc::new(settings),
+            leptos_options,
+            cache: Arc::new(crate::cache::Cache::default()),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

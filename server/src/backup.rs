@@ -2,11 +2,10 @@
 //! (SurrealQL), with full fidelity — users with their password hashes, sessions, API tokens,
 //! invite tokens and the audit log included.
 
+use app::db::Db;
 use std::path::Path;
 
 use anyhow::Context as _;
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::SurrealValue;
 
 #[derive(Debug, SurrealValue)]
@@ -16,7 +15,7 @@ struct Count {
 }
 
 /// Writes the whole database to `file` as SurrealQL.
-pub async fn backup(db: &Surreal<Any>, file: &Path) -> anyhow::Result<()> {
+pub async fn backup(db: &Db, file: &Path) -> anyhow::Result<()> {
     db.export(file)
         .await
         .with_context(|| format!("writing the backup to {}", file.display()))?;
@@ -25,7 +24,7 @@ pub async fn backup(db: &Surreal<Any>, file: &Path) -> anyhow::Result<()> {
 
 /// Whether the database holds any user (a used installation). A database without the `user`
 /// table (never migrated) holds none.
-async fn has_users(db: &Surreal<Any>) -> anyhow::Result<bool> {
+async fn has_users(db: &Db) -> anyhow::Result<bool> {
     let res = db
         .query("SELECT count() AS n FROM user GROUP ALL")
         .await
@@ -39,7 +38,7 @@ async fn has_users(db: &Surreal<Any>) -> anyhow::Result<bool> {
 
 /// Loads a backup into the database. An installation that is in use is refused unless `force`,
 /// which first removes everything in it.
-pub async fn restore(db: &Surreal<Any>, file: &Path, force: bool) -> anyhow::Result<()> {
+pub async fn restore(db: &Db, file: &Path, force: bool) -> anyhow::Result<()> {
     anyhow::ensure!(
         file.is_file(),
         "{} is not a readable backup file",
@@ -68,5 +67,16 @@ pub async fn restore(db: &Surreal<Any>, file: &Path, force: bool) -> anyhow::Res
     app::db::migrate(db)
         .await
         .context("bringing the restored schema up to date")?;
+    // SurrealDB's import runs no events, so the revision counters came back as they were in
+    // the backup. Give the directory and catalog counters values no app instance has cached,
+    // so that every instance still running reloads everything it holds.
+    db.query(
+        "UPSERT revision:⟨~directory⟩ SET n = rand::int(1, 4611686018427387903);
+         UPSERT revision:⟨~catalog⟩ SET n = rand::int(1, 4611686018427387903);",
+    )
+    .await
+    .context("resetting the revision counters")?
+    .check()
+    .context("resetting the revision counters")?;
     Ok(())
 }

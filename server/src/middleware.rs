@@ -138,16 +138,23 @@ pub async fn request_context(
         .chars()
         .take(200)
         .collect();
+    // A read-only request also reads the read cache's revision counters (of the project its
+    // path names, if any) in the same round trip as the session: see app::cache. Requests
+    // that may write check the counters when they read, after their own writes.
+    let path_project = project_in_path(req.uri().path());
+    let wanted = is_safe_method(req.method()).then_some(path_project.as_deref());
     // An `Authorization: Bearer` header decides alone: a bad, expired or revoked token leaves
     // the request unauthenticated, whatever cookies came with it.
     let resolved = match tokens_service::bearer_token(req.headers()) {
-        Some(token) => tokens_service::resolve_api_token(&state, &token).await,
+        Some(token) => {
+            tokens_service::resolve_api_token_with(&state, &token, chrono::Utc::now(), wanted).await
+        }
         None => match service::token_from_cookies(&state.settings, req.headers()) {
-            Some(token) => service::resolve_session(&state, &token).await,
-            None => Ok(None),
+            Some(token) => service::resolve_session_with(&state, &token, wanted).await,
+            None => Ok((None, None)),
         },
     };
-    let auth = match resolved {
+    let (auth, stamp) = match resolved {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
@@ -155,8 +162,22 @@ pub async fn request_context(
         auth,
         ip,
         user_agent,
+        stamp: stamp.map(std::sync::Arc::new),
     });
     next.run(req).await
+}
+
+/// The project key a page or API path names: `/projects/{key}…` or `/api/v1/projects/{key}…`.
+fn project_in_path(path: &str) -> Option<String> {
+    let rest = path
+        .strip_prefix("/projects/")
+        .or_else(|| path.strip_prefix("/api/v1/projects/"))?;
+    let key = rest.split('/').next()?;
+    let valid = (2..=40).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    valid.then(|| key.to_string())
 }
 
 /// Pages anyone may open without signing in.
@@ -272,6 +293,26 @@ mod tests {
             ("host", "tp.example")
         ])));
         assert!(!is_cross_site(&headers(&[("host", "tp.example")])));
+    }
+
+    #[test]
+    fn project_keys_are_found_in_page_and_api_paths() {
+        assert_eq!(
+            project_in_path("/projects/churn-model").as_deref(),
+            Some("churn-model")
+        );
+        assert_eq!(
+            project_in_path("/projects/churn-model/report").as_deref(),
+            Some("churn-model")
+        );
+        assert_eq!(
+            project_in_path("/api/v1/projects/p100/signals").as_deref(),
+            Some("p100")
+        );
+        assert_eq!(project_in_path("/projects"), None);
+        assert_eq!(project_in_path("/projects/"), None);
+        assert_eq!(project_in_path("/projects/Bad_Key"), None);
+        assert_eq!(project_in_path("/reports"), None);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Building the application: database, router and listener. Tests use port 0 and `mem://`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -36,11 +35,11 @@ pub async fn offline_state(db_url: &str) -> anyhow::Result<AppState> {
         .await
         .context("connecting to the database")?;
     app::db::migrate(&db).await.context("applying the schema")?;
-    Ok(AppState {
+    Ok(AppState::new(
         db,
-        settings: Arc::new(app::state::Settings::default()),
-        leptos_options: LeptosOptions::builder().output_name("touchpoint").build(),
-    })
+        app::state::Settings::default(),
+        LeptosOptions::builder().output_name("touchpoint").build(),
+    ))
 }
 
 impl Application {
@@ -54,10 +53,7 @@ impl Application {
     }
 
     /// Like [`Application::build`], on an existing connection.
-    pub async fn build_with_db(
-        db: surrealdb::Surreal<surrealdb::engine::any::Any>,
-        args: ServeArgs,
-    ) -> anyhow::Result<Self> {
+    pub async fn build_with_db(db: app::db::Db, args: ServeArgs) -> anyhow::Result<Self> {
         app::db::migrate(&db).await.context("applying the schema")?;
         let listener = TcpListener::bind(args.addr)
             .await
@@ -69,11 +65,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let state = AppState {
-            db,
-            settings: Arc::new(args.settings()?),
-            leptos_options,
-        };
+        let state = AppState::new(db, args.settings()?, leptos_options);
         if let Some(token) = app::auth::service::issue_setup_token(&state)
             .await
             .map_err(|e| anyhow::anyhow!("issuing the setup token: {e}"))?
@@ -104,6 +96,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
+        spawn_cache_warming(self.state.clone());
         axum::serve(
             self.listener,
             self.router
@@ -198,6 +191,20 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(Ok(_)) => (StatusCode::OK, "ready"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database not answering"),
     }
+}
+
+/// Loads every project into the read cache in the background, so that the first portfolio
+/// after a start is as fast as the next ones. Requests do not wait for it.
+fn spawn_cache_warming(state: AppState) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match state.cache.warm(&state.db).await {
+            Ok(n) => {
+                tracing::info!(projects = n, elapsed = ?started.elapsed(), "read cache warmed")
+            }
+            Err(e) => tracing::warn!(error = %e.message(), "warming the read cache failed"),
+        }
+    });
 }
 
 fn spawn_housekeeping(state: AppState) {

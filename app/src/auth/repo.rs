@@ -1,13 +1,13 @@
 //! SurrealQL for users, sessions, sign-in throttling, the setup token and the audit log.
 
 use chrono::{DateTime, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::{AuditEntry, Role, SessionInfo, UserSummary};
+use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
+use crate::reports::repo::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
 
 /// A `user` row. The password hash never leaves the server.
 #[derive(Clone, Debug, SurrealValue)]
@@ -88,6 +88,21 @@ pub struct SessionRecord {
     pub ip: String,
 }
 
+/// A session row with its user (`owner`), as one statement reads them.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SessionWithOwner {
+    id: RecordId,
+    user: RecordId,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    user_agent: String,
+    ip: String,
+    owner: Option<UserRecord>,
+    user_revision: i64,
+}
+
 #[derive(Clone, Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct AuditRecord {
@@ -139,12 +154,12 @@ const USER_FIELDS: &str =
 /// Users, sessions, throttling, the setup token and the audit log.
 #[derive(Clone)]
 pub struct AuthRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl AuthRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -312,19 +327,57 @@ impl AuthRepo {
         &self,
         hash: &str,
     ) -> AppResult<Option<(SessionRecord, UserRecord)>> {
+        let (found, _) = self.session_with_user_and_stamp(hash, None).await?;
+        Ok(found.map(|(s, u, _)| (s, u)))
+    }
+
+    /// The session with this hash, its user and the user's counter (`revision:⟨~user:<id>⟩`,
+    /// read in the same statement), in one statement; with `stamp_keys`, the read cache's
+    /// stamp of those counters too, in the same round trip (one query per request).
+    pub async fn session_with_user_and_stamp(
+        &self,
+        hash: &str,
+        stamp_keys: Option<&[String]>,
+    ) -> AppResult<(Option<(SessionRecord, UserRecord, i64)>, Option<Stamp>)> {
+        let mut sql = format!(
+            "SELECT id, user, created_at, last_seen_at, expires_at, user_agent, ip,
+                    user.{{{USER_FIELDS}}} AS owner,
+                    type::record('revision', '~user:' + record::id(user)).n ?? 0 AS user_revision
+             FROM $id"
+        );
+        if stamp_keys.is_some() {
+            sql.push_str(";\n");
+            sql.push_str(STAMP_SQL);
+        }
         let mut res = self
             .db
-            .query(format!(
-                "LET $s = (SELECT * FROM ONLY $id);
-                 RETURN $s;
-                 SELECT {USER_FIELDS} FROM ONLY $s.user;"
-            ))
+            .query(sql)
             .bind(("id", rid("session", hash)))
+            .bind(("stamp_ids", stamp_ids(stamp_keys.unwrap_or_default())))
             .await?
             .check()?;
-        let session: Option<SessionRecord> = res.take(1)?;
-        let user: Option<UserRecord> = res.take(2)?;
-        Ok(session.zip(user))
+        let rows: Vec<SessionWithOwner> = res.take(0)?;
+        let stamp = match stamp_keys {
+            Some(keys) => Some(stamp_from_rows(keys, res.take(1)?)),
+            None => None,
+        };
+        let found = rows.into_iter().next().and_then(|r| {
+            let owner = r.owner?;
+            Some((
+                SessionRecord {
+                    id: r.id,
+                    user: r.user,
+                    created_at: r.created_at,
+                    last_seen_at: r.last_seen_at,
+                    expires_at: r.expires_at,
+                    user_agent: r.user_agent,
+                    ip: r.ip,
+                },
+                owner,
+                r.user_revision,
+            ))
+        });
+        Ok((found, stamp))
     }
 
     /// Records activity on a session.
@@ -526,7 +579,8 @@ impl AuthRepo {
         Ok(())
     }
 
-    /// The newest audit entries, optionally before a time (for paging) and of one action.
+    /// The newest audit entries, optionally before a time (for paging) and of one action. Reads
+    /// the `newest_first` index forwards (see `00_core.surql`).
     pub async fn list_audit(
         &self,
         limit: i64,
@@ -537,10 +591,10 @@ impl AuthRepo {
             .db
             .query(
                 "SELECT id, at, actor_label, action, target, detail, ip FROM audit_event
-                 WHERE ($before = NONE OR at < $before) AND ($action = NONE OR action = $action)
-                 ORDER BY at DESC LIMIT $limit",
+                 WHERE ($after = NONE OR newest_first > $after) AND ($action = NONE OR action = $action)
+                 ORDER BY newest_first ASC LIMIT $limit",
             )
-            .bind(("before", before))
+            .bind(("after", before.map(newest_first_key)))
             .bind(("action", action.map(str::to_string)))
             .bind(("limit", limit))
             .await?
@@ -558,5 +612,54 @@ impl AuthRepo {
                 ip: r.ip,
             })
             .collect())
+    }
+}
+
+/// The audit log's `newest_first` key of a time, as the schema computes it: smaller is newer.
+fn newest_first_key(at: DateTime<Utc>) -> i64 {
+    4_000_000_000_000_000_000 - at.timestamp_nanos_opt().unwrap_or(i64::MAX / 2)
+}
+
+#[cfg(test)]
+mod audit_tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[tokio::test]
+    async fn audit_pages_newest_first_by_the_forward_key() {
+        let db = crate::db::connect_isolated("mem://", "audit_pages")
+            .await
+            .expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        let repo = AuthRepo::new(db.clone());
+        for i in 0..5 {
+            repo.audit(None, "cli", "test.event", &format!("t{i}"), "", "cli")
+                .await
+                .expect("audit");
+        }
+        let first = repo.list_audit(2, None, None).await.expect("page 1");
+        assert_eq!(
+            first.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+            ["t4", "t3"]
+        );
+        let second = repo
+            .list_audit(10, Some(first[1].at), Some("test.event"))
+            .await
+            .expect("page 2");
+        assert_eq!(
+            second.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+            ["t2", "t1", "t0"]
+        );
+        assert!(
+            newest_first_key(first[0].at) < newest_first_key(first[0].at - Duration::seconds(1))
+        );
+        let mut plan = db
+            .query("SELECT id FROM audit_event WHERE newest_first > 0 ORDER BY newest_first ASC LIMIT 2 EXPLAIN")
+            .await
+            .expect("explain");
+        let plan: surrealdb::types::Value = plan.take(0).expect("plan");
+        let plan = format!("{plan:?}");
+        assert!(plan.contains("audit_event_newest_first"), "{plan}");
+        assert!(plan.contains("Forward"), "{plan}");
     }
 }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::repo::{AuthRepo, NewUser, SessionRecord, UserRecord};
 use super::{CurrentUser, Role};
+use crate::cache::Credential;
 use crate::db::rid;
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, Settings};
@@ -23,6 +24,9 @@ pub struct RequestCtx {
     pub ip: String,
     /// The browser's description of itself, shortened.
     pub user_agent: String,
+    /// For a read-only request of a signed-in caller: the read cache's revision counters,
+    /// read in the same round trip as the session (see [`crate::cache`]).
+    pub stamp: Option<std::sync::Arc<crate::reports::repo::Stamp>>,
 }
 
 /// A signed-in caller: a live browser session, or a personal API token sent as
@@ -230,28 +234,84 @@ const TOUCH_EVERY: Duration = Duration::seconds(60);
 /// Looks up the session behind a cookie token. Expired sessions (idle or absolute) and
 /// sessions of deactivated users are deleted and yield `None`.
 pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<AuthSession>> {
+    Ok(resolve_session_with(state, token, None).await?.0)
+}
+
+/// What a request wants read with its session lookup: `None` for nothing (a request that may
+/// write), else the read cache's stamp, with the project its path names (`Some(None)`: none).
+pub type StampWanted<'a> = Option<Option<&'a str>>;
+
+/// [`resolve_session`], reading the read cache's stamp in the same round trip when `wanted`
+/// (see [`StampWanted`]; the stamp is `None` when no session was found).
+pub async fn resolve_session_with(
+    state: &AppState,
+    token: &str,
+    wanted: StampWanted<'_>,
+) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
     if token.is_empty() || token.len() > 128 {
-        return Ok(None);
+        return Ok((None, None));
     }
     let repo = AuthRepo::new(state.db.clone());
     let hash = hash_token(token);
-    let Some((session, user)) = repo.session_with_user(&hash).await? else {
-        return Ok(None);
+    let (known, mut stamp) = known_credential(state, &hash, wanted).await?;
+    let (session, user) = match known {
+        Some(Credential::Session(session, user)) => (session, user),
+        _ => {
+            let keys = wanted.map(|path| state.cache.stamp_keys(&hash, path));
+            let ask = if stamp.is_some() {
+                None
+            } else {
+                keys.as_deref()
+            };
+            let (found, read) = repo.session_with_user_and_stamp(&hash, ask).await?;
+            stamp = stamp.or(read);
+            let Some((session, user, revision)) = found else {
+                state.cache.forget_credential(&hash);
+                return Ok((None, None));
+            };
+            state.cache.remember_credential(
+                &hash,
+                revision,
+                Credential::Session(session.clone(), user.clone()),
+            );
+            (session, user)
+        }
     };
     let now = Utc::now();
     let idle_end = session.last_seen_at + state.settings.session_idle;
     if now >= session.expires_at || now >= idle_end || !user.active {
+        state.cache.forget_credential(&hash);
         repo.delete_session(&hash).await?;
-        return Ok(None);
+        return Ok((None, None));
     }
     if now - session.last_seen_at > TOUCH_EVERY {
         repo.touch_session(&hash, now).await?;
     }
-    Ok(Some(AuthSession {
+    let auth = AuthSession {
         user: user.to_current(),
         session_hash: hash,
         token_id: None,
-    }))
+    };
+    Ok((Some(auth), stamp))
+}
+
+/// For a read-only request with a credential seen before: reads the stamp (with the
+/// credential's user counter) and returns the credential as cached when that counter has not
+/// moved since; otherwise the stamp alone (when one was read), and the caller looks it up.
+pub(crate) async fn known_credential(
+    state: &AppState,
+    hash: &str,
+    wanted: StampWanted<'_>,
+) -> AppResult<(Option<Credential>, Option<crate::reports::repo::Stamp>)> {
+    let Some(path) = wanted else {
+        return Ok((None, None));
+    };
+    let keys = state.cache.stamp_keys(hash, path);
+    if !keys.iter().any(|k| k.starts_with("~user:")) {
+        return Ok((None, None));
+    }
+    let stamp = crate::reports::repo::stamp(&state.db, &keys).await?;
+    Ok((state.cache.credential(hash, &stamp), Some(stamp)))
 }
 
 /// Builds the `Set-Cookie` value that stores a session token.

@@ -4,14 +4,14 @@
 //! module (no query here selects it).
 
 use chrono::{DateTime, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::repo::UserRecord;
 use super::tokens::ApiToken;
+use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
+use crate::reports::repo::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
 
 /// An `api_token` row without its hash.
 #[derive(Clone, Debug, SurrealValue)]
@@ -52,6 +52,21 @@ impl TokenRecord {
     }
 }
 
+/// A token row with its user (`owner`), as one statement reads them.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct TokenWithOwner {
+    id: RecordId,
+    user: RecordId,
+    name: String,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    owner: Option<UserRecord>,
+    user_revision: i64,
+}
+
 /// Every column but the hash.
 const TOKEN_FIELDS: &str = "id, user, name, created_at, expires_at, last_used_at, revoked_at";
 
@@ -68,12 +83,12 @@ pub fn token_rid(id: &str) -> Option<RecordId> {
 /// Personal API tokens.
 #[derive(Clone)]
 pub struct TokenRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl TokenRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -153,19 +168,57 @@ impl TokenRepo {
 
     /// The token with this hash and its user, in one round trip.
     pub async fn with_user(&self, hash: &str) -> AppResult<Option<(TokenRecord, UserRecord)>> {
+        let (found, _) = self.with_user_and_stamp(hash, None).await?;
+        Ok(found.map(|(t, u, _)| (t, u)))
+    }
+
+    /// The token with this hash, its user and the user's counter (`revision:⟨~user:<id>⟩`),
+    /// in one statement of key reads (through the `api_token_hash` link); with `stamp_keys`,
+    /// the read cache's stamp of those counters too, in the same round trip (one query per
+    /// request).
+    pub async fn with_user_and_stamp(
+        &self,
+        hash: &str,
+        stamp_keys: Option<&[String]>,
+    ) -> AppResult<(Option<(TokenRecord, UserRecord, i64)>, Option<Stamp>)> {
+        let mut sql = format!(
+            "SELECT {TOKEN_FIELDS}, user.{{{USER_FIELDS}}} AS owner,
+                    type::record('revision', '~user:' + record::id(user)).n ?? 0 AS user_revision
+             FROM type::record('api_token_hash', $hash).token"
+        );
+        if stamp_keys.is_some() {
+            sql.push_str(";\n");
+            sql.push_str(STAMP_SQL);
+        }
         let mut res = self
             .db
-            .query(format!(
-                "LET $t = (SELECT {TOKEN_FIELDS} FROM api_token WHERE hash = $hash LIMIT 1)[0];
-                 RETURN $t;
-                 IF $t != NONE {{ SELECT {USER_FIELDS} FROM ONLY $t.user }};"
-            ))
+            .query(sql)
             .bind(("hash", hash.to_string()))
+            .bind(("stamp_ids", stamp_ids(stamp_keys.unwrap_or_default())))
             .await?
             .check()?;
-        let token: Option<TokenRecord> = res.take(1)?;
-        let user: Option<UserRecord> = res.take(2)?;
-        Ok(token.zip(user))
+        let rows: Vec<TokenWithOwner> = res.take(0)?;
+        let stamp = match stamp_keys {
+            Some(keys) => Some(stamp_from_rows(keys, res.take(1)?)),
+            None => None,
+        };
+        let found = rows.into_iter().next().and_then(|r| {
+            let owner = r.owner?;
+            Some((
+                TokenRecord {
+                    id: r.id,
+                    user: r.user,
+                    name: r.name,
+                    created_at: r.created_at,
+                    expires_at: r.expires_at,
+                    last_used_at: r.last_used_at,
+                    revoked_at: r.revoked_at,
+                },
+                owner,
+                r.user_revision,
+            ))
+        });
+        Ok((found, stamp))
     }
 
     /// Records that a token was used.
@@ -202,6 +255,42 @@ mod tests {
             .await
             .expect("user");
         (TokenRepo::new(db), user.key())
+    }
+
+    #[tokio::test]
+    async fn tokens_made_before_the_hash_links_are_linked_by_the_migration() {
+        let (repo, user) = repo_with_user("token_repo_links").await;
+        let now = Utc::now();
+        repo.create(&user, &hash_token("tp_old"), "Old", None, now, 50)
+            .await
+            .expect("create");
+        // As a database from before the link table: the token without its link.
+        repo.db
+            .query("DELETE api_token_hash")
+            .await
+            .expect("delete")
+            .check()
+            .expect("ok");
+        assert!(
+            repo.with_user(&hash_token("tp_old"))
+                .await
+                .expect("lookup")
+                .is_none()
+        );
+        repo.db
+            .query(include_str!(
+                "../../schema/migrations/0002_token_hash_links.surql"
+            ))
+            .await
+            .expect("migration")
+            .check()
+            .expect("ok");
+        let (found, _) = repo
+            .with_user(&hash_token("tp_old"))
+            .await
+            .expect("lookup")
+            .expect("linked again");
+        assert_eq!(found.name, "Old");
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@ use super::tokens::{
     ApiToken, CreatedToken, MAX_LIVE_TOKENS, TOKEN_PREFIX, looks_like_token, validate_new_token,
 };
 use super::tokens_repo::TokenRepo;
+use crate::cache::Credential;
 use crate::db::key_of;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -141,30 +142,62 @@ pub async fn resolve_api_token_at(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<AuthSession>> {
+    Ok(resolve_api_token_with(state, token, now, None).await?.0)
+}
+
+/// [`resolve_api_token_at`], reading the read cache's stamp of `stamp_keys` in the same round
+/// trip (the stamp is `None` when the token does not sign anyone in or none was asked for).
+pub async fn resolve_api_token_with(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+    wanted: crate::auth::service::StampWanted<'_>,
+) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
     if !looks_like_token(token) {
-        return Ok(None);
+        return Ok((None, None));
     }
     let repo = TokenRepo::new(state.db.clone());
-    let Some((record, user)) = repo.with_user(&hash_token(token)).await? else {
-        return Ok(None);
+    let hash = hash_token(token);
+    let (known, mut stamp) = crate::auth::service::known_credential(state, &hash, wanted).await?;
+    let (record, user) = match known {
+        Some(Credential::Token(record, user)) => (record, user),
+        _ => {
+            let keys = wanted.map(|path| state.cache.stamp_keys(&hash, path));
+            let ask = if stamp.is_some() {
+                None
+            } else {
+                keys.as_deref()
+            };
+            let (found, read) = repo.with_user_and_stamp(&hash, ask).await?;
+            stamp = stamp.or(read);
+            let Some((record, user, revision)) = found else {
+                state.cache.forget_credential(&hash);
+                return Ok((None, None));
+            };
+            state.cache.remember_credential(
+                &hash,
+                revision,
+                Credential::Token(record.clone(), user.clone()),
+            );
+            (record, user)
+        }
     };
     if record.revoked_at.is_some() || record.expired(now) || !user.active {
-        return Ok(None);
+        return Ok((None, None));
     }
     if record.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY) {
         repo.touch(&record.id, now).await?;
     }
-    Ok(Some(AuthSession {
+    let auth = AuthSession {
         user: user.to_current(),
         session_hash: String::new(),
         token_id: Some(key_of(&record.id)),
-    }))
+    };
+    Ok((Some(auth), stamp))
 }
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::auth::Role;
 
@@ -173,13 +206,13 @@ mod tests {
             .await
             .expect("connect");
         crate::db::migrate(&db).await.expect("migrate");
-        AppState {
+        AppState::new(
             db,
-            settings: Arc::new(crate::state::Settings::default()),
-            leptos_options: leptos::config::LeptosOptions::builder()
+            crate::state::Settings::default(),
+            leptos::config::LeptosOptions::builder()
                 .output_name("touchpoint")
                 .build(),
-        }
+        )
     }
 
     #[test]

@@ -24,60 +24,40 @@ pub async fn list_projects(
     include_archived: Option<String>,
 ) -> Result<Vec<ProjectSummary>, AppError> {
     let (state, user, _) = require_user().await?;
-    let repo = ProjectRepo::new(state.db.clone());
-    let records = if user.role.sees_everything() {
-        repo.list_all().await?
-    } else {
-        repo.list_for_member(&user.id).await?
-    };
     let include_archived = include_archived.as_deref() == Some("true");
-    let records: Vec<_> = records
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, crate::cache::prefetched().as_deref())
+        .await?;
+    let keys: Vec<String> = catalog
+        .visible(&user, include_archived)
         .into_iter()
-        .filter(|p| include_archived || p.status != "archived")
+        .map(|p| p.key.clone())
         .collect();
-    let keys: Vec<String> = records.iter().map(|p| p.key.clone()).collect();
-    let (tz, today) = crate::reports::service::tz_and_date(&state, None).await?;
-    let current = repo.current_sprints(&keys, today).await?;
-    let contacts = contact_status(&state, &keys, tz, today).await?;
-    Ok(records
-        .into_iter()
-        .map(|p| {
-            let current_sprint = current
-                .iter()
-                .find(|(k, _, _)| *k == p.key)
-                .map(|(_, n, name)| (*n, name.clone()));
-            let contact = contacts.get(&p.key);
-            ProjectSummary {
-                key: p.key.clone(),
-                name: p.name,
-                status: p.status.parse().unwrap_or_default(),
-                lead_name: p.lead_name,
-                current_sprint,
-                last_contact_on: contact.and_then(|c| c.last_contact_on),
-                lacking_contact: contact.filter(|c| c.lacking).map(lacking_reason),
-            }
-        })
-        .collect())
+    let (snapshots, _) = state.cache.projects(&state.db, &keys).await?;
+    Ok(snapshots.iter().map(|s| summary(s)).collect())
 }
 
-/// End-user contact of each project as of `today` (one batch of queries for all of them).
+/// A project's line in the list: lead, the sprint running today, and end-user contact.
 #[cfg(feature = "ssr")]
-async fn contact_status(
-    state: &crate::state::AppState,
-    keys: &[String],
-    tz: chrono_tz::Tz,
-    today: chrono::NaiveDate,
-) -> Result<std::collections::HashMap<String, crate::signals::EndUserContact>, AppError> {
-    let inputs = crate::reports::repo::load_inputs(&state.db, keys, tz).await?;
-    Ok(inputs
+fn summary(s: &crate::cache::ProjectSnapshot) -> ProjectSummary {
+    let today = s.today();
+    let current_sprint = s
+        .sprints
         .iter()
-        .map(|i| {
-            (
-                i.key.clone(),
-                crate::signals::compute(i, today).end_user_contact,
-            )
-        })
-        .collect())
+        .filter(|sp| sp.start_on <= today && sp.end_on >= today)
+        .max_by_key(|sp| sp.start_on)
+        .map(|sp| (sp.number(), sp.name.clone()));
+    let contact = &s.signals(today).end_user_contact;
+    ProjectSummary {
+        key: s.record.key.clone(),
+        name: s.record.name.clone(),
+        status: s.record.status.parse().unwrap_or_default(),
+        lead_name: s.record.lead_name.clone(),
+        current_sprint,
+        last_contact_on: contact.last_contact_on,
+        lacking_contact: contact.lacking.then(|| lacking_reason(contact)),
+    }
 }
 
 /// The reasons of the red contact flags, as one sentence list.
@@ -96,16 +76,13 @@ pub fn lacking_reason(contact: &crate::signals::EndUserContact) -> String {
 pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     let (state, user, _) = require_user().await?;
     let access = project_access(&state, &user, &key).await?;
-    let members = ProjectRepo::new(state.db.clone())
-        .members(access.key())
-        .await?;
-    let (tz, today) = crate::reports::service::tz_and_date(&state, None).await?;
-    let mut contact = contact_status(&state, &[access.key().to_string()], tz, today).await?;
+    let snapshot = &access.snapshot;
+    let contact = snapshot.signals(snapshot.today()).end_user_contact.clone();
     Ok(ProjectDetail {
-        contact: contact.remove(access.key()),
+        contact: Some(contact),
         access: access.level,
+        members: snapshot.members.clone(),
         project: access.project.into(),
-        members,
     })
 }
 

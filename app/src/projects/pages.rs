@@ -276,8 +276,9 @@ pub fn ProjectFrame(
 /// `/projects/{key}`: the overview.
 #[component]
 pub fn ProjectPage() -> impl IntoView {
+    let sprints = crate::sprints::pages::SprintsData::new();
     view! {
-        <ProjectFrame children=Box::new(|d: ProjectDetail| {
+        <ProjectFrame children=Box::new(move |d: ProjectDetail| {
             let p = d.project.clone();
             view! {
                 <div class="grid-2">
@@ -303,7 +304,7 @@ pub fn ProjectPage() -> impl IntoView {
                         </ul>
                     </div>
                 </div>
-                <crate::sprints::pages::SprintsSection key=p.key.clone() access=d.access/>
+                <crate::sprints::pages::SprintsSection key=p.key.clone() access=d.access data=sprints/>
             }.into_any()
         })/>
     }

@@ -1,11 +1,10 @@
 //! SurrealQL for projects and memberships.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::{Member, MemberRole, MlNeeded, Project, ProjectStatus, ValidProject};
+use crate::db::Db;
 use crate::db::{key_of, rid};
 use crate::error::{AppError, AppResult};
 
@@ -89,18 +88,18 @@ struct CurrentSprintRow {
     name: String,
 }
 
-const PROJECT_FIELDS: &str = "id, key, name, problem_statement, end_users, status, lead, lead.name AS lead_name, \
+pub(crate) const PROJECT_FIELDS: &str = "id, key, name, problem_statement, end_users, status, lead, lead.name AS lead_name, \
      started_on, target_iteration_days, contact_threshold_days, ml_needed, baseline_considered, created_at, updated_at";
 
 /// Projects and memberships.
 #[derive(Clone)]
 pub struct ProjectRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl ProjectRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 

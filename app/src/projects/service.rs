@@ -1,9 +1,12 @@
 //! Object-level access to projects: every project-scoped server function starts here.
 
+use std::sync::Arc;
+
 use super::AccessLevel;
-use super::repo::{ProjectRecord, ProjectRepo};
+use super::repo::ProjectRecord;
 use crate::auth::CurrentUser;
 use crate::auth::service::{RequestCtx, deny};
+use crate::cache::ProjectSnapshot;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -14,6 +17,8 @@ pub struct ProjectAccess {
     pub project: ProjectRecord,
     /// The caller's access level.
     pub level: AccessLevel,
+    /// Everything the read cache holds of the project, current as of the access check.
+    pub snapshot: Arc<ProjectSnapshot>,
 }
 
 impl ProjectAccess {
@@ -34,17 +39,25 @@ pub async fn project_access(
     if key.is_empty() || key.len() > 40 {
         return Err(AppError::not_found("Project"));
     }
-    let repo = ProjectRepo::new(state.db.clone());
-    let Some(project) = repo.get(key).await? else {
+    let prefetched = crate::cache::prefetched();
+    let Some(snapshot) = state
+        .cache
+        .project_with(&state.db, key, prefetched.as_deref())
+        .await?
+    else {
         return Err(AppError::not_found("Project"));
     };
     let member = if user.role.sees_everything() {
         None
     } else {
-        repo.member_role(key, &user.id).await?
+        snapshot.role_of(&user.id)
     };
     match AccessLevel::resolve(user.role, member) {
-        Some(level) => Ok(ProjectAccess { project, level }),
+        Some(level) => Ok(ProjectAccess {
+            project: snapshot.record.clone(),
+            level,
+            snapshot,
+        }),
         None => Err(AppError::not_found("Project")),
     }
 }

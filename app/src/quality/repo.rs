@@ -3,14 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::{
     DqIssue, DqSeverity, DqStatus, ReadinessEntry, ReadinessItem, SourceOwnerChoice, ValidDqIssue,
     ValidReadinessItem, age_days, m4_reasons,
 };
+use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
 
@@ -133,12 +132,12 @@ fn owner_error() -> AppError {
 /// Readiness checklists and data-quality issues.
 #[derive(Clone)]
 pub struct QualityRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl QualityRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -385,7 +384,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    async fn repo(name: &str) -> (QualityRepo, Surreal<Any>) {
+    async fn repo(name: &str) -> (QualityRepo, Db) {
         let db = crate::db::connect_isolated("mem://", name)
             .await
             .expect("connect");

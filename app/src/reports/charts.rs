@@ -1,6 +1,8 @@
 //! Small SVG charts, rendered on the server so that reports read and print without JavaScript.
 //! Colours come from CSS classes (`chart-*` in style/main.css); every mark also has a text
-//! label or a `<title>`, so nothing is conveyed by colour alone.
+//! label or a `<title>`, so nothing is conveyed by colour alone. Attributes are single-quoted:
+//! the markup also travels as a JSON string in the page's hydration data, where every double
+//! quote would cost an escape (a third of the chart's size on a long project).
 
 use std::fmt::Write as _;
 
@@ -39,7 +41,7 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
         .collect();
     sprints.sort_by_key(|s| (s.start_on, s.number));
     if sprints.is_empty() {
-        return "<p class=\"empty-state\">No sprints yet.</p>".to_string();
+        return "<p class='empty-state'>No sprints yet.</p>".to_string();
     }
     let first = sprints
         .iter()
@@ -61,7 +63,7 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart chart-timeline\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Sprint timeline from {first} to {last}\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg class='chart chart-timeline' viewBox='0 0 {WIDTH} {height}' role='img' aria-label='Sprint timeline from {first} to {last}' xmlns='http://www.w3.org/2000/svg'>"
     );
     let _ = write!(svg, "<title>Sprint timeline from {first} to {last}</title>");
     for (i, s) in sprints.iter().enumerate() {
@@ -71,14 +73,14 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
         let w = (len as f64 * day_w).max(2.0);
         let _ = write!(
             svg,
-            "<text class=\"chart-label\" x=\"4\" y=\"{:.1}\">#{} · {} d</text>",
+            "<text class='chart-label' x='4' y='{:.1}'>#{} · {} d</text>",
             y + 14.0,
             s.number,
             len
         );
         let _ = write!(
             svg,
-            "<rect class=\"chart-sprint\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\"><title>Sprint {}: {} to {} ({} days)</title></rect>",
+            "<rect class='chart-sprint' x='{x0:.1}' y='{y:.1}' width='{w:.1}' height='16' rx='3'><title>Sprint {}: {} to {} ({} days)</title></rect>",
             s.number, s.start_on, s.end_on, len
         );
         if let Some(next) = sprints.get(i + 1) {
@@ -87,7 +89,7 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
                 let gx = x(s.end_on) + day_w;
                 let _ = write!(
                     svg,
-                    "<rect class=\"chart-gap\" x=\"{gx:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4\"><title>Gap of {gap} days before sprint {}</title></rect>",
+                    "<rect class='chart-gap' x='{gx:.1}' y='{:.1}' width='{:.1}' height='4'><title>Gap of {gap} days before sprint {}</title></rect>",
                     y + 6.0,
                     gap as f64 * day_w,
                     next.number
@@ -96,7 +98,7 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
                 let ox = x(next.start_on);
                 let _ = write!(
                     svg,
-                    "<rect class=\"chart-overlap\" x=\"{ox:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4\"><title>Overlap of {} days with sprint {}</title></rect>",
+                    "<rect class='chart-overlap' x='{ox:.1}' y='{:.1}' width='{:.1}' height='4'><title>Overlap of {} days with sprint {}</title></rect>",
                     y + 16.0,
                     ((-gap) as f64 * day_w).max(2.0),
                     -gap,
@@ -112,7 +114,7 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
             let rx = x(r.held_on) + day_w / 2.0;
             let _ = write!(
                 svg,
-                "<path class=\"chart-review\" d=\"M{rx:.1} {:.1} l5 8 h-10 z\"><title>Review of sprint {} on {}</title></path>",
+                "<path class='chart-review' d='M{rx:.1} {:.1} l5 8 h-10 z'><title>Review of sprint {} on {}</title></path>",
                 y + 4.0,
                 s.number,
                 r.held_on
@@ -126,7 +128,7 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
             let rx = x(r.held_on) + day_w / 2.0;
             let _ = write!(
                 svg,
-                "<circle class=\"chart-retro\" cx=\"{rx:.1}\" cy=\"{:.1}\" r=\"4\"><title>Retrospective of sprint {} on {}</title></circle>",
+                "<circle class='chart-retro' cx='{rx:.1}' cy='{:.1}' r='4'><title>Retrospective of sprint {} on {}</title></circle>",
                 y + 8.0,
                 s.number,
                 r.held_on
@@ -136,26 +138,43 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
     let cy = sprints.len() as f64 * ROW + 10.0;
     let _ = write!(
         svg,
-        "<text class=\"chart-label\" x=\"4\" y=\"{:.1}\">End-user contact</text>",
+        "<text class='chart-label' x='4' y='{:.1}'>End-user contact</text>",
         cy + 14.0
     );
-    for d in contacts.iter().filter(|d| **d >= first && **d <= last) {
-        let cx = x(*d) + day_w / 2.0;
+    // One mark per day, however many contacts it had: the chart stays small on busy projects.
+    let mut days: Vec<NaiveDate> = contacts
+        .iter()
+        .copied()
+        .filter(|d| *d >= first && *d <= last)
+        .collect();
+    days.sort_unstable();
+    for group in days.chunk_by(|a, b| a == b) {
+        let d = group[0];
+        let cx = x(d) + day_w / 2.0;
         let _ = write!(
             svg,
-            "<text class=\"chart-contact\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">✓<title>End-user contact on {d}</title></text>",
+            "<text class='chart-contact' x='{cx:.1}' y='{:.1}' text-anchor='middle'>✓<title>",
             cy + 14.0
         );
+        match group.len() {
+            1 => {
+                let _ = write!(svg, "End-user contact on {d}");
+            }
+            n => {
+                let _ = write!(svg, "{n} end-user contacts on {d}");
+            }
+        }
+        svg.push_str("</title></text>");
     }
     let ax = x(as_of) + day_w / 2.0;
     let _ = write!(
         svg,
-        "<line class=\"chart-today\" x1=\"{ax:.1}\" x2=\"{ax:.1}\" y1=\"4\" y2=\"{:.1}\"><title>Report date {as_of}</title></line>",
+        "<line class='chart-today' x1='{ax:.1}' x2='{ax:.1}' y1='4' y2='{:.1}'><title>Report date {as_of}</title></line>",
         cy + 20.0
     );
     let _ = write!(
         svg,
-        "<text class=\"chart-axis\" x=\"{LEFT}\" y=\"{:.1}\">{first}</text><text class=\"chart-axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{last}</text>",
+        "<text class='chart-axis' x='{LEFT}' y='{:.1}'>{first}</text><text class='chart-axis' x='{:.1}' y='{:.1}' text-anchor='end'>{last}</text>",
         height - 4.0,
         WIDTH - 10.0,
         height - 4.0
@@ -168,14 +187,14 @@ pub fn timeline(input: &ProjectInput, contacts: &[NaiveDate], as_of: NaiveDate) 
 pub fn by_function(counts: &[(Function, u32)]) -> String {
     let total: u32 = counts.iter().map(|(_, c)| c).sum();
     if total == 0 {
-        return "<p class=\"empty-state\">No input in the window.</p>".to_string();
+        return "<p class='empty-state'>No input in the window.</p>".to_string();
     }
     let max = counts.iter().map(|(_, c)| *c).max().unwrap_or(1).max(1);
     let height = counts.len() as f64 * ROW + 10.0;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart chart-bars\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Input events by function\" xmlns=\"http://www.w3.org/2000/svg\"><title>Input events by function</title>"
+        "<svg class='chart chart-bars' viewBox='0 0 {WIDTH} {height}' role='img' aria-label='Input events by function' xmlns='http://www.w3.org/2000/svg'><title>Input events by function</title>"
     );
     let label_w = 160.0;
     for (i, (f, c)) in counts.iter().enumerate() {
@@ -189,7 +208,7 @@ pub fn by_function(counts: &[(Function, u32)]) -> String {
         let share = f64::from(*c) / f64::from(total) * 100.0;
         let _ = write!(
             svg,
-            "<text class=\"chart-label\" x=\"4\" y=\"{:.1}\">{}</text><rect class=\"{class}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\"><title>{}: {c} ({share:.0}%)</title></rect><text class=\"chart-value\" x=\"{:.1}\" y=\"{:.1}\">{c} ({share:.0}%)</text>",
+            "<text class='chart-label' x='4' y='{:.1}'>{}</text><rect class='{class}' x='{label_w}' y='{y:.1}' width='{w:.1}' height='16' rx='3'><title>{}: {c} ({share:.0}%)</title></rect><text class='chart-value' x='{:.1}' y='{:.1}'>{c} ({share:.0}%)</text>",
             y + 13.0,
             esc(f.label()),
             esc(f.label()),
@@ -240,14 +259,20 @@ mod tests {
             held_on: d("2026-01-15"),
             attendees: vec![],
         }];
-        let svg = timeline(&p, &[d("2026-01-10")], d("2026-02-20"));
+        let svg = timeline(
+            &p,
+            &[d("2026-01-10"), d("2026-01-12"), d("2026-01-12")],
+            d("2026-02-20"),
+        );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert_eq!(svg.matches("class=\"chart-sprint\"").count(), 3);
+        assert_eq!(svg.matches("class='chart-sprint'").count(), 3);
         assert!(svg.contains("#1 · 14 d"));
         assert!(svg.contains("Gap of 3 days before sprint 2"));
         assert!(svg.contains("Overlap of 3 days with sprint 3"));
         assert!(svg.contains("Review of sprint 1 on 2026-01-15"));
         assert!(svg.contains("End-user contact on 2026-01-10"));
+        assert!(svg.contains("2 end-user contacts on 2026-01-12"));
+        assert_eq!(svg.matches("class='chart-contact'").count(), 2);
         assert!(svg.contains("Report date 2026-02-20"));
     }
 

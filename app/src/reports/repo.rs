@@ -1,50 +1,31 @@
-//! Loads the plain signal inputs of one or many projects in a fixed number of queries: one
-//! round trip for the dated facts (each statement filtered by the indexed `project` field) and
-//! one key lookup for the stakeholders they mention. No per-project or per-row round trips.
+//! Loads what the read cache keeps of one project in a fixed number of queries: one round trip
+//! for the revision counters, the project and its dated facts (each statement reads by key or
+//! by the indexed `project` field) and one key lookup for the stakeholders they mention. No
+//! per-row round trips, and no statement reads another project's rows.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
+use crate::db::Db;
 use crate::db::{key_of, rid};
 use crate::error::AppResult;
-use crate::format::READINESS_KEYS;
+use crate::format::{READINESS_KEYS, ReviewOutcome};
+use crate::projects::Member;
+use crate::projects::repo::{PROJECT_FIELDS, ProjectRecord};
 use crate::signals::{
     ActionItemInput, DqIssueInput, FeedbackInput, InterviewInput, ProjectInput, RetroInput,
     ReviewInput, SprintInput, StakeholderRef,
 };
-
-#[derive(SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct ProjectRow {
-    id: RecordId,
-    name: String,
-    status: String,
-    started_on: NaiveDate,
-    target_iteration_days: i64,
-    contact_threshold_days: i64,
-    ml_needed: String,
-    baseline_considered: String,
-}
-
-#[derive(SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct SprintRow {
-    project: RecordId,
-    number: i64,
-    start_on: NaiveDate,
-    end_on: NaiveDate,
-}
+use crate::sprints::repo::{SPRINT_FIELDS, SprintRecord};
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct ReviewRow {
-    project: RecordId,
     number: i64,
+    outcome: String,
     held_on: DateTime<Utc>,
     attendee_stakeholders: Vec<RecordId>,
 }
@@ -52,7 +33,6 @@ struct ReviewRow {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct RetroRow {
-    project: RecordId,
     number: i64,
     held_on: DateTime<Utc>,
 }
@@ -60,7 +40,6 @@ struct RetroRow {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct ActionRow {
-    project: RecordId,
     sprint_number: i64,
     due_sprint: i64,
     status: String,
@@ -70,7 +49,6 @@ struct ActionRow {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct InterviewRow {
-    project: RecordId,
     scheduled_at: DateTime<Utc>,
     status: String,
     participants: Vec<RecordId>,
@@ -79,19 +57,18 @@ struct InterviewRow {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct FeedbackRow {
-    project: RecordId,
     sprint: Option<i64>,
     submitted_at: DateTime<Utc>,
     stakeholder: Option<RecordId>,
     author_function: Option<String>,
     author_name: Option<String>,
     channel: String,
+    status: String,
 }
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct DqRow {
-    project: RecordId,
     dataset: String,
     severity: String,
     opened_on: DateTime<Utc>,
@@ -102,7 +79,6 @@ struct DqRow {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct ReadinessRow {
-    project: RecordId,
     items: serde_json::Value,
 }
 
@@ -128,54 +104,297 @@ fn num(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 
-/// Loads the signal inputs of the given projects (keys that do not exist are skipped), in the
-/// order of `keys`.
-pub async fn load_inputs(
-    db: &Surreal<Any>,
-    keys: &[String],
-    tz: Tz,
-) -> AppResult<Vec<ProjectInput>> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
+/// Everything the read cache keeps of one project, as one consistent load: the revision
+/// counters it was read at, the project row, members, sprints with their review and retro
+/// status, and the plain signal inputs (dates in the workspace time zone).
+pub struct LoadedProject {
+    /// `revision:<key>` when the load began.
+    pub revision: i64,
+    /// `revision:⟨~directory⟩` when the load began.
+    pub directory: i64,
+    /// The workspace time zone the dates were converted with.
+    pub time_zone: Tz,
+    /// The project row.
+    pub record: ProjectRecord,
+    /// The highest sprint number ever given (numbers are never reused).
+    pub last_sprint_number: u32,
+    /// Members, by name.
+    pub members: Vec<Member>,
+    /// Sprints, newest first.
+    pub sprints: Vec<SprintRecord>,
+    /// (sprint number, outcome, held on) of each review.
+    pub reviews: Vec<(u32, ReviewOutcome, NaiveDate)>,
+    /// (sprint number, held on) of each retro.
+    pub retros: Vec<(u32, Option<NaiveDate>)>,
+    /// Feedback items still marked new.
+    pub new_feedback: u64,
+    /// The signal inputs.
+    pub input: ProjectInput,
+}
+
+/// The revision counters and the time zone, read in one round trip (see `70_revisions.surql`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// `revision:<key>` of each counter asked about (project keys, `~user:<id>`), as
+    /// (key, count); missing ones are 0.
+    pub counters: Vec<(String, i64)>,
+    /// `revision:⟨~directory⟩`.
+    pub directory: i64,
+    /// `revision:⟨~catalog⟩`.
+    pub catalog: i64,
+    /// The workspace time zone's name (empty when unset).
+    pub time_zone: String,
+}
+
+impl Stamp {
+    /// The counter of one project, or of `~user:<id>` (0 for one never written), when this
+    /// stamp read it.
+    pub fn project(&self, key: &str) -> Option<i64> {
+        self.counters
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, n)| *n)
     }
-    let ids: Vec<RecordId> = keys.iter().map(|k| rid("project", k)).collect();
-    // One project: equality on the indexed field; several: membership in the id list.
-    let filter = if ids.len() == 1 {
-        "project = $id"
-    } else {
-        "project IN $ids"
+}
+
+/// The statement that reads a [`Stamp`]: key reads of the records in `$stamp_ids` (see
+/// [`stamp_ids`]). Other repositories append it to a query they send anyway, so that a request
+/// costs one round trip.
+pub const STAMP_SQL: &str = "SELECT id, n, time_zone FROM $stamp_ids";
+
+/// The records [`STAMP_SQL`] reads for the counters `keys` (all in table `revision`).
+pub fn stamp_ids(keys: &[String]) -> Vec<RecordId> {
+    let mut ids: Vec<RecordId> = keys.iter().map(|k| rid("revision", k)).collect();
+    ids.push(rid("revision", "~directory"));
+    ids.push(rid("revision", "~catalog"));
+    ids
+}
+
+/// The counter key of a user, their sessions and tokens.
+pub fn user_counter(user_id: &str) -> String {
+    format!("~user:{user_id}")
+}
+
+/// A row of [`STAMP_SQL`].
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct StampRow {
+    id: RecordId,
+    n: Option<i64>,
+    time_zone: Option<String>,
+}
+
+/// The stamp of `keys` from the rows of [`STAMP_SQL`]; a counter that does not exist yet is 0.
+pub fn stamp_from_rows(keys: &[String], rows: Vec<StampRow>) -> Stamp {
+    let mut stamp = Stamp {
+        counters: keys.iter().map(|k| (k.clone(), 0)).collect(),
+        ..Stamp::default()
     };
-    let sql = format!(
-        "SELECT id, name, status, started_on, target_iteration_days, contact_threshold_days, ml_needed, baseline_considered FROM $ids;
-         SELECT project, number, start_on, end_on FROM sprint WHERE {filter};
-         SELECT project, record::id(sprint)[1] AS number, held_on, attendee_stakeholders FROM review WHERE {filter};
-         SELECT project, record::id(sprint)[1] AS number, held_on FROM retro WHERE {filter} AND held_on != NONE;
-         SELECT project, sprint_number, due_sprint, status, closed_on FROM action_item WHERE {filter};
-         SELECT project, scheduled_at, status, participants FROM interview WHERE {filter};
-         SELECT project, IF sprint != NONE THEN record::id(sprint)[1] ELSE NONE END AS sprint, submitted_at,
-                stakeholder, author_function, author_name, channel FROM feedback WHERE {filter};
-         SELECT project, dataset, severity, opened_on, reported_upstream_on, resolved_on FROM dq_issue WHERE {filter};
-         SELECT project, items FROM readiness WHERE {filter};"
-    );
-    let first = ids.first().cloned();
+    for row in rows {
+        let key = key_of(&row.id);
+        if key == "~directory" {
+            stamp.directory = row.n.unwrap_or(0);
+            stamp.time_zone = row.time_zone.unwrap_or_default();
+        } else if key == "~catalog" {
+            stamp.catalog = row.n.unwrap_or(0);
+        } else if let Some(slot) = stamp.counters.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = row.n.unwrap_or(0);
+        }
+    }
+    stamp
+}
+
+/// Reads the revision counters of `keys`, the directory and catalog counters and the time zone,
+/// in one round trip of key reads.
+pub async fn stamp(db: &Db, keys: &[String]) -> AppResult<Stamp> {
     let mut res = db
-        .query(sql)
-        .bind(("ids", ids))
-        .bind(("id", first))
+        .query(STAMP_SQL)
+        .bind(("stamp_ids", stamp_ids(keys)))
         .await?
         .check()?;
-    let projects: Vec<ProjectRow> = res.take(0)?;
-    let sprints: Vec<SprintRow> = res.take(1)?;
-    let reviews: Vec<ReviewRow> = res.take(2)?;
-    let retros: Vec<RetroRow> = res.take(3)?;
-    let actions: Vec<ActionRow> = res.take(4)?;
-    let interviews: Vec<InterviewRow> = res.take(5)?;
-    let feedback: Vec<FeedbackRow> = res.take(6)?;
-    let dq: Vec<DqRow> = res.take(7)?;
-    let readiness: Vec<ReadinessRow> = res.take(8)?;
+    let rows: Vec<StampRow> = res.take(0)?;
+    Ok(stamp_from_rows(keys, rows))
+}
 
-    // The stakeholders mentioned, by key lookup.
-    // Keyed by the record key (ids of one table), deduplicated before the lookup.
+/// A time zone name as stored (UTC when unset or unknown).
+pub fn parse_time_zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct HeadRow {
+    revision: i64,
+    directory: i64,
+    time_zone: String,
+    last_sprint_number: i64,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct RetroStateRow {
+    number: i64,
+    held_on: Option<DateTime<Utc>>,
+}
+
+/// The statements of [`load_project`], in order; each reads by key or by the indexed
+/// `project` field (`$id`), never another project's rows (a test checks their plans).
+pub fn project_statements() -> Vec<String> {
+    vec![
+        "RETURN {
+             revision: type::record('revision', $key).n ?? 0,
+             directory: revision:⟨~directory⟩.n ?? 0,
+             time_zone: revision:⟨~directory⟩.time_zone ?? '',
+             last_sprint_number: $id.last_sprint_number ?? 0,
+         }"
+        .to_string(),
+        format!("SELECT {PROJECT_FIELDS} FROM ONLY $id"),
+        "SELECT user, user.name AS name, user.email AS email, role FROM membership WHERE project = $id ORDER BY name ASC".to_string(),
+        format!("SELECT {SPRINT_FIELDS} FROM sprint WHERE project = $id ORDER BY number DESC"),
+        "SELECT record::id(sprint)[1] AS number, outcome, held_on, attendee_stakeholders FROM review WHERE project = $id".to_string(),
+        "SELECT record::id(sprint)[1] AS number, held_on FROM retro WHERE project = $id".to_string(),
+        "SELECT sprint_number, due_sprint, status, closed_on FROM action_item WHERE project = $id".to_string(),
+        "SELECT scheduled_at, status, participants FROM interview WHERE project = $id".to_string(),
+        "SELECT IF sprint != NONE THEN record::id(sprint)[1] ELSE NONE END AS sprint, submitted_at,
+                stakeholder, author_function, author_name, channel, status FROM feedback WHERE project = $id".to_string(),
+        "SELECT dataset, severity, opened_on, reported_upstream_on, resolved_on FROM dq_issue WHERE project = $id".to_string(),
+        "SELECT items FROM readiness WHERE project = $id".to_string(),
+    ]
+}
+
+/// Loads one project for the read cache: one round trip of statements that each read by key or
+/// by the indexed `project` field (never another project's rows), and one key lookup for the
+/// stakeholders they mention. `None` when the project does not exist.
+///
+/// The revision counters are read first: a write that lands during the load raises them, so
+/// the next check sees a newer count and loads again.
+pub async fn load_project(db: &Db, key: &str) -> AppResult<Option<LoadedProject>> {
+    let id = rid("project", key);
+    let sql = project_statements().join(";\n");
+    let mut res = db
+        .query(sql)
+        .bind(("key", key.to_string()))
+        .bind(("id", id))
+        .await?
+        .check()?;
+    let head: Option<HeadRow> = res.take(0)?;
+    let Some(record): Option<ProjectRecord> = res.take(1)? else {
+        return Ok(None);
+    };
+    let members: Vec<MemberRow> = res.take(2)?;
+    let sprints: Vec<SprintRecord> = res.take(3)?;
+    let reviews: Vec<ReviewRow> = res.take(4)?;
+    let retro_states: Vec<RetroStateRow> = res.take(5)?;
+    let actions: Vec<ActionRow> = res.take(6)?;
+    let interviews: Vec<InterviewRow> = res.take(7)?;
+    let feedback: Vec<FeedbackRow> = res.take(8)?;
+    let dq: Vec<DqRow> = res.take(9)?;
+    let readiness: Vec<ReadinessRow> = res.take(10)?;
+    let head = head.ok_or_else(crate::error::AppError::internal)?;
+    let tz = parse_time_zone(&head.time_zone);
+    let review_states: Vec<(u32, ReviewOutcome, NaiveDate)> = reviews
+        .iter()
+        .map(|r| {
+            (
+                num(r.number),
+                r.outcome.parse().unwrap_or(ReviewOutcome::NoDecision),
+                day(&r.held_on),
+            )
+        })
+        .collect();
+    let new_feedback = feedback.iter().filter(|f| f.status == "new").count() as u64;
+
+    let retros: Vec<RetroRow> = retro_states
+        .iter()
+        .filter_map(|r| {
+            r.held_on.map(|held_on| RetroRow {
+                number: r.number,
+                held_on,
+            })
+        })
+        .collect();
+    let input = build_input(
+        db,
+        &record,
+        tz,
+        Facts {
+            sprints: &sprints,
+            reviews,
+            retros,
+            actions,
+            interviews,
+            feedback,
+            dq,
+            readiness,
+        },
+    )
+    .await?;
+    Ok(Some(LoadedProject {
+        revision: head.revision,
+        directory: head.directory,
+        time_zone: tz,
+        last_sprint_number: num(head.last_sprint_number),
+        members: members
+            .into_iter()
+            .map(|r| Member {
+                user_id: key_of(&r.user),
+                name: r.name,
+                email: r.email,
+                role: r.role.parse().unwrap_or_default(),
+            })
+            .collect(),
+        reviews: review_states,
+        retros: retro_states
+            .into_iter()
+            .map(|r| (num(r.number), r.held_on.as_ref().map(day)))
+            .collect(),
+        new_feedback,
+        sprints,
+        record,
+        input,
+    }))
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct MemberRow {
+    user: RecordId,
+    name: String,
+    email: String,
+    role: String,
+}
+
+/// The dated facts of one project, as read.
+struct Facts<'a> {
+    sprints: &'a [SprintRecord],
+    reviews: Vec<ReviewRow>,
+    retros: Vec<RetroRow>,
+    actions: Vec<ActionRow>,
+    interviews: Vec<InterviewRow>,
+    feedback: Vec<FeedbackRow>,
+    dq: Vec<DqRow>,
+    readiness: Vec<ReadinessRow>,
+}
+
+/// Builds the signal inputs of one project from its rows, looking up the stakeholders they
+/// mention by key (one round trip).
+async fn build_input(
+    db: &Db,
+    p: &ProjectRecord,
+    tz: Tz,
+    facts: Facts<'_>,
+) -> AppResult<ProjectInput> {
+    let Facts {
+        sprints,
+        reviews,
+        retros,
+        actions,
+        interviews,
+        feedback,
+        dq,
+        readiness,
+    } = facts;
+    // The stakeholders mentioned, by key lookup, deduplicated before the lookup.
     let mut wanted: HashMap<String, RecordId> = HashMap::new();
     let mentioned = reviews
         .iter()
@@ -213,22 +432,18 @@ pub async fn load_inputs(
             .unwrap_or_else(|| StakeholderRef::new(key_of(id), "", crate::format::Function::Other))
     };
 
-    let mut by_key: HashMap<String, ProjectInput> = HashMap::with_capacity(projects.len());
-    for p in projects {
-        let key = key_of(&p.id);
-        let mut input = ProjectInput::new(key.clone(), p.name, p.started_on);
-        input.status = p.status.parse().unwrap_or_default();
-        input.target_iteration_days = num(p.target_iteration_days);
-        input.contact_threshold_days = num(p.contact_threshold_days);
-        input.ml_needed = p.ml_needed.parse().unwrap_or_default();
-        input.baseline_considered = p.baseline_considered;
-        input.readiness_total = u32::try_from(READINESS_KEYS.len()).unwrap_or(8);
-        by_key.insert(key, input);
-    }
-    let mut retro_items: HashMap<(String, u32), Vec<ActionItemInput>> = HashMap::new();
+    let mut input = ProjectInput::new(p.key.clone(), p.name.clone(), p.started_on);
+    input.status = p.status.parse().unwrap_or_default();
+    input.target_iteration_days = num(p.target_iteration_days);
+    input.contact_threshold_days = num(p.contact_threshold_days);
+    input.ml_needed = p.ml_needed.parse().unwrap_or_default();
+    input.baseline_considered = p.baseline_considered.clone();
+    input.readiness_total = u32::try_from(READINESS_KEYS.len()).unwrap_or(8);
+
+    let mut retro_items: HashMap<u32, Vec<ActionItemInput>> = HashMap::new();
     for a in actions {
         retro_items
-            .entry((key_of(&a.project), num(a.sprint_number)))
+            .entry(num(a.sprint_number))
             .or_default()
             .push(ActionItemInput {
                 due_sprint: Some(num(a.due_sprint)),
@@ -236,86 +451,71 @@ pub async fn load_inputs(
                 closed_on: a.closed_on.as_ref().map(day),
             });
     }
-    for s in sprints {
-        if let Some(p) = by_key.get_mut(&key_of(&s.project)) {
-            p.sprints.push(SprintInput {
-                number: num(s.number),
-                start_on: s.start_on,
-                end_on: s.end_on,
-            });
-        }
+    // Sprints in number order, as the signals expect them loaded.
+    let mut ordered: Vec<&SprintRecord> = sprints.iter().collect();
+    ordered.sort_by_key(|s| s.number);
+    for s in ordered {
+        input.sprints.push(SprintInput {
+            number: num(s.number),
+            start_on: s.start_on,
+            end_on: s.end_on,
+        });
     }
     for r in reviews {
-        if let Some(p) = by_key.get_mut(&key_of(&r.project)) {
-            p.reviews.push(ReviewInput {
-                sprint: num(r.number),
-                held_on: day(&r.held_on),
-                attendees: r.attendee_stakeholders.iter().map(person).collect(),
-            });
-        }
+        input.reviews.push(ReviewInput {
+            sprint: num(r.number),
+            held_on: day(&r.held_on),
+            attendees: r.attendee_stakeholders.iter().map(person).collect(),
+        });
     }
     for r in retros {
-        let key = key_of(&r.project);
         let number = num(r.number);
-        let items = retro_items
-            .remove(&(key.clone(), number))
-            .unwrap_or_default();
-        if let Some(p) = by_key.get_mut(&key) {
-            p.retros.push(RetroInput {
-                sprint: number,
-                held_on: day(&r.held_on),
-                action_items: items,
-            });
-        }
+        input.retros.push(RetroInput {
+            sprint: number,
+            held_on: day(&r.held_on),
+            action_items: retro_items.remove(&number).unwrap_or_default(),
+        });
     }
     for i in interviews {
-        if let Some(p) = by_key.get_mut(&key_of(&i.project)) {
-            p.interviews.push(InterviewInput {
-                on: local(&i.scheduled_at, tz),
-                status: i.status.parse().unwrap_or_default(),
-                participants: i.participants.iter().map(person).collect(),
-            });
-        }
+        input.interviews.push(InterviewInput {
+            on: local(&i.scheduled_at, tz),
+            status: i.status.parse().unwrap_or_default(),
+            participants: i.participants.iter().map(person).collect(),
+        });
     }
     for f in feedback {
-        if let Some(p) = by_key.get_mut(&key_of(&f.project)) {
-            p.feedback.push(FeedbackInput {
-                sprint: f.sprint.map(num),
-                submitted_on: local(&f.submitted_at, tz),
-                stakeholder: f.stakeholder.as_ref().map(person),
-                author_function: f.author_function.and_then(|s| s.parse().ok()),
-                author_name: f.author_name,
-                channel: f.channel.parse().unwrap_or_default(),
-            });
-        }
+        input.feedback.push(FeedbackInput {
+            sprint: f.sprint.map(num),
+            submitted_on: local(&f.submitted_at, tz),
+            stakeholder: f.stakeholder.as_ref().map(person),
+            author_function: f.author_function.and_then(|s| s.parse().ok()),
+            author_name: f.author_name,
+            channel: f.channel.parse().unwrap_or_default(),
+        });
     }
     for d in dq {
-        if let Some(p) = by_key.get_mut(&key_of(&d.project)) {
-            p.dq_issues.push(DqIssueInput {
-                dataset: d.dataset,
-                severity: d.severity.parse().unwrap_or(crate::format::DqSeverity::Low),
-                opened_on: day(&d.opened_on),
-                reported_upstream_on: d.reported_upstream_on.as_ref().map(day),
-                resolved_on: d.resolved_on.as_ref().map(day),
-            });
-        }
+        input.dq_issues.push(DqIssueInput {
+            dataset: d.dataset,
+            severity: d.severity.parse().unwrap_or(crate::format::DqSeverity::Low),
+            opened_on: day(&d.opened_on),
+            reported_upstream_on: d.reported_upstream_on.as_ref().map(day),
+            resolved_on: d.resolved_on.as_ref().map(day),
+        });
     }
-    for r in readiness {
-        if let Some(p) = by_key.get_mut(&key_of(&r.project)) {
-            let done = READINESS_KEYS
-                .iter()
-                .filter(|k| {
-                    r.items
-                        .get(**k)
-                        .and_then(|i| i.get("done"))
-                        .and_then(serde_json::Value::as_bool)
-                        == Some(true)
-                })
-                .count();
-            p.readiness_done = u32::try_from(done).unwrap_or(0);
-        }
+    if let Some(r) = readiness.first() {
+        let done = READINESS_KEYS
+            .iter()
+            .filter(|k| {
+                r.items
+                    .get(**k)
+                    .and_then(|i| i.get("done"))
+                    .and_then(serde_json::Value::as_bool)
+                    == Some(true)
+            })
+            .count();
+        input.readiness_done = u32::try_from(done).unwrap_or(0);
     }
-    Ok(keys.iter().filter_map(|k| by_key.remove(k)).collect())
+    Ok(input)
 }
 
 #[derive(SurrealValue)]
@@ -328,7 +528,7 @@ struct AttributeRow {
 /// to any of the projects; counts below the threshold are suppressed. Returns the counts and
 /// how many stakeholders consented.
 pub async fn attribute_counts(
-    db: &Surreal<Any>,
+    db: &Db,
     keys: &[String],
 ) -> AppResult<(Vec<super::AttributeCounts>, u32)> {
     let ids: Vec<RecordId> = keys.iter().map(|k| rid("project", k)).collect();
@@ -371,4 +571,57 @@ pub async fn attribute_counts(
             .collect(),
         consenting,
     ))
+}
+
+/// Every project (key, name, status) by name, and the keys of each user's projects, with the
+/// catalog counter read first.
+pub struct LoadedCatalog {
+    /// `revision:⟨~catalog⟩` when the load began.
+    pub revision: i64,
+    /// (key, name, status) of every project, by name.
+    pub projects: Vec<(String, String, String)>,
+    /// User id → keys of their projects.
+    pub member_of: HashMap<String, Vec<String>>,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct CatalogRow {
+    key: String,
+    name: String,
+    status: String,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct MembershipRow {
+    user: String,
+    project: String,
+}
+
+/// Loads the catalog: two scans of small tables (projects and memberships).
+pub async fn load_catalog(db: &Db) -> AppResult<LoadedCatalog> {
+    let mut res = db
+        .query(
+            "RETURN revision:⟨~catalog⟩.n ?? 0;
+             SELECT key, name, status FROM project ORDER BY name ASC;
+             SELECT record::id(user) AS user, record::id(project) AS project FROM membership;",
+        )
+        .await?
+        .check()?;
+    let revision: Option<i64> = res.take(0)?;
+    let projects: Vec<CatalogRow> = res.take(1)?;
+    let memberships: Vec<MembershipRow> = res.take(2)?;
+    let mut member_of: HashMap<String, Vec<String>> = HashMap::new();
+    for m in memberships {
+        member_of.entry(m.user).or_default().push(m.project);
+    }
+    Ok(LoadedCatalog {
+        revision: revision.unwrap_or(0),
+        projects: projects
+            .into_iter()
+            .map(|p| (p.key, p.name, p.status))
+            .collect(),
+        member_of,
+    })
 }

@@ -1,58 +1,55 @@
 //! Computes reports for the caller: which projects they may see, their inputs, the signals.
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 
 use super::{ContactEvent, DiversityReport, Portfolio, PortfolioRow, ProjectReport};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::format::{Function, InterviewStatus};
-use crate::projects::repo::ProjectRepo;
 use crate::signals::{self, ProjectInput};
 use crate::state::AppState;
-use crate::workspace::repo::WorkspaceRepo;
 
-/// The workspace time zone and the report date (default: today there).
-pub async fn tz_and_date(state: &AppState, as_of: Option<NaiveDate>) -> AppResult<(Tz, NaiveDate)> {
-    let tz = WorkspaceRepo::new(state.db.clone()).time_zone().await?;
-    let date = as_of.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
-    Ok((tz, date))
-}
-
-/// The keys of the non-archived projects the caller may see, in name order.
+/// The keys and names of the non-archived projects the caller may see, in name order.
 pub async fn visible_keys(
     state: &AppState,
     user: &CurrentUser,
 ) -> AppResult<Vec<(String, String)>> {
-    let repo = ProjectRepo::new(state.db.clone());
-    let records = if user.role.sees_everything() {
-        repo.list_all().await?
-    } else {
-        repo.list_for_member(&user.id).await?
-    };
-    Ok(records
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, crate::cache::prefetched().as_deref())
+        .await?;
+    Ok(catalog
+        .visible(user, false)
         .into_iter()
-        .filter(|p| p.status != "archived")
-        .map(|p| (p.key, p.name))
+        .map(|p| (p.key.clone(), p.name.clone()))
         .collect())
 }
 
-/// The portfolio as of a date.
+/// The portfolio as of a date: each visible project's signals, from the read cache (computed
+/// once per project, revision and date).
 pub async fn portfolio(
     state: &AppState,
     user: &CurrentUser,
     as_of: Option<NaiveDate>,
 ) -> AppResult<Portfolio> {
-    let (tz, as_of) = tz_and_date(state, as_of).await?;
     let keys: Vec<String> = visible_keys(state, user)
         .await?
         .into_iter()
         .map(|(k, _)| k)
         .collect();
-    let inputs = super::repo::load_inputs(&state.db, &keys, tz).await?;
+    let (snapshots, tz) = state.cache.projects(&state.db, &keys).await?;
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
     Ok(Portfolio {
         as_of,
-        rows: portfolio_rows(&inputs, as_of),
+        rows: snapshots
+            .iter()
+            .map(|s| PortfolioRow {
+                key: s.input.key.clone(),
+                name: s.input.name.clone(),
+                status: s.input.status,
+                signals: (*s.signals(as_of)).clone(),
+            })
+            .collect(),
     })
 }
 
@@ -146,13 +143,23 @@ pub async fn project_report(
     as_of: Option<NaiveDate>,
 ) -> AppResult<ProjectReport> {
     let access = crate::projects::service::project_access(state, user, key).await?;
-    let (tz, as_of) = tz_and_date(state, as_of).await?;
-    let inputs =
-        super::repo::load_inputs(&state.db, std::slice::from_ref(&access.project.key), tz).await?;
-    let input = inputs
-        .first()
-        .ok_or_else(|| crate::error::AppError::not_found("Project"))?;
-    Ok(report_of(input, as_of))
+    let snapshot = &access.snapshot;
+    let as_of = as_of.unwrap_or_else(|| snapshot.today());
+    Ok((*snapshot.report(as_of)).clone())
+}
+
+/// The signals of one project the caller may see (the report without its charts and contact
+/// list), shared with the read cache.
+pub async fn project_signals(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    as_of: Option<NaiveDate>,
+) -> AppResult<std::sync::Arc<signals::ProjectSignals>> {
+    let access = crate::projects::service::project_access(state, user, key).await?;
+    let snapshot = &access.snapshot;
+    let as_of = as_of.unwrap_or_else(|| snapshot.today());
+    Ok(snapshot.signals(as_of))
 }
 
 /// The diversity report across the caller's projects, with attribute counts over consenting

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use super::{
-    ActionItem, RetroPageData, Review, ReviewPageData, SprintDetail, SprintList, SprintSaved,
+    ActionItem, RetroPageData, Review, ReviewPageData, SprintBoard, SprintDetail, SprintList,
+    SprintSaved,
 };
 use crate::error::AppError;
 
@@ -55,28 +56,25 @@ async fn load_sprint(
     Ok((n, sprint))
 }
 
-/// The dates and number of the project's next sprint.
+/// The dates and number of the project's next sprint, from the project as the access check
+/// loaded it.
 #[cfg(feature = "ssr")]
-async fn next_sprint(
-    repo: &SprintRepo,
-    access: &ProjectAccess,
-    sprints: &[SprintRecord],
-    today: chrono::NaiveDate,
-) -> Result<NextSprint, AppError> {
-    let number = repo.next_number(access.key()).await?;
-    let latest_end = sprints.iter().map(|s| s.end_on).max();
+fn next_sprint(access: &ProjectAccess, today: chrono::NaiveDate) -> NextSprint {
+    let snapshot = &access.snapshot;
+    let number = snapshot.last_sprint_number + 1;
+    let latest_end = snapshot.sprints.iter().map(|s| s.end_on).max();
     let (start_on, end_on) = next_sprint_dates(
         latest_end,
         Some(access.project.started_on),
         today,
         u32::try_from(access.project.target_iteration_days).unwrap_or(14),
     );
-    Ok(NextSprint {
+    NextSprint {
         number,
         name: default_sprint_name(number),
         start_on,
         end_on,
-    })
+    }
 }
 
 /// Overlap warnings for a sprint against the project's other sprints.
@@ -91,14 +89,14 @@ fn warnings_for(sprint: &SprintRecord, all: &[SprintRecord]) -> Vec<String> {
 pub async fn list_sprints(key: String) -> Result<SprintList, AppError> {
     let (state, user, _) = require_user().await?;
     let access = project_access(&state, &user, &key).await?;
-    let repo = SprintRepo::new(state.db.clone());
-    let records = repo.list(access.key()).await?;
-    let reviews = repo.review_statuses(access.key()).await?;
-    let retros = repo.retro_statuses(access.key()).await?;
-    let today = today(&state).await?;
-    let next = next_sprint(&repo, &access, &records, today).await?;
-    let sprints = records
-        .into_iter()
+    let snapshot = &access.snapshot;
+    let today = snapshot.today();
+    let next = next_sprint(&access, today);
+    let (reviews, retros) = (&snapshot.reviews, &snapshot.retros);
+    let sprints = snapshot
+        .sprints
+        .iter()
+        .cloned()
         .map(|r| {
             let n = r.number();
             SprintSummary {
@@ -113,6 +111,34 @@ pub async fn list_sprints(key: String) -> Result<SprintList, AppError> {
         next,
         today,
     })
+}
+
+/// The sprint table of a project's overview (the REST list is [`list_sprints`]).
+#[server(prefix = "/api/fn", endpoint = "sprints/board")]
+pub async fn get_sprint_board(key: String) -> Result<SprintBoard, AppError> {
+    let (state, user, _) = require_user().await?;
+    let access = project_access(&state, &user, &key).await?;
+    let snapshot = &access.snapshot;
+    let today = snapshot.today();
+    let next = next_sprint(&access, today);
+    let (reviews, retros) = (&snapshot.reviews, &snapshot.retros);
+    let rows = snapshot
+        .sprints
+        .iter()
+        .map(|r| {
+            let n = r.number();
+            SprintRow {
+                number: n,
+                name: r.name.clone(),
+                goal: r.goal.clone(),
+                start_on: r.start_on,
+                end_on: r.end_on,
+                review: reviews.iter().find(|(m, ..)| *m == n).map(|(_, o, _)| *o),
+                retro: retros.iter().find(|(m, _)| *m == n).map(|(_, h)| *h),
+            }
+        })
+        .collect();
+    Ok(SprintBoard { rows, next, today })
 }
 
 /// One sprint with its warnings, review and retro status, and what refers to it.
@@ -161,8 +187,8 @@ pub async fn create_sprint(
     let (state, user, ctx) = require_user().await?;
     let access = require_write(&state, &user, &ctx, &key, "create sprint").await?;
     let repo = SprintRepo::new(state.db.clone());
-    let existing = repo.list(access.key()).await?;
-    let next = next_sprint(&repo, &access, &existing, today(&state).await?).await?;
+    let existing = &access.snapshot.sprints;
+    let next = next_sprint(&access, access.snapshot.today());
     let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let name = match name {
         Some(n) => Some(crate::projects::check_text("name", n, MAX_NAME)?),
@@ -179,7 +205,7 @@ pub async fn create_sprint(
     let created = repo
         .create(access.key(), name.as_deref(), &goal, start, end)
         .await?;
-    let warnings = warnings_for(&created, &existing);
+    let warnings = warnings_for(&created, existing);
     audit(
         &state,
         Some(&user),

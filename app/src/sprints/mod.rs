@@ -77,6 +77,37 @@ pub struct SprintSummary {
     pub retro: Option<Option<NaiveDate>>,
 }
 
+/// A row of the sprint table on a project's overview: only what the table shows (the REST list
+/// carries whole sprints).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SprintRow {
+    /// Sequential number.
+    pub number: u32,
+    /// Name.
+    pub name: String,
+    /// Goal.
+    pub goal: String,
+    /// First day.
+    pub start_on: NaiveDate,
+    /// Last day, inclusive.
+    pub end_on: NaiveDate,
+    /// The review's outcome, when a review was recorded.
+    pub review: Option<ReviewOutcome>,
+    /// Whether a retrospective was recorded, and the day it was held.
+    pub retro: Option<Option<NaiveDate>>,
+}
+
+/// The sprint table of a project's overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SprintBoard {
+    /// Newest first.
+    pub rows: Vec<SprintRow>,
+    /// What the one-click button creates.
+    pub next: NextSprint,
+    /// Today in the workspace time zone, to mark the running sprint.
+    pub today: NaiveDate,
+}
+
 /// What "Start next sprint" would create.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextSprint {

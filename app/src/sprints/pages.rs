@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::*;
 use super::{
     ActionItem, ActionStatus, RetroFormat, RetroPageData, ReviewOutcome, ReviewPageData,
-    SprintDetail, SprintList, VOTES_PER_RETRO,
+    SprintBoard, SprintDetail, VOTES_PER_RETRO,
 };
 use crate::components::{ErrorNotice, FieldError, FormError, action_error};
 use crate::error::AppError;
@@ -104,14 +104,40 @@ fn loading() -> impl IntoView {
 
 // ---- the project overview section --------------------------------------------------------------
 
+/// The sprint list's action and resource. The page creates them, outside its Suspense: the
+/// server's render walks a Suspense's children more than once, and a resource created in there
+/// would be loaded and sent to the browser once per walk.
+#[derive(Clone, Copy)]
+pub struct SprintsData {
+    create: ServerAction<CreateSprint>,
+    list: Resource<Result<SprintBoard, AppError>>,
+}
+
+impl SprintsData {
+    /// The action and resource for the project named in the URL.
+    pub fn new() -> Self {
+        let create = ServerAction::<CreateSprint>::new();
+        let created = ok_version(create);
+        let key = crate::projects::pages::use_project_key();
+        let list = Resource::new(
+            move || (key.get(), created.get()),
+            |(k, _)| get_sprint_board(k),
+        );
+        Self { create, list }
+    }
+}
+
+impl Default for SprintsData {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The sprint list on a project's overview, with the one-click "Start next sprint".
 #[component]
-pub fn SprintsSection(key: String, access: AccessLevel) -> impl IntoView {
-    let create = ServerAction::<CreateSprint>::new();
+pub fn SprintsSection(key: String, access: AccessLevel, data: SprintsData) -> impl IntoView {
+    let SprintsData { create, list } = data;
     let error = action_error(create);
-    let created = ok_version(create);
-    let k = key.clone();
-    let list = Resource::new(move || (k.clone(), created.get()), |(k, _)| list_sprints(k));
     let key_for_msg = key.clone();
     let message = move || match create.value().get() {
         Some(Ok(saved)) => {
@@ -151,7 +177,7 @@ pub fn SprintsSection(key: String, access: AccessLevel) -> impl IntoView {
 #[component]
 fn SprintTable(
     key: String,
-    list: SprintList,
+    list: SprintBoard,
     access: AccessLevel,
     create: ServerAction<CreateSprint>,
 ) -> impl IntoView {
@@ -163,7 +189,7 @@ fn SprintTable(
         days(super::sprint_length(next.start_on, next.end_on))
     );
     let today = list.today;
-    let empty = list.sprints.is_empty();
+    let empty = list.rows.is_empty();
     view! {
         {if access.can_write() { let key = key.clone(); Some(view! {
             <ActionForm action=create attr:class="next-sprint">
@@ -187,10 +213,9 @@ fn SprintTable(
                         <th scope="col">"Length"</th><th scope="col">"Goal"</th><th scope="col">"Review"</th><th scope="col">"Retro"</th>
                     </tr></thead>
                     <tbody>
-                        {list.sprints.into_iter().map(|row| {
-                            let s = row.sprint;
+                        {list.rows.into_iter().map(|s| {
                             let href = sprint_href(&key, s.number);
-                            let running = s.is_running_on(today);
+                            let running = s.start_on <= today && today <= s.end_on;
                             let review_href = format!("{href}/review");
                             let retro_href = format!("{href}/retro");
                             view! {
@@ -201,13 +226,13 @@ fn SprintTable(
                                         {if running { Some(view! { " "<span class="badge badge-green">"Running"</span> }) } else { None }}
                                     </td>
                                     <td class="nowrap">{date_range(s.start_on, s.end_on)}</td>
-                                    <td class="nowrap">{days(s.length_days)}</td>
+                                    <td class="nowrap">{days(super::sprint_length(s.start_on, s.end_on))}</td>
                                     <td>{if s.goal.is_empty() { "—".to_string() } else { s.goal.clone() }}</td>
-                                    <td>{match row.review {
+                                    <td>{match s.review {
                                         Some(o) => view! { <a href=review_href><OutcomeBadge outcome=o/></a> }.into_any(),
                                         None => view! { <a href=review_href class="muted-link">"Not recorded"</a> }.into_any(),
                                     }}</td>
-                                    <td>{match row.retro {
+                                    <td>{match s.retro {
                                         Some(Some(day)) => view! { <a href=retro_href>{format!("Held {day}")}</a> }.into_any(),
                                         Some(None) => view! { <a href=retro_href>"Started"</a> }.into_any(),
                                         None => view! { <a href=retro_href class="muted-link">"Not held"</a> }.into_any(),

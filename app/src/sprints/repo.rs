@@ -1,14 +1,13 @@
 //! SurrealQL for sprints, reviews, retrospectives, retro items and votes, and action items.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{Array, Number, RecordId, RecordIdKey, SurrealValue, Value};
 
 use super::{
     ActionItem, ActionStatus, Function, RetroColumn, RetroFormat, ReviewOutcome, Sprint,
     SprintSpan, StakeholderChoice, VOTES_PER_RETRO, ValidAction, ValidReview, ValidSprint,
 };
+use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
 use crate::projects::UserChoice;
@@ -113,7 +112,7 @@ impl From<SprintRecord> for Sprint {
     }
 }
 
-const SPRINT_FIELDS: &str = "project, number, name, goal, start_on, end_on, committed, completed, notes, created_at, updated_at";
+pub(crate) const SPRINT_FIELDS: &str = "project, number, name, goal, start_on, end_on, committed, completed, notes, created_at, updated_at";
 
 /// What refers to sprint `$sprint` (number `$number` of project `$project`; `$review` and `$retro`
 /// are its review and retro ids): one entry per kind of reference, with a count. A sprint with
@@ -315,12 +314,12 @@ struct VoteRow {
 /// Sprints, reviews, retros and action items.
 #[derive(Clone)]
 pub struct SprintRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl SprintRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 

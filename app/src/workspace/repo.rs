@@ -1,7 +1,6 @@
 //! SurrealQL for workspace settings (one record, `setting:workspace`).
 
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
+use crate::db::Db;
 use surrealdb::types::SurrealValue;
 
 use super::WorkspaceSettings;
@@ -16,12 +15,12 @@ struct Row {
 /// Reads and writes workspace settings.
 #[derive(Clone)]
 pub struct WorkspaceRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl WorkspaceRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -62,7 +61,7 @@ impl WorkspaceRepo {
 }
 
 /// Today in the workspace time zone.
-pub async fn today(db: &Surreal<Any>) -> AppResult<chrono::NaiveDate> {
+pub async fn today(db: &Db) -> AppResult<chrono::NaiveDate> {
     let tz = WorkspaceRepo::new(db.clone()).time_zone().await?;
     Ok(chrono::Utc::now().with_timezone(&tz).date_naive())
 }

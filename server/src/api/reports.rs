@@ -61,8 +61,13 @@ async fn project_signals(
     Path(key): Path<String>,
     Query(q): Query<AsOf>,
 ) -> AppResult<Response> {
-    let report = run(&state, parts, fns::get_project_report(key, q.as_of)).await?;
-    Ok(ok(&report.signals))
+    let signals = run(&state, parts, async move {
+        let (state, user, _) = app::auth::service::require_user().await?;
+        let as_of = app::reports::parse_as_of(q.as_of.as_deref())?;
+        app::reports::service::project_signals(&state, &user, &key, as_of).await
+    })
+    .await?;
+    Ok(ok(&*signals))
 }
 
 /// One project's report as CSV.

@@ -1,0 +1,709 @@
+//! The read cache: what each app instance keeps of every project it has served, so that a page,
+//! a report or the portfolio costs one round trip of key reads instead of a dozen index scans.
+//!
+//! Correctness comes from the database, not from timing. Every write to a project's records
+//! raises `revision:<key>` in the writing transaction (events in `70_revisions.surql`), and
+//! writes that change what every project shows raise `revision:⟨~directory⟩` (stakeholder and
+//! user names, functions, the time zone) or `revision:⟨~catalog⟩` (projects and memberships).
+//! Before answering, a request reads those counters (one round trip of key reads, see
+//! [`repo::stamp`]) and uses a cached snapshot only when it was loaded at exactly those counts;
+//! otherwise it loads the project again. So a write through any app instance, an import, a
+//! restore (which raises the directory counter) or a change of time zone is seen by the next
+//! request everywhere, and reports for past `as_of` dates are computed from the same snapshot.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::auth::CurrentUser;
+use crate::auth::repo::{SessionRecord, UserRecord};
+use crate::auth::tokens_repo::TokenRecord;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::projects::repo::ProjectRecord;
+use crate::projects::{Member, MemberRole};
+use crate::reports::ProjectReport;
+use crate::reports::repo::{self, LoadedProject, Stamp};
+use crate::signals::{ProjectInput, ProjectSignals};
+use crate::sprints::repo::SprintRecord;
+
+/// The stamp read with the caller's session at the start of this read-only request, if any
+/// (see `RequestCtx::stamp`).
+pub fn prefetched() -> Option<Arc<Stamp>> {
+    crate::auth::service::request_ctx().stamp
+}
+
+/// How many report dates each snapshot remembers (today, and a few dates people look back at).
+const MEMO_DATES: usize = 4;
+
+/// One project as loaded at a revision, with its computed signals and reports per date.
+pub struct ProjectSnapshot {
+    /// `revision:<key>` it was loaded at.
+    pub revision: i64,
+    /// `revision:⟨~directory⟩` it was loaded at.
+    pub directory: i64,
+    /// The workspace time zone it was loaded with.
+    pub time_zone: Tz,
+    /// The project row.
+    pub record: ProjectRecord,
+    /// The highest sprint number ever given.
+    pub last_sprint_number: u32,
+    /// Members, by name.
+    pub members: Vec<Member>,
+    /// Sprints, newest first.
+    pub sprints: Vec<SprintRecord>,
+    /// (sprint number, outcome, held on) of each review.
+    pub reviews: Vec<(u32, crate::format::ReviewOutcome, NaiveDate)>,
+    /// (sprint number, held on) of each retro.
+    pub retros: Vec<(u32, Option<NaiveDate>)>,
+    /// Feedback items still marked new.
+    pub new_feedback: u64,
+    /// The signal inputs.
+    pub input: ProjectInput,
+    signals: Mutex<Vec<(NaiveDate, Arc<ProjectSignals>)>>,
+    reports: Mutex<Vec<(NaiveDate, Arc<ProjectReport>)>>,
+}
+
+impl std::fmt::Debug for ProjectSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectSnapshot")
+            .field("key", &self.record.key)
+            .field("revision", &self.revision)
+            .field("directory", &self.directory)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProjectSnapshot {
+    fn new(loaded: LoadedProject) -> Self {
+        Self {
+            revision: loaded.revision,
+            directory: loaded.directory,
+            time_zone: loaded.time_zone,
+            record: loaded.record,
+            last_sprint_number: loaded.last_sprint_number,
+            members: loaded.members,
+            sprints: loaded.sprints,
+            reviews: loaded.reviews,
+            retros: loaded.retros,
+            new_feedback: loaded.new_feedback,
+            input: loaded.input,
+            signals: Mutex::new(Vec::new()),
+            reports: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The project key.
+    pub fn key(&self) -> &str {
+        &self.record.key
+    }
+
+    /// Today in the workspace time zone.
+    pub fn today(&self) -> NaiveDate {
+        chrono::Utc::now()
+            .with_timezone(&self.time_zone)
+            .date_naive()
+    }
+
+    /// A user's membership role, if they are a member.
+    pub fn role_of(&self, user_id: &str) -> Option<MemberRole> {
+        self.members
+            .iter()
+            .find(|m| m.user_id == user_id)
+            .map(|m| m.role)
+    }
+
+    /// The signals as of a date (computed once per date).
+    pub fn signals(&self, as_of: NaiveDate) -> Arc<ProjectSignals> {
+        memo(&self.signals, as_of, || {
+            crate::signals::compute(&self.input, as_of)
+        })
+    }
+
+    /// The report as of a date (computed once per date).
+    pub fn report(&self, as_of: NaiveDate) -> Arc<ProjectReport> {
+        memo(&self.reports, as_of, || {
+            crate::reports::service::report_of(&self.input, as_of)
+        })
+    }
+
+    fn current(&self, stamp: &Stamp, revision: i64) -> bool {
+        self.revision == revision
+            && self.directory == stamp.directory
+            && self.time_zone == repo::parse_time_zone(&stamp.time_zone)
+    }
+}
+
+/// The value for `as_of`, computed at most once while it stays among the last few dates asked.
+fn memo<T>(
+    slot: &Mutex<Vec<(NaiveDate, Arc<T>)>>,
+    as_of: NaiveDate,
+    f: impl FnOnce() -> T,
+) -> Arc<T> {
+    if let Ok(list) = slot.lock()
+        && let Some((_, v)) = list.iter().find(|(d, _)| *d == as_of)
+    {
+        return v.clone();
+    }
+    let value = Arc::new(f());
+    if let Ok(mut list) = slot.lock() {
+        if list.len() >= MEMO_DATES {
+            list.remove(0);
+        }
+        list.push((as_of, value.clone()));
+    }
+    value
+}
+
+/// A project in the catalog.
+#[derive(Clone, Debug)]
+pub struct CatalogProject {
+    /// Key.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Status name.
+    pub status: String,
+}
+
+/// Every project and who belongs to which, as loaded at a revision.
+pub struct Catalog {
+    /// `revision:⟨~catalog⟩` it was loaded at.
+    pub revision: i64,
+    /// Every project, by name.
+    pub projects: Vec<CatalogProject>,
+    /// The keys of each user's projects.
+    pub member_of: HashMap<String, Vec<String>>,
+}
+
+impl Catalog {
+    /// The projects a user may see: every one for admins and workspace leads, their own for
+    /// members; archived ones only when asked. In name order.
+    pub fn visible(&self, user: &CurrentUser, include_archived: bool) -> Vec<&CatalogProject> {
+        let mine = self.member_of.get(&user.id);
+        self.projects
+            .iter()
+            .filter(|p| include_archived || p.status != "archived")
+            .filter(|p| {
+                user.role.sees_everything() || mine.is_some_and(|keys| keys.contains(&p.key))
+            })
+            .collect()
+    }
+}
+
+/// How many credentials [`Cache::remember_credential`] keeps before it starts afresh.
+const MAX_CREDENTIALS: usize = 10_000;
+
+/// A session or API token as last read from the database, with its user.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// A browser session.
+    Session(SessionRecord, UserRecord),
+    /// A personal API token.
+    Token(TokenRecord, UserRecord),
+}
+
+impl Credential {
+    /// The user it signs in.
+    pub fn user(&self) -> &UserRecord {
+        match self {
+            Credential::Session(_, u) | Credential::Token(_, u) => u,
+        }
+    }
+}
+
+/// The cache of one app instance. Cheap to share; see the module documentation.
+#[derive(Default)]
+pub struct Cache {
+    projects: RwLock<HashMap<String, Arc<ProjectSnapshot>>>,
+    catalog: RwLock<Option<Arc<Catalog>>>,
+    /// Session or token hash → the credential as last read and its user's counter
+    /// (`revision:⟨~user:<id>⟩`) then. It is used only while that counter has not moved.
+    credentials: RwLock<HashMap<String, (i64, Credential)>>,
+    loads: AtomicU64,
+}
+
+impl Cache {
+    /// How many project snapshots were loaded from the database so far (for tests and
+    /// diagnostics).
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    /// The counters a request should read with (or instead of) its session lookup: the
+    /// project its path names, and, for a credential seen before, its user's counter and the
+    /// user's projects (which the navigation counts), as in the cached catalog.
+    pub fn stamp_keys(&self, credential_hash: &str, path_project: Option<&str>) -> Vec<String> {
+        let mut keys: Vec<String> = path_project.map(str::to_string).into_iter().collect();
+        let user = self
+            .credentials
+            .read()
+            .ok()
+            .and_then(|c| c.get(credential_hash).map(|(_, cred)| cred.user().key()));
+        if let Some(user) = user {
+            keys.push(repo::user_counter(&user));
+            let catalog = self.catalog.read().ok().and_then(|c| c.clone());
+            if let Some(mine) = catalog.as_ref().and_then(|c| c.member_of.get(&user)) {
+                keys.extend(
+                    mine.iter()
+                        .filter(|k| Some(k.as_str()) != path_project)
+                        .cloned(),
+                );
+            }
+        }
+        keys
+    }
+
+    /// The credential with this hash as last read, if its user's counter in `stamp` is still
+    /// the one it was read at.
+    pub fn credential(&self, credential_hash: &str, stamp: &Stamp) -> Option<Credential> {
+        let (revision, cred) = self
+            .credentials
+            .read()
+            .ok()?
+            .get(credential_hash)
+            .cloned()?;
+        (stamp.project(&repo::user_counter(&cred.user().key())) == Some(revision)).then_some(cred)
+    }
+
+    /// Keeps a credential as read at its user's counter `revision`.
+    pub fn remember_credential(&self, credential_hash: &str, revision: i64, cred: Credential) {
+        if let Ok(mut c) = self.credentials.write() {
+            if c.len() >= MAX_CREDENTIALS {
+                c.clear();
+            }
+            c.insert(credential_hash.to_string(), (revision, cred));
+        }
+    }
+
+    /// Forgets a credential (signed out, expired, revoked).
+    pub fn forget_credential(&self, credential_hash: &str) {
+        if let Ok(mut c) = self.credentials.write() {
+            c.remove(credential_hash);
+        }
+    }
+
+    /// One project, current as of this call; `None` if it does not exist.
+    pub async fn project(&self, db: &Db, key: &str) -> AppResult<Option<Arc<ProjectSnapshot>>> {
+        self.project_with(db, key, None).await
+    }
+
+    /// Like [`Cache::project`], checked against `prefetched` when it holds the project's
+    /// counter (a stamp read with the caller's session at the start of a read-only request),
+    /// so that the check costs no round trip of its own.
+    pub async fn project_with(
+        &self,
+        db: &Db,
+        key: &str,
+        prefetched: Option<&Stamp>,
+    ) -> AppResult<Option<Arc<ProjectSnapshot>>> {
+        match prefetched {
+            Some(stamp) if stamp.project(key).is_some() => self.project_at(db, key, stamp).await,
+            _ => {
+                let stamp = repo::stamp(db, &[key.to_string()]).await?;
+                self.project_at(db, key, &stamp).await
+            }
+        }
+    }
+
+    /// Several projects checked with one stamp, in the order of `keys` (missing ones skipped),
+    /// and the time zone.
+    pub async fn projects(
+        &self,
+        db: &Db,
+        keys: &[String],
+    ) -> AppResult<(Vec<Arc<ProjectSnapshot>>, Tz)> {
+        self.projects_with(db, keys, None).await
+    }
+
+    /// Like [`Cache::projects`], checked against `prefetched` when it holds every one of the
+    /// projects' counters.
+    pub async fn projects_with(
+        &self,
+        db: &Db,
+        keys: &[String],
+        prefetched: Option<&Stamp>,
+    ) -> AppResult<(Vec<Arc<ProjectSnapshot>>, Tz)> {
+        let stamp = match prefetched {
+            Some(s) if keys.iter().all(|k| s.project(k).is_some()) => s.clone(),
+            _ => repo::stamp(db, keys).await?,
+        };
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(s) = self.project_at(db, key, &stamp).await? {
+                out.push(s);
+            }
+        }
+        Ok((out, repo::parse_time_zone(&stamp.time_zone)))
+    }
+
+    async fn project_at(
+        &self,
+        db: &Db,
+        key: &str,
+        stamp: &Stamp,
+    ) -> AppResult<Option<Arc<ProjectSnapshot>>> {
+        let revision = stamp.project(key).unwrap_or(0);
+        let cached = self.projects.read().ok().and_then(|m| m.get(key).cloned());
+        if let Some(s) = cached
+            && s.current(stamp, revision)
+        {
+            return Ok(Some(s));
+        }
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        let Some(loaded) = repo::load_project(db, key).await? else {
+            if let Ok(mut m) = self.projects.write() {
+                m.remove(key);
+            }
+            return Ok(None);
+        };
+        let snapshot = Arc::new(ProjectSnapshot::new(loaded));
+        if let Ok(mut m) = self.projects.write() {
+            // Concurrent loads: keep the newer one.
+            let newer = m.get(key).is_none_or(|old| {
+                (old.directory, old.revision) <= (snapshot.directory, snapshot.revision)
+            });
+            if newer {
+                m.insert(key.to_string(), snapshot.clone());
+            }
+        }
+        Ok(Some(snapshot))
+    }
+
+    /// The catalog, current as of this call (or as of `prefetched`, a stamp read at the start
+    /// of a read-only request), with the stamp it was checked against.
+    pub async fn catalog(
+        &self,
+        db: &Db,
+        prefetched: Option<&Stamp>,
+    ) -> AppResult<(Arc<Catalog>, Stamp)> {
+        let stamp = match prefetched {
+            Some(s) => s.clone(),
+            None => repo::stamp(db, &[]).await?,
+        };
+        let cached = self.catalog.read().ok().and_then(|c| c.clone());
+        if let Some(c) = cached
+            && c.revision == stamp.catalog
+        {
+            return Ok((c, stamp));
+        }
+        let loaded = repo::load_catalog(db).await?;
+        let catalog = Arc::new(Catalog {
+            revision: loaded.revision,
+            projects: loaded
+                .projects
+                .into_iter()
+                .map(|(key, name, status)| CatalogProject { key, name, status })
+                .collect(),
+            member_of: loaded.member_of,
+        });
+        if let Ok(mut slot) = self.catalog.write()
+            && slot
+                .as_ref()
+                .is_none_or(|old| old.revision <= catalog.revision)
+        {
+            *slot = Some(catalog.clone());
+        }
+        Ok((catalog, stamp))
+    }
+
+    /// Loads every project into the cache (at start-up, so that the first portfolio is fast).
+    pub async fn warm(&self, db: &Db) -> AppResult<usize> {
+        let (catalog, _) = self.catalog(db, None).await?;
+        let keys: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
+        let (loaded, _) = self.projects(db, &keys).await?;
+        Ok(loaded.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn revision(db: &Db, key: &str) -> i64 {
+        let mut res = db
+            .query("RETURN type::record('revision', $key).n ?? 0")
+            .bind(("key", key.to_string()))
+            .await
+            .expect("query")
+            .check()
+            .expect("ok");
+        res.take::<Option<i64>>(0).expect("take").unwrap_or(0)
+    }
+
+    async fn run(db: &Db, sql: &str) {
+        db.query(sql.to_string())
+            .await
+            .expect("query")
+            .check()
+            .expect("statement");
+    }
+
+    #[tokio::test]
+    async fn writes_raise_the_revision_of_their_project_only() {
+        let db = crate::feedback::repo::tests::seeded("cache_revisions").await;
+        let (alpha, beta) = (revision(&db, "alpha").await, revision(&db, "beta").await);
+        assert!(alpha > 0 && beta > 0, "creating records counts");
+        let directory = revision(&db, "~directory").await;
+        let catalog = revision(&db, "~catalog").await;
+
+        run(&db, "CREATE feedback CONTENT { project: project:alpha, channel: 'team', submitted_at: time::now(),
+                    body: 'x', category: 'other', status: 'new', created_at: time::now(), updated_at: time::now() }").await;
+        assert_eq!(revision(&db, "alpha").await, alpha + 1);
+        assert_eq!(
+            revision(&db, "beta").await,
+            beta,
+            "another project is untouched"
+        );
+        run(&db, "DELETE feedback WHERE project = project:alpha").await;
+        assert_eq!(revision(&db, "alpha").await, alpha + 2, "deletes count");
+        assert_eq!(
+            revision(&db, "~catalog").await,
+            catalog,
+            "no project or member changed"
+        );
+
+        run(&db, "UPDATE stakeholder:ana SET notes = 'met at the ward'").await;
+        assert_eq!(
+            revision(&db, "~directory").await,
+            directory,
+            "notes change no report"
+        );
+        run(
+            &db,
+            "UPDATE stakeholder:ana SET `function` = 'domain_expert'",
+        )
+        .await;
+        assert_eq!(revision(&db, "~directory").await, directory + 1);
+        run(&db, "UPSERT setting:workspace CONTENT { time_zone: 'Europe/Oslo', updated_at: time::now() }").await;
+        assert_eq!(revision(&db, "~directory").await, directory + 2);
+
+        run(&db, "UPDATE project:beta SET name = 'Beta 2'").await;
+        assert_eq!(revision(&db, "beta").await, beta + 1);
+        assert_eq!(revision(&db, "~catalog").await, catalog + 1);
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_is_reused_until_a_write_and_costs_one_round_trip() {
+        let db = crate::feedback::repo::tests::seeded("cache_snapshots").await;
+        let cache = Cache::default();
+        let first = cache
+            .project(&db, "alpha")
+            .await
+            .expect("load")
+            .expect("alpha");
+        assert_eq!(first.sprints.len(), 2);
+        assert_eq!(first.input.feedback.len(), 0);
+        assert_eq!(cache.loads(), 1);
+
+        let before = db.queries_sent();
+        let again = cache
+            .project(&db, "alpha")
+            .await
+            .expect("check")
+            .expect("alpha");
+        assert_eq!(
+            db.queries_sent() - before,
+            1,
+            "a current snapshot costs one round trip"
+        );
+        assert_eq!(cache.loads(), 1);
+        assert!(Arc::ptr_eq(&first, &again));
+
+        // A write to another project leaves this one cached.
+        run(&db, "UPDATE sprint:['beta', 1] SET goal = 'Other'").await;
+        cache.project(&db, "alpha").await.expect("check");
+        assert_eq!(cache.loads(), 1);
+
+        // A write to this project is seen by the next request.
+        run(&db, "CREATE feedback CONTENT { project: project:alpha, sprint: sprint:['alpha', 1], stakeholder: stakeholder:ana,
+                    channel: 'team', submitted_at: d'2026-01-10T10:00:00Z', body: 'x', category: 'other', status: 'new',
+                    created_at: time::now(), updated_at: time::now() }").await;
+        let fresh = cache
+            .project(&db, "alpha")
+            .await
+            .expect("reload")
+            .expect("alpha");
+        assert_eq!(cache.loads(), 2);
+        assert_eq!(fresh.input.feedback.len(), 1);
+        assert_eq!(fresh.new_feedback, 1);
+        assert!(fresh.input.feedback[0].from_end_user());
+
+        // So is a change of a stakeholder's function (the directory), and of the time zone.
+        run(&db, "UPDATE stakeholder:ana SET `function` = 'product'").await;
+        let fresh = cache
+            .project(&db, "alpha")
+            .await
+            .expect("reload")
+            .expect("alpha");
+        assert!(!fresh.input.feedback[0].from_end_user());
+        run(&db, "UPSERT setting:workspace CONTENT { time_zone: 'Pacific/Auckland', updated_at: time::now() }").await;
+        let fresh = cache
+            .project(&db, "alpha")
+            .await
+            .expect("reload")
+            .expect("alpha");
+        assert_eq!(fresh.time_zone, chrono_tz::Pacific::Auckland);
+        assert_eq!(cache.loads(), 4);
+
+        // A deleted project is gone at once.
+        run(&db, "DELETE project:alpha").await;
+        assert!(cache.project(&db, "alpha").await.expect("check").is_none());
+    }
+
+    #[tokio::test]
+    async fn reports_are_computed_once_per_date() {
+        let db = crate::feedback::repo::tests::seeded("cache_memo").await;
+        let cache = Cache::default();
+        let s = cache
+            .project(&db, "alpha")
+            .await
+            .expect("load")
+            .expect("alpha");
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("day");
+        let a = s.report(day);
+        let b = s.report(day);
+        assert!(Arc::ptr_eq(&a, &b));
+        let other = s.report(NaiveDate::from_ymd_opt(2026, 2, 1).expect("day"));
+        assert_eq!(other.signals.as_of.to_string(), "2026-02-01");
+        assert_eq!(*s.signals(day), a.signals, "report and signals agree");
+    }
+
+    #[tokio::test]
+    async fn an_import_moves_the_counters_of_what_it_wrote() {
+        let db = crate::feedback::repo::tests::seeded("cache_import").await;
+        let cache = Cache::default();
+        let (before, _) = cache.catalog(&db, None).await.expect("catalog");
+        let catalog = revision(&db, "~catalog").await;
+        let directory = revision(&db, "~directory").await;
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("day");
+        let ws = crate::workspace::transfer::demo_workspace(day);
+        crate::workspace::transfer::import(&db, &ws, false)
+            .await
+            .expect("import");
+        let key = ws.projects[0].key.clone();
+        let n = revision(&db, &key).await;
+        assert!(n > 0, "the imported project has a counter");
+        assert!(revision(&db, "~catalog").await > catalog);
+        assert!(revision(&db, "~directory").await > directory);
+        let (after, _) = cache.catalog(&db, None).await.expect("catalog");
+        assert_eq!(
+            after.projects.len(),
+            before.projects.len() + ws.projects.len()
+        );
+        let snapshot = cache
+            .project(&db, &key)
+            .await
+            .expect("load")
+            .expect("imported");
+        assert_eq!(snapshot.record.name, ws.projects[0].name);
+
+        // `$bulk_import` lives in the import's query only: later writes count again.
+        db.query("UPDATE type::record('project', $key) SET name = 'Renamed'")
+            .bind(("key", key.clone()))
+            .await
+            .expect("query")
+            .check()
+            .expect("rename");
+        assert_eq!(revision(&db, &key).await, n + 1);
+        let snapshot = cache
+            .project(&db, &key)
+            .await
+            .expect("load")
+            .expect("imported");
+        assert_eq!(snapshot.record.name, "Renamed");
+    }
+
+    #[tokio::test]
+    async fn the_catalog_follows_projects_and_members() {
+        let db = crate::feedback::repo::tests::seeded("cache_catalog").await;
+        let cache = Cache::default();
+        let (c, _) = cache.catalog(&db, None).await.expect("catalog");
+        assert_eq!(
+            c.projects
+                .iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>(),
+            vec!["alpha", "beta"]
+        );
+        assert_eq!(c.member_of.get("u1"), Some(&vec!["alpha".to_string()]));
+        run(&db, "CREATE membership:['beta', 'u1'] CONTENT { project: project:beta, user: user:u1, role: 'viewer', created_at: time::now() }").await;
+        let (c, _) = cache.catalog(&db, None).await.expect("catalog");
+        let mut mine = c.member_of.get("u1").cloned().unwrap_or_default();
+        mine.sort();
+        assert_eq!(mine, vec!["alpha".to_string(), "beta".to_string()]);
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    /// Every statement that loads a project reads by key or through an index on `project`:
+    /// the planner never scans a table, so no other project's rows are read.
+    #[tokio::test]
+    async fn loading_a_project_never_scans_a_table() {
+        let db = crate::feedback::repo::tests::seeded("cache_plans").await;
+        // The detector itself: a filter on an unindexed field is a table scan.
+        let mut res = db
+            .query("SELECT * FROM feedback WHERE body = 'x' EXPLAIN")
+            .await
+            .expect("explain")
+            .check()
+            .expect("plan");
+        let plan: surrealdb::types::Value = res.take(0).expect("take");
+        assert!(format!("{plan:?}").contains("TableScan"), "{plan:?}");
+        for statement in repo::project_statements() {
+            if !statement.starts_with("SELECT") || statement.contains("FROM ONLY") {
+                continue;
+            }
+            let mut res = db
+                .query(format!("{statement} EXPLAIN"))
+                .bind(("id", crate::db::rid("project", "alpha")))
+                .bind(("key", "alpha".to_string()))
+                .await
+                .expect("explain")
+                .check()
+                .expect("plan");
+            let plan: surrealdb::types::Value = res.take(0).expect("take");
+            let plan = format!("{plan:?}");
+            assert!(
+                plan.contains("IndexScan") && plan.contains("project:alpha"),
+                "{statement}\nis not an index read of the one project: {plan}"
+            );
+            assert!(
+                !plan.contains("TableScan"),
+                "{statement}\nscans a table: {plan}"
+            );
+        }
+    }
+
+    /// A project report, checked against a current snapshot, is one round trip; the first
+    /// load is a fixed number (the snapshot, and the stakeholders it mentions).
+    #[tokio::test]
+    async fn a_report_costs_a_fixed_number_of_queries() {
+        let db = crate::feedback::repo::tests::seeded("cache_report_queries").await;
+        let cache = Cache::default();
+        let before = db.queries_sent();
+        let s = cache
+            .project(&db, "alpha")
+            .await
+            .expect("load")
+            .expect("alpha");
+        let _ = s.report(s.today());
+        assert!(db.queries_sent() - before <= 3, "stamp, load, stakeholders");
+        let before = db.queries_sent();
+        for _ in 0..5 {
+            let s = cache
+                .project(&db, "alpha")
+                .await
+                .expect("check")
+                .expect("alpha");
+            let _ = s.report(s.today());
+        }
+        assert_eq!(db.queries_sent() - before, 5);
+    }
+}
