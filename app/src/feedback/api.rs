@@ -15,9 +15,9 @@ mod ssr {
         redirect_plain_form, resolve,
     };
     pub use super::super::{
-        INBOX_LIMIT, InboxFilter, InviteState, OpenLink, OwnFeedback, parse_expiry_days,
-        parse_given_on, parse_sprint_number, parse_team_channel, validate_author, validate_content,
-        validate_triage,
+        INBOX_MAX_PAGE, INBOX_PAGE, InboxFilter, InviteState, OpenLink, OwnFeedback,
+        parse_expiry_days, parse_given_on, parse_sprint_number, parse_team_channel,
+        validate_author, validate_content, validate_triage,
     };
     pub use crate::auth::service::{audit, hash_token, new_token, request_ctx, require_user};
     pub use crate::feedback::service::base_url;
@@ -62,8 +62,10 @@ async fn live_stakeholder(state: &AppState, field: &str, id: &str) -> Result<Str
 }
 
 /// A project's feedback inbox, filtered by sprint (a number or `none`), status, category,
-/// rating (1–5 or `none`) and function.
+/// rating (1–5 or `none`) and function; one page of `limit` items (default 50, at most 500),
+/// latest first, starting after the item `after` names (the previous page's `next_after`).
 #[server(prefix = "/api/fn", endpoint = "feedback/inbox")]
+#[allow(clippy::too_many_arguments)]
 pub async fn feedback_inbox(
     key: String,
     sprint: Option<String>,
@@ -71,6 +73,8 @@ pub async fn feedback_inbox(
     category: Option<String>,
     rating: Option<String>,
     function: Option<String>,
+    after: Option<String>,
+    limit: Option<String>,
 ) -> Result<Inbox, AppError> {
     let (state, user, _) = require_user().await?;
     let access = project_access(&state, &user, &key).await?;
@@ -82,20 +86,44 @@ pub async fn feedback_inbox(
         function,
     }
     .validate()?;
+    let after = after.filter(|a| !a.trim().is_empty());
+    if after.as_deref().is_some_and(|a| !plausible_id(a)) {
+        return Err(AppError::field("after", "This page link is not valid."));
+    }
+    let page = match limit.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => INBOX_PAGE,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=INBOX_MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                AppError::field(
+                    "limit",
+                    format!("Ask for between 1 and {INBOX_MAX_PAGE} items."),
+                )
+            })?,
+    };
     let repo = FeedbackRepo::new(state.db.clone());
-    let mut items: Vec<super::FeedbackItem> = repo
-        .inbox(access.key(), &filter, INBOX_LIMIT)
-        .await?
+    let mut rows = repo
+        .inbox(access.key(), &filter, after.as_deref(), page)
+        .await?;
+    let more = rows.len() > page;
+    rows.truncate(page);
+    let next_after = if more {
+        rows.last().map(|r| crate::db::key_of(&r.id))
+    } else {
+        None
+    };
+    let items: Vec<super::FeedbackItem> = rows
         .into_iter()
         .map(Into::into)
         .filter(|i| filter.matches(i))
         .collect();
-    let truncated = items.len() > INBOX_LIMIT;
-    items.truncate(INBOX_LIMIT);
     let today = crate::feedback::service::workspace_today(&state).await;
     Ok(Inbox {
         items,
-        truncated,
+        next_after,
+        continued: after.is_some(),
         sprints: repo.sprints(access.key(), today).await?,
         new_count: repo.new_count(access.key()).await?,
     })
@@ -103,12 +131,51 @@ pub async fn feedback_inbox(
 
 /// How many feedback items are still `new` across the projects the caller is a member of
 /// (for the navigation badge).
+/// The directory entries a project's writer can pick as a feedback author or invitee: the
+/// project's own stakeholders (a whole directory of thousands would make an unusable list and
+/// a heavy page); empty for those who may only read the project.
+#[server(prefix = "/api/fn", endpoint = "feedback/people")]
+pub async fn feedback_people(
+    key: String,
+) -> Result<Vec<crate::interviews::StakeholderChoice>, AppError> {
+    let (state, user, _) = require_user().await?;
+    let access = project_access(&state, &user, &key).await?;
+    if !access.level.can_write() {
+        return Ok(Vec::new());
+    }
+    Ok(
+        crate::stakeholders::repo::StakeholderRepo::new(state.db.clone())
+            .choices(Some(access.key()))
+            .await?
+            .into_iter()
+            .map(
+                |(id, name, function)| crate::interviews::StakeholderChoice {
+                    id,
+                    name,
+                    function: function.parse().unwrap_or(super::Function::Other),
+                },
+            )
+            .collect(),
+    )
+}
+
 #[server(prefix = "/api/fn", endpoint = "feedback/count-new")]
 pub async fn count_new_feedback() -> Result<u64, AppError> {
     let (state, user, _) = require_user().await?;
-    FeedbackRepo::new(state.db.clone())
-        .new_count_for_member(&user.id)
-        .await
+    let prefetched = crate::cache::prefetched();
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, prefetched.as_deref())
+        .await?;
+    let keys = catalog.member_of.get(&user.id).cloned().unwrap_or_default();
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let (snapshots, _) = state
+        .cache
+        .projects_with(&state.db, &keys, prefetched.as_deref())
+        .await?;
+    Ok(snapshots.iter().map(|s| s.new_feedback).sum())
 }
 
 /// Records feedback the team heard in person (channel review, interview or team), from a

@@ -30,8 +30,10 @@ pub const LINK_LIMIT: i64 = 60;
 pub const ADDRESS_LIMIT: i64 = 20;
 /// The length of a rate-limit window, in minutes.
 pub const RATE_WINDOW_MINUTES: i64 = 60;
-/// Most items the inbox shows at once (latest first).
-pub const INBOX_LIMIT: usize = 500;
+/// Items per page of the inbox (latest first).
+pub const INBOX_PAGE: usize = 50;
+/// The most items one inbox request may ask for (the API's `limit`).
+pub const INBOX_MAX_PAGE: usize = 500;
 
 /// One feedback item as the team sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,10 +196,12 @@ impl ValidFilter {
 /// A project's inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inbox {
-    /// Matching items, latest first (at most [`INBOX_LIMIT`]).
+    /// Matching items, latest first: one page.
     pub items: Vec<FeedbackItem>,
-    /// Whether more items matched than are shown.
-    pub truncated: bool,
+    /// The id to pass as `after` for the next page; `None` on the last page.
+    pub next_after: Option<String>,
+    /// Whether this is a later page (opened with `after`).
+    pub continued: bool,
     /// The project's sprints, latest first.
     pub sprints: Vec<SprintChoice>,
     /// How many items in the project are still `new`.

@@ -11,7 +11,7 @@ use super::{
     InviteState, LinkPage, MAX_BODY, MAX_INVITE_DAYS, OpenLink, OwnFeedback, SprintChoice,
 };
 use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_time};
-use crate::interviews::api::interview_choices;
+use crate::error::AppError;
 use crate::interviews::pages::CopyLink;
 use crate::interviews::plausible_token;
 use crate::projects::ProjectDetail;
@@ -40,54 +40,86 @@ fn status_class(s: FeedbackStatus) -> &'static str {
 /// `/projects/{key}/feedback`.
 #[component]
 pub fn FeedbackInboxPage() -> impl IntoView {
+    let data = InboxData::new();
     view! {
-        <ProjectFrame children=Box::new(|d: ProjectDetail| view! { <FeedbackSection detail=d/> }.into_any())/>
+        <ProjectFrame children=Box::new(move |d: ProjectDetail| view! { <FeedbackSection detail=d data/> }.into_any())/>
+    }
+}
+
+/// The inbox's actions and resources. The page creates them, outside the project frame's
+/// Suspense: the server's render walks a Suspense's children more than once, and a resource
+/// created in there would be loaded and sent to the browser once per walk.
+#[derive(Clone, Copy)]
+struct InboxData {
+    triage: ServerAction<TriageFeedback>,
+    create: ServerAction<CreateFeedback>,
+    add_dir: ServerAction<AddAuthorToDirectory>,
+    delete: ServerAction<DeleteFeedback>,
+    inbox: Resource<Result<Inbox, AppError>>,
+    people: Resource<Result<Vec<crate::interviews::StakeholderChoice>, AppError>>,
+}
+
+impl InboxData {
+    fn new() -> Self {
+        let key = crate::projects::pages::use_project_key();
+        let query = use_query_map();
+        let q = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
+        let triage = ServerAction::<TriageFeedback>::new();
+        let create = ServerAction::<CreateFeedback>::new();
+        let add_dir = ServerAction::<AddAuthorToDirectory>::new();
+        let delete = ServerAction::<DeleteFeedback>::new();
+        let inbox = Resource::new(
+            move || {
+                (
+                    key.get(),
+                    q("sprint"),
+                    q("status"),
+                    q("category"),
+                    q("rating"),
+                    q("function"),
+                    q("after"),
+                    (
+                        triage.version().get(),
+                        create.version().get(),
+                        add_dir.version().get(),
+                        delete.version().get(),
+                    ),
+                )
+            },
+            |(k, sprint, status, category, rating, function, after, _)| {
+                feedback_inbox(k, sprint, status, category, rating, function, after, None)
+            },
+        );
+        // The people to pick from when recording feedback or creating an invite; the server
+        // sends them only to those who may write.
+        let people = Resource::new(
+            move || key.get(),
+            |k| async move { feedback_people(k).await },
+        );
+        Self {
+            triage,
+            create,
+            add_dir,
+            delete,
+            inbox,
+            people,
+        }
     }
 }
 
 #[component]
-fn FeedbackSection(detail: ProjectDetail) -> impl IntoView {
+fn FeedbackSection(detail: ProjectDetail, data: InboxData) -> impl IntoView {
     let key = detail.project.key.clone();
     let can_write = detail.access.can_write();
     let can_manage = detail.access.can_manage();
-    let query = use_query_map();
-    let q = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
-    let triage = ServerAction::<TriageFeedback>::new();
-    let create = ServerAction::<CreateFeedback>::new();
-    let add_dir = ServerAction::<AddAuthorToDirectory>::new();
-    let delete = ServerAction::<DeleteFeedback>::new();
-    let k = key.clone();
-    let inbox = Resource::new(
-        move || {
-            (
-                k.clone(),
-                q("sprint"),
-                q("status"),
-                q("category"),
-                q("rating"),
-                q("function"),
-                (
-                    triage.version().get(),
-                    create.version().get(),
-                    add_dir.version().get(),
-                    delete.version().get(),
-                ),
-            )
-        },
-        |(k, sprint, status, category, rating, function, _)| {
-            feedback_inbox(k, sprint, status, category, rating, function)
-        },
-    );
-    let people = Resource::new(
-        move || can_write,
-        |w| async move {
-            if w {
-                interview_choices().await.map(|c| c.stakeholders)
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    );
+    let InboxData {
+        triage,
+        create,
+        add_dir,
+        delete,
+        inbox,
+        people,
+    } = data;
     let key2 = key.clone();
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -178,6 +210,29 @@ fn InboxView(
             .or_else(|| action_error(delete).get())
     });
     let sprints = inbox.sprints.clone();
+    // The same filters, starting after an item (or from the newest).
+    let page_href = {
+        let filters: Vec<(&'static str, String)> =
+            ["sprint", "status", "category", "rating", "function"]
+                .into_iter()
+                .filter_map(|name| cur(name).map(|v| (name, v)))
+                .collect();
+        let key = key.clone();
+        move |after: Option<&str>| {
+            let mut parts: Vec<String> = filters
+                .iter()
+                .map(|(name, v)| format!("{name}={}", crate::stakeholders::url_encode(v)))
+                .collect();
+            if let Some(a) = after {
+                parts.push(format!("after={}", crate::stakeholders::url_encode(a)));
+            }
+            if parts.is_empty() {
+                format!("/projects/{key}/feedback")
+            } else {
+                format!("/projects/{key}/feedback?{}", parts.join("&"))
+            }
+        }
+    };
     view! {
         <div class="page-head">
             <h2>"Feedback"</h2>
@@ -206,7 +261,10 @@ fn InboxView(
                 </div>
             }.into_any()
         }}
-        {if inbox.truncated { Some(view! { <p class="hint">"Only the latest 500 items are shown; filter to see older ones."</p> }) } else { None }}
+        <nav class="show-more" aria-label="Feedback pages">
+            {inbox.continued.then(|| view! { <a href=page_href(None)>"Newest"</a> " " })}
+            {inbox.next_after.as_deref().map(|a| view! { <a href=page_href(Some(a)) rel="next">"Older feedback"</a> })}
+        </nav>
     }
 }
 
@@ -405,7 +463,7 @@ fn RecordFeedback(
                         <FieldError error field="given_on"/>
                     </div>
                     <div>
-                        <label for="fb-stakeholder">"From (directory)"</label>
+                        <label for="fb-stakeholder">"From (the project's stakeholders)"</label>
                         <select id="fb-stakeholder" name="stakeholder">
                             <option value="">"Someone not in the directory"</option>
                             {people_options(&people)}

@@ -1,8 +1,6 @@
 //! SurrealQL for feedback, invite links and rate-limit windows.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::{
@@ -10,6 +8,7 @@ use super::{
     LinkSprint, OwnFeedback, SprintChoice, ValidContent, ValidFilter, ValidTriage,
     effective_function,
 };
+use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
 
@@ -233,12 +232,12 @@ struct NewFeedback {
 /// Feedback, invites and rate limits.
 #[derive(Clone)]
 pub struct FeedbackRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl FeedbackRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -308,9 +307,17 @@ impl FeedbackRepo {
         &self,
         key: &str,
         filter: &ValidFilter,
+        after: Option<&str>,
         limit: usize,
     ) -> AppResult<Vec<FeedbackRecord>> {
         let mut conditions = vec!["project = $project".to_string()];
+        if after.is_some() {
+            conditions.push(
+                "($from.newest_first = NONE OR newest_first > $from.newest_first
+                  OR (newest_first = $from.newest_first AND id > $from))"
+                    .into(),
+            );
+        }
         if filter.status.is_some() {
             conditions.push("status = $status".into());
         }
@@ -331,8 +338,10 @@ impl FeedbackRepo {
             conditions
                 .push("(stakeholder.function ?? author_function ?? 'other') = $function".into());
         }
+        // Newest first through the (project, newest_first) index, read forwards.
         let sql = format!(
-            "SELECT {FIELDS} FROM feedback WHERE {} ORDER BY submitted_at DESC LIMIT $limit",
+            "LET $from = IF $after = NONE {{ NONE }} ELSE {{ type::record('feedback', $after) }};
+             SELECT {FIELDS} FROM feedback WHERE {} ORDER BY newest_first ASC, id ASC LIMIT $limit",
             conditions.join(" AND ")
         );
         let mut res = self
@@ -344,10 +353,11 @@ impl FeedbackRepo {
             .bind(("rating", filter.rating.flatten().map(i64::from)))
             .bind(("sprint", filter.sprint.flatten().map(i64::from)))
             .bind(("function", filter.function.map(|f| f.as_str().to_string())))
+            .bind(("after", after.map(str::to_string)))
             .bind(("limit", i64::try_from(limit + 1).unwrap_or(i64::MAX)))
             .await?
             .check()?;
-        Ok(res.take(0)?)
+        Ok(res.take(1)?)
     }
 
     /// How many items of a project are still `new`.
@@ -709,7 +719,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::feedback::{InboxFilter, validate_content};
 
-    pub(crate) async fn seeded(name: &str) -> Surreal<Any> {
+    pub(crate) async fn seeded(name: &str) -> Db {
         let db = crate::db::connect_isolated("mem://", name)
             .await
             .expect("connect");
@@ -841,7 +851,7 @@ pub(crate) mod tests {
             .expect("other project");
 
         let all: Vec<FeedbackItem> = repo
-            .inbox("alpha", &ValidFilter::default(), 10)
+            .inbox("alpha", &ValidFilter::default(), None, 10)
             .await
             .expect("inbox")
             .into_iter()
@@ -864,7 +874,7 @@ pub(crate) mod tests {
             let repo = repo.clone();
             async move {
                 let v = f.validate().expect("filter");
-                repo.inbox("alpha", &v, 10)
+                repo.inbox("alpha", &v, None, 10)
                     .await
                     .expect("inbox")
                     .into_iter()
@@ -929,12 +939,27 @@ pub(crate) mod tests {
             vec![b.clone()]
         );
         assert_eq!(
-            repo.inbox("alpha", &ValidFilter::default(), 1)
+            repo.inbox("alpha", &ValidFilter::default(), None, 1)
                 .await
                 .expect("limit")
                 .len(),
             2,
             "limit + 1"
+        );
+        // The next page starts after the last item shown.
+        let next: Vec<String> = repo
+            .inbox("alpha", &ValidFilter::default(), Some(&b), 1)
+            .await
+            .expect("page 2")
+            .into_iter()
+            .map(|r| key_of(&r.id))
+            .collect();
+        assert_eq!(next, vec![a.clone()]);
+        assert!(
+            repo.inbox("alpha", &ValidFilter::default(), Some(&a), 1)
+                .await
+                .expect("page 3")
+                .is_empty()
         );
 
         assert_eq!(repo.new_count("alpha").await.expect("count"), 2);

@@ -133,13 +133,19 @@ pub async fn get_interview(key: String, id: String) -> Result<Interview, AppErro
     load(&state, access.key(), &id).await
 }
 
-/// Scheduled interviews from now on, across the projects the caller can see.
+/// Scheduled interviews from now on, across the projects the caller can see: a page of them,
+/// starting after the interview `after` names (the previous page's `next_after`).
 #[server(prefix = "/api/fn", endpoint = "interviews/upcoming")]
-pub async fn list_upcoming_interviews() -> Result<Vec<Interview>, AppError> {
+pub async fn list_upcoming_interviews(after: Option<String>) -> Result<UpcomingPage, AppError> {
     let (state, user, _) = require_user().await?;
+    let after = after.filter(|a| !a.trim().is_empty());
+    if after.as_deref().is_some_and(|a| !plausible_id(a)) {
+        return Err(AppError::field("after", "This page link is not valid."));
+    }
     let repo = InterviewRepo::new(state.db.clone());
-    let rows = if user.role.sees_everything() {
-        repo.upcoming(None, Utc::now()).await?
+    let (now, page) = (Utc::now(), UPCOMING_PAGE);
+    let mut rows = if user.role.sees_everything() {
+        repo.upcoming(None, now, after.as_deref(), page).await?
     } else {
         let keys: Vec<String> = ProjectRepo::new(state.db.clone())
             .list_for_member(&user.id)
@@ -150,10 +156,36 @@ pub async fn list_upcoming_interviews() -> Result<Vec<Interview>, AppError> {
         if keys.is_empty() {
             Vec::new()
         } else {
-            repo.upcoming(Some(&keys), Utc::now()).await?
+            repo.upcoming(Some(&keys), now, after.as_deref(), page)
+                .await?
         }
     };
-    Ok(rows.into_iter().map(Into::into).collect())
+    let more = rows.len() > page;
+    rows.truncate(page);
+    let next_after = if more {
+        rows.last().map(|r| crate::db::key_of(&r.id))
+    } else {
+        None
+    };
+    Ok(UpcomingPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_after,
+        continued: after.is_some(),
+    })
+}
+
+/// How many upcoming interviews `/interviews` shows per page.
+pub const UPCOMING_PAGE: usize = 100;
+
+/// One page of upcoming interviews.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpcomingPage {
+    /// The interviews, by time.
+    pub items: Vec<Interview>,
+    /// The id to pass as `after` for the next page; `None` on the last page.
+    pub next_after: Option<String>,
+    /// Whether this is a later page.
+    pub continued: bool,
 }
 
 /// Directory entries and users to pick from, and the default time zone.

@@ -712,7 +712,8 @@ fn CalendarSection(key: String) -> impl IntoView {
 /// `/interviews`: everyone's upcoming interviews in the projects the caller can see.
 #[component]
 pub fn AllInterviewsPage() -> impl IntoView {
-    let upcoming = Resource::new(|| (), |_| list_upcoming_interviews());
+    let query = use_query_map();
+    let upcoming = Resource::new(move || query.read().get("after"), list_upcoming_interviews);
     view! {
         <Title text="Interviews · Touchpoint"/>
         <section class="page">
@@ -720,16 +721,23 @@ pub fn AllInterviewsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match upcoming.await {
-                        Ok(list) if list.is_empty() => view! {
+                        Ok(page) if page.items.is_empty() && !page.continued => view! {
                             <div class="card empty-state"><p>"No interviews are scheduled in your projects."</p></div>
                         }.into_any(),
-                        Ok(list) => view! {
+                        Ok(page) => view! {
+                            <p class="hint" role="status">{if page.continued {
+                                format!("Showing {} more interviews, soonest first.", page.items.len())
+                            } else if page.next_after.is_some() {
+                                format!("Showing the next {} interviews, soonest first.", page.items.len())
+                            } else {
+                                format!("{} upcoming interviews, soonest first.", page.items.len())
+                            }}</p>
                             <table class="table">
                                 <thead><tr>
                                     <th>"When (local)"</th><th>"Project"</th><th>"Kind"</th><th>"Participants"</th><th>"Interviewers"</th><th>"Status"</th>
                                 </tr></thead>
                                 <tbody>
-                                    {list.into_iter().map(|i| view! {
+                                    {page.items.into_iter().map(|i| view! {
                                         <tr>
                                             <td><a href=format!("/projects/{}/interviews?interview={}", i.project, i.id)>{when(&i)}</a></td>
                                             <td><a href=format!("/projects/{}/interviews", i.project)>{i.project_name.clone()}</a></td>
@@ -741,6 +749,10 @@ pub fn AllInterviewsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <nav class="show-more" aria-label="Interview pages">
+                                {page.continued.then(|| view! { <a href="/interviews">"First page"</a> " " })}
+                                {page.next_after.map(|a| view! { <a href=format!("/interviews?after={a}") rel="next">"Next page"</a> })}
+                            </nav>
                         }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }

@@ -1,14 +1,13 @@
 //! SurrealQL for interviews, their insights and the projects' calendar tokens.
 
 use chrono::{DateTime, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::{
     Function, Insight, Interview, InterviewKind, InterviewStatus, Interviewer, Participant,
     StakeholderChoice, ValidInterview, local_strings,
 };
+use crate::db::Db;
 use crate::db::{key_of, rid};
 use crate::error::{AppError, AppResult};
 
@@ -172,12 +171,12 @@ pub struct NewPerson {
 /// Interviews and calendar tokens.
 #[derive(Clone)]
 pub struct InterviewRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl InterviewRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -331,36 +330,35 @@ impl InterviewRepo {
         Ok(res.take(0)?)
     }
 
-    /// Scheduled interviews from `now` on, in the given projects (`None`: every project).
+    /// Scheduled interviews from `now` on, in the given projects (`None`: every project), by
+    /// time then id: at most `limit` + 1 of them (so the caller can tell whether more follow),
+    /// starting after the interview `after` names. Reads the `scheduled_at` index from `now`.
     pub async fn upcoming(
         &self,
         projects: Option<&[String]>,
         now: DateTime<Utc>,
+        after: Option<&str>,
+        limit: usize,
     ) -> AppResult<Vec<InterviewRecord>> {
-        let mut res = match projects {
-            Some(keys) => {
-                let ids: Vec<RecordId> = keys.iter().map(|k| rid("project", k)).collect();
-                self.db
-                    .query(format!(
-                        "SELECT {FIELDS} FROM interview WHERE project IN $projects AND scheduled_at >= $now
-                         AND status = 'scheduled' ORDER BY scheduled_at ASC LIMIT 500"
-                    ))
-                    .bind(("projects", ids))
-                    .bind(("now", now))
-                    .await?
-            }
-            None => {
-                self.db
-                    .query(format!(
-                        "SELECT {FIELDS} FROM interview WHERE scheduled_at >= $now AND status = 'scheduled'
-                         ORDER BY scheduled_at ASC LIMIT 500"
-                    ))
-                    .bind(("now", now))
-                    .await?
-            }
-        }
-        .check()?;
-        Ok(res.take(0)?)
+        let ids: Option<Vec<RecordId>> =
+            projects.map(|keys| keys.iter().map(|k| rid("project", k)).collect());
+        let mut res = self
+            .db
+            .query(format!(
+                "LET $from = IF $after = NONE {{ NONE }} ELSE {{ type::record('interview', $after) }};
+                 LET $from_at = $from.scheduled_at;
+                 SELECT {FIELDS} FROM interview WHERE scheduled_at >= $now AND status = 'scheduled'
+                   AND ($projects = NONE OR project IN $projects)
+                   AND ($from_at = NONE OR scheduled_at > $from_at OR (scheduled_at = $from_at AND id > $from))
+                 ORDER BY scheduled_at ASC, id ASC LIMIT $limit"
+            ))
+            .bind(("projects", ids))
+            .bind(("now", now))
+            .bind(("after", after.map(str::to_string)))
+            .bind(("limit", i64::try_from(limit + 1).unwrap_or(i64::MAX)))
+            .await?
+            .check()?;
+        Ok(res.take(2)?)
     }
 
     /// Appends an insight.
@@ -499,7 +497,7 @@ mod tests {
     use super::*;
     use crate::interviews::{InterviewForm, to_utc};
 
-    async fn db(name: &str) -> Surreal<Any> {
+    async fn db(name: &str) -> Db {
         let db = crate::db::connect_isolated("mem://", name)
             .await
             .expect("connect");
@@ -637,7 +635,7 @@ mod tests {
             .single()
             .expect("t");
         let up = repo
-            .upcoming(Some(&["alpha".into(), "beta".into()]), before)
+            .upcoming(Some(&["alpha".into(), "beta".into()]), before, None, 10)
             .await
             .expect("up");
         assert_eq!(
@@ -645,17 +643,55 @@ mod tests {
             vec![id2.clone()]
         );
         assert!(
-            repo.upcoming(Some(&["alpha".into()]), before)
+            repo.upcoming(Some(&["alpha".into()]), before, None, 10)
                 .await
                 .expect("up")
                 .is_empty()
         );
-        assert_eq!(repo.upcoming(None, before).await.expect("up").len(), 1);
+        assert_eq!(
+            repo.upcoming(None, before, None, 10)
+                .await
+                .expect("up")
+                .len(),
+            1
+        );
+        // Pages: one per page, the second starting after the first.
+        let v3 = valid(&["ben"], "2026-04-02T09:30", "");
+        let (utc3, _) = to_utc(v3.local_start, "Europe/Berlin").expect("utc");
+        let id3 = repo
+            .create("beta", &v3, utc3, "Europe/Berlin", &["u1".into()], None)
+            .await
+            .expect("create");
+        let page1 = repo.upcoming(None, before, None, 1).await.expect("page 1");
+        assert_eq!(
+            page1.iter().map(|r| key_of(&r.id)).collect::<Vec<_>>(),
+            vec![id2.clone(), id3.clone()],
+            "one more than the limit tells that more follow"
+        );
+        let page2 = repo
+            .upcoming(None, before, Some(&id2), 1)
+            .await
+            .expect("page 2");
+        assert_eq!(
+            page2.iter().map(|r| key_of(&r.id)).collect::<Vec<_>>(),
+            vec![id3.clone()]
+        );
+        assert!(
+            repo.upcoming(None, before, Some(&id3), 1)
+                .await
+                .expect("page 3")
+                .is_empty()
+        );
         let after = Utc
             .with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
             .single()
             .expect("t");
-        assert!(repo.upcoming(None, after).await.expect("up").is_empty());
+        assert!(
+            repo.upcoming(None, after, None, 10)
+                .await
+                .expect("up")
+                .is_empty()
+        );
     }
 
     #[tokio::test]

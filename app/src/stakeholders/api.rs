@@ -23,7 +23,8 @@ use ssr::*;
 
 /// The directory: active stakeholders (and erased ones with `erased=include`), searched by
 /// name, organization, title and (where the caller may see them) email; filtered by function
-/// and project; by name, at most `limit` rows (default 50, at most 500).
+/// and project; by name, `limit` rows (default 50, at most 500) starting after the entry `after`
+/// names (the previous page's `next_after`).
 #[server(prefix = "/api/fn", endpoint = "stakeholders/list")]
 pub async fn list_stakeholders(
     q: Option<String>,
@@ -31,6 +32,7 @@ pub async fn list_stakeholders(
     project: Option<String>,
     erased: Option<String>,
     limit: Option<String>,
+    after: Option<String>,
 ) -> Result<StakeholderList, AppError> {
     let (state, user, _) = require_user().await?;
     let filter = DirectoryQuery::parse(
@@ -39,7 +41,8 @@ pub async fn list_stakeholders(
         project.as_deref(),
         erased.as_deref(),
         limit.as_deref(),
-    )?;
+    )?
+    .starting_after(after.as_deref())?;
     let viewer = load_viewer(&state, &user).await?;
     if let Some(p) = &filter.project
         && !viewer.can_see_project(p)
@@ -52,7 +55,14 @@ pub async fn list_stakeholders(
         .await?;
     let has_more = rows.len() > filter.limit as usize;
     rows.truncate(filter.limit as usize);
+    let next_after = if has_more {
+        rows.last().map(|r| crate::db::key_of(&r.id))
+    } else {
+        None
+    };
     Ok(StakeholderList {
+        next_after,
+        continued: filter.after.is_some(),
         items: rows.into_iter().map(|r| to_summary(r, &viewer)).collect(),
         has_more,
         limit: filter.limit,

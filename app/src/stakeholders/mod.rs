@@ -109,6 +109,10 @@ pub struct StakeholderList {
     pub has_more: bool,
     /// The limit that was applied.
     pub limit: u32,
+    /// The id to pass as `after` for the next page; `None` on the last page.
+    pub next_after: Option<String>,
+    /// Whether this is a later page (opened with `after`).
+    pub continued: bool,
     /// Whether the email column means anything to this caller.
     pub shows_emails: bool,
 }
@@ -284,6 +288,8 @@ pub struct DirectoryQuery {
     pub include_erased: bool,
     /// How many rows to return.
     pub limit: u32,
+    /// Start after this entry (its id): the next page of the same filters.
+    pub after: Option<String>,
 }
 
 impl DirectoryQuery {
@@ -322,7 +328,24 @@ impl DirectoryQuery {
             project,
             include_erased,
             limit,
+            after: None,
         })
+    }
+
+    /// Starts the list after the entry `after` names (the `next_after` of the previous page).
+    pub fn starting_after(mut self, after: Option<&str>) -> Result<Self, AppError> {
+        self.after = match after.map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(a)
+                if a.len() <= 64
+                    && a.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                Some(a.to_string())
+            }
+            Some(_) => return Err(AppError::field("after", "This page link is not valid.")),
+        };
+        Ok(self)
     }
 }
 
@@ -332,7 +355,7 @@ pub fn directory_href(
     function: Option<&str>,
     project: Option<&str>,
     include_erased: bool,
-    limit: Option<u32>,
+    after: Option<&str>,
 ) -> String {
     let mut parts = Vec::new();
     if !q.is_empty() {
@@ -347,8 +370,8 @@ pub fn directory_href(
     if include_erased {
         parts.push("erased=include".into());
     }
-    if let Some(l) = limit {
-        parts.push(format!("limit={l}"));
+    if let Some(a) = after {
+        parts.push(format!("after={}", url_encode(a)));
     }
     if parts.is_empty() {
         "/stakeholders".into()
@@ -840,14 +863,29 @@ mod tests {
         let e =
             DirectoryQuery::parse(Some(&"x".repeat(101)), None, None, None, None).expect_err("q");
         assert_eq!(e.field_name(), Some("q"));
+        let q = DirectoryQuery::default();
+        assert_eq!(
+            q.clone()
+                .starting_after(Some(" s1 "))
+                .expect("after")
+                .after
+                .as_deref(),
+            Some("s1")
+        );
+        assert_eq!(
+            q.clone().starting_after(Some("")).expect("none").after,
+            None
+        );
+        let e = q.starting_after(Some("a'b")).expect_err("after");
+        assert_eq!(e.field_name(), Some("after"));
     }
 
     #[test]
     fn directory_links_keep_the_filters() {
         assert_eq!(directory_href("", None, None, false, None), "/stakeholders");
         assert_eq!(
-            directory_href("a b&c", Some("end_user"), Some("alpha"), true, Some(100)),
-            "/stakeholders?q=a%20b%26c&function=end_user&project=alpha&erased=include&limit=100"
+            directory_href("a b&c", Some("end_user"), Some("alpha"), true, Some("s1")),
+            "/stakeholders?q=a%20b%26c&function=end_user&project=alpha&erased=include&after=s1"
         );
     }
 

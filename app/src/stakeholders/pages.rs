@@ -22,8 +22,9 @@ fn or_dash(s: &str) -> String {
     }
 }
 
-/// The current directory filters from the URL: (q, function, project, erased, limit).
+/// The current directory filters from the URL: (q, function, project, erased, limit, after).
 type Filters = (
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -44,12 +45,13 @@ pub fn StakeholdersPage() -> impl IntoView {
             q.get("project"),
             q.get("erased"),
             q.get("limit"),
+            q.get("after"),
         )
     };
     let create = ServerAction::<CreateStakeholder>::new();
     let list = Resource::new(
         move || (filters(), create.version().get()),
-        |((q, f, p, e, l), _)| list_stakeholders(q, f, p, e, l),
+        |((q, f, p, e, l, a), _)| list_stakeholders(q, f, p, e, l, a),
     );
     let context = Resource::new(|| (), |_| get_directory_context());
     view! {
@@ -96,7 +98,7 @@ pub fn StakeholdersPage() -> impl IntoView {
 
 #[component]
 fn DirectoryFilters(ctx: DirectoryContext, current: Filters) -> impl IntoView {
-    let (q, function, project, erased, _) = current;
+    let (q, function, project, erased, ..) = current;
     let function = function.unwrap_or_default();
     let project = project.unwrap_or_default();
     let include_erased = matches!(erased.as_deref(), Some("include" | "true" | "on"));
@@ -141,17 +143,20 @@ fn DirectoryFilters(ctx: DirectoryContext, current: Filters) -> impl IntoView {
 
 #[component]
 fn DirectoryTable(list: StakeholderList, current: Filters) -> impl IntoView {
-    let (q, function, project, erased, _) = current;
+    let (q, function, project, erased, ..) = current;
     let include_erased = matches!(erased.as_deref(), Some("include" | "true" | "on"));
-    let more = list.has_more.then(|| {
+    let q = q.as_deref().unwrap_or_default().trim().to_string();
+    let href = |after: Option<&str>| {
         directory_href(
-            q.as_deref().unwrap_or_default().trim(),
+            &q,
             function.as_deref(),
             project.as_deref(),
             include_erased,
-            Some(list.limit + super::PAGE_SIZE),
+            after,
         )
-    });
+    };
+    let more = list.next_after.as_deref().map(|a| href(Some(a)));
+    let first = list.continued.then(|| href(None));
     if list.items.is_empty() {
         return view! {
             <div class="card empty-state"><p>"No stakeholders match."</p></div>
@@ -162,7 +167,12 @@ fn DirectoryTable(list: StakeholderList, current: Filters) -> impl IntoView {
     let count = list.items.len();
     view! {
         <p class="hint" role="status">
-            {if list.has_more { format!("Showing the first {count} stakeholders.") } else if count == 1 { "1 stakeholder.".to_string() } else { format!("{count} stakeholders.") }}
+            {match (list.continued, list.has_more, count) {
+                (true, _, _) => format!("Showing {count} more stakeholders, by name."),
+                (false, true, _) => format!("Showing the first {count} stakeholders, by name."),
+                (false, false, 1) => "1 stakeholder.".to_string(),
+                (false, false, _) => format!("{count} stakeholders."),
+            }}
         </p>
         <table class="table stakeholder-table">
             <thead><tr>
@@ -194,7 +204,10 @@ fn DirectoryTable(list: StakeholderList, current: Filters) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {more.map(|href| view! { <p class="show-more"><a href=href>"Show more"</a></p> })}
+        <nav class="show-more" aria-label="Directory pages">
+            {first.map(|href| view! { <a href=href>"First page"</a> " " })}
+            {more.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+        </nav>
     }
     .into_any()
 }

@@ -3,11 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::{DirectoryQuery, ERASED_NAME, MemberRole, ValidStakeholder};
+use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
 
@@ -141,12 +140,12 @@ fn email_taken() -> AppError {
 /// The stakeholder directory.
 #[derive(Clone)]
 pub struct StakeholderRepo {
-    db: Surreal<Any>,
+    db: Db,
 }
 
 impl StakeholderRepo {
     /// A repository over `db`.
-    pub fn new(db: Surreal<Any>) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -190,8 +189,10 @@ impl StakeholderRepo {
         let mut res = self
             .db
             .query(format!(
-                "SELECT {FIELDS}, string::lowercase(name) AS sort_name FROM stakeholder
+                "LET $from = IF $after = NONE {{ NONE }} ELSE {{ type::record('stakeholder', $after).sort_name }};
+                 SELECT {FIELDS}, sort_name FROM stakeholder WITH INDEX stakeholder_sort_name
                  WHERE merged_into = NONE
+                   AND ($from = NONE OR sort_name > $from OR (sort_name = $from AND id > type::record('stakeholder', $after)))
                    AND ($include_erased OR erased_at = NONE)
                    AND ($function = NONE OR `function` = $function)
                    AND ($project = NONE OR projects CONTAINS $project)
@@ -204,6 +205,7 @@ impl StakeholderRepo {
                  ORDER BY sort_name ASC, id ASC
                  LIMIT $limit"
             ))
+            .bind(("after", filter.after.clone()))
             .bind(("include_erased", filter.include_erased))
             .bind(("function", filter.function.map(|f| f.as_str().to_string())))
             .bind(("project", filter.project.as_deref().map(|p| rid("project", p))))
@@ -213,7 +215,7 @@ impl StakeholderRepo {
             .bind(("limit", i64::from(filter.limit) + 1))
             .await?
             .check()?;
-        Ok(res.take(0)?)
+        Ok(res.take(1)?)
     }
 
     /// Active stakeholders to pick from, by name; only those linked to `project` when given.
@@ -870,6 +872,7 @@ mod tests {
                 project: p.map(str::to_string),
                 include_erased: false,
                 limit,
+                after: None,
             };
             let repo = repo.clone();
             async move {

@@ -300,6 +300,26 @@ impl PageQuery {
         }
     }
 
+    /// The key a keyset-paged list starts after (`k<key>`), validated. Cursors are opaque to
+    /// callers.
+    pub fn key_cursor(&self) -> AppResult<Option<String>> {
+        match self.cursor.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => s
+                .strip_prefix('k')
+                .filter(|k| {
+                    !k.is_empty()
+                        && k.len() <= 64
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
+                .map(|k| Some(k.to_string()))
+                .ok_or_else(|| {
+                    AppError::field("cursor", "Pass the next_cursor of the previous page.")
+                }),
+        }
+    }
+
     /// Where the page starts, validated. Cursors are opaque to callers.
     pub fn offset(&self) -> AppResult<usize> {
         match self.cursor.as_deref().map(str::trim) {

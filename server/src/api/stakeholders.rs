@@ -13,10 +13,10 @@ use utoipa_axum::routes;
 
 use app::error::{AppError, AppResult};
 use app::stakeholders::api as fns;
-use app::stakeholders::{MAX_LIMIT, format_attributes};
+use app::stakeholders::format_attributes;
 use app::state::AppState;
 
-use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, ok, paginate, run};
+use super::{Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, ok, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -107,9 +107,9 @@ async fn record(id: String) -> AppResult<app::stakeholders::Stakeholder> {
     Ok(fns::get_stakeholder(id).await?.stakeholder)
 }
 
-/// Lists the directory by name, searched and filtered. Emails and attributes are included only
-/// for callers who may see them. At most 500 entries are listed; narrow with `q`, `function`
-/// or `project` beyond that.
+/// Lists the directory by name, searched and filtered, a page at a time (pass `next_cursor` as
+/// `cursor` for the next one). Emails and attributes are included only for callers who may see
+/// them.
 #[utoipa::path(get, path = "/stakeholders", tag = "stakeholders",
     params(DirectoryParams, PageQuery),
     responses((status = 200, description = "A page of stakeholder summaries", body = serde_json::Value),
@@ -124,6 +124,8 @@ async fn list_stakeholders(
     let erased = q
         .include_erased
         .map(|b| if b { "include" } else { "" }.to_string());
+    let limit = page.limit()?;
+    let after = page.key_cursor()?;
     let list = run(
         &state,
         parts,
@@ -132,11 +134,15 @@ async fn list_stakeholders(
             q.function,
             q.project,
             erased,
-            Some(MAX_LIMIT.to_string()),
+            Some(limit.to_string()),
+            after,
         ),
     )
     .await?;
-    Ok(ok(&paginate(list.items, &page)?))
+    Ok(ok(&Page {
+        items: list.items,
+        next_cursor: list.next_after.map(|a| format!("k{a}")),
+    }))
 }
 
 /// Adds a stakeholder to the directory.

@@ -19,7 +19,7 @@ use app::interviews::{Interview, ical, local_strings};
 use app::state::AppState;
 
 use super::stakeholders::nullable;
-use super::{Body, ErrorBody, PageQuery, Query, json, no_content, num, ok, paginate, run};
+use super::{Body, ErrorBody, Page, PageQuery, Query, json, no_content, num, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -390,7 +390,8 @@ pub struct TriageInput {
     pub response: Option<Option<String>>,
 }
 
-/// A project's feedback, latest first (at most the 500 latest that match the filters).
+/// A project's feedback, latest first, a page at a time (pass `next_cursor` as `cursor` for the
+/// next one).
 #[utoipa::path(get, path = "/projects/{key}/feedback", tag = "feedback",
     params(("key" = String, Path, description = "Project key"), FeedbackParams, PageQuery),
     responses((status = 200, description = "A page of feedback items", body = serde_json::Value),
@@ -402,13 +403,27 @@ async fn list_feedback(
     Query(f): Query<FeedbackParams>,
     Query(page): Query<PageQuery>,
 ) -> AppResult<Response> {
+    let limit = page.limit()?;
+    let after = page.key_cursor()?;
     let inbox = run(
         &state,
         parts,
-        feedback_fns::feedback_inbox(key, f.sprint, f.status, f.category, f.rating, f.function),
+        feedback_fns::feedback_inbox(
+            key,
+            f.sprint,
+            f.status,
+            f.category,
+            f.rating,
+            f.function,
+            after,
+            Some(limit.to_string()),
+        ),
     )
     .await?;
-    Ok(ok(&paginate(inbox.items, &page)?))
+    Ok(ok(&Page {
+        items: inbox.items,
+        next_cursor: inbox.next_after.map(|a| format!("k{a}")),
+    }))
 }
 
 /// Records feedback the team heard in person.
