@@ -2,6 +2,7 @@
 
 #![cfg(feature = "ssr")]
 
+use crate::db::Db;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -20,7 +21,7 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 29).expect("date")
 }
 
-async fn fresh(name: &str) -> Surreal<Any> {
+async fn fresh(name: &str) -> Db {
     let db = crate::db::connect_isolated("mem://", name)
         .await
         .expect("connect");
