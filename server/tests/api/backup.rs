@@ -1,17 +1,16 @@
 //! Backup and restore: back up, wipe, restore, compare — credentials included.
 
+use app::db::Db;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use server::config::ServeArgs;
 use server::startup::Application;
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 
 use crate::helpers::{ADMIN_PASSWORD, new_client, spawn_app};
 use crate::rest::{admin_token, rest};
 
 /// Every record of the tables that matter, as JSON, for comparing two databases.
-async fn snapshot(db: &Surreal<Any>) -> Vec<serde_json::Value> {
+async fn snapshot(db: &Db) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
     for table in [
         "user",

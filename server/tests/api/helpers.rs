@@ -12,7 +12,7 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub setup_token: String,
-    pub db: surrealdb::Surreal<surrealdb::engine::any::Any>,
+    pub db: app::db::Db,
 }
 
 static DB_COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -5,6 +5,7 @@ mod backup;
 mod helpers;
 mod projects;
 mod quality;
+mod query_budget;
 mod rest;
 mod rest_account;
 mod rest_quality;

@@ -9,13 +9,13 @@ use crate::projects::user_with_role;
 
 /// A new API token for the user with `email`.
 pub async fn bearer(app: &TestApp, email: &str) -> String {
-    let state = app::state::AppState {
-        db: app.db.clone(),
-        settings: std::sync::Arc::new(app::state::Settings::default()),
-        leptos_options: leptos::config::LeptosOptions::builder()
+    let state = app::state::AppState::new(
+        app.db.clone(),
+        app::state::Settings::default(),
+        leptos::config::LeptosOptions::builder()
             .output_name("touchpoint")
             .build(),
-    };
+    );
     app::auth::tokens_service::create_token_for_email(&state, email, None, None)
         .await
         .expect("token")

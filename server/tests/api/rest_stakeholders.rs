@@ -112,17 +112,21 @@ async fn stakeholders_round_trip_through_rest() {
     )
     .await;
     assert_eq!(v["items"][0]["name"], "Alex Example");
-    assert!(v["next_cursor"].is_string());
+    let cursor = v["next_cursor"].as_str().expect("cursor").to_string();
     let (_, v) = rest(
         &app,
         t,
         Method::GET,
-        "/stakeholders?limit=2&cursor=o2",
+        &format!("/stakeholders?limit=2&cursor={cursor}"),
         None,
     )
     .await;
     assert_eq!(v["items"][0]["name"], "Casey Sample");
     assert_eq!(v["next_cursor"], Value::Null);
+    // A cursor that is not one of ours is a validation error, not a fresh start.
+    let (s, v) = rest(&app, t, Method::GET, "/stakeholders?cursor=o2", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "cursor");
     // Filters.
     let (_, v) = rest(
         &app,

@@ -388,13 +388,13 @@ async fn the_command_line_service_makes_a_working_token() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     let (_member, _) = user_with_role(&app, &admin, "ci@example.org", "lead").await;
-    let state = app::state::AppState {
-        db: app.db.clone(),
-        settings: std::sync::Arc::new(app::state::Settings::default()),
-        leptos_options: leptos::config::LeptosOptions::builder()
+    let state = app::state::AppState::new(
+        app.db.clone(),
+        app::state::Settings::default(),
+        leptos::config::LeptosOptions::builder()
             .output_name("touchpoint")
             .build(),
-    };
+    );
     let created = app::auth::tokens_service::create_token_for_email(
         &state,
         "CI@example.org",

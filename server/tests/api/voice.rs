@@ -553,7 +553,28 @@ async fn link_submissions_are_rate_limited_and_bodies_kept_as_typed() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(inbox(&app, &admin, &[("key", "alpha")]).await.len(), 61);
+    // 61 items: a first page of 50, then the rest after its last item.
+    let res = app
+        .call(&admin, "feedback/inbox", &[("key", "alpha")])
+        .await;
+    let page: Value = res.json().await.expect("json");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(50));
+    let after = page["next_after"]
+        .as_str()
+        .expect("a next page")
+        .to_string();
+    let rest = inbox(&app, &admin, &[("key", "alpha"), ("after", &after)]).await;
+    assert_eq!(rest.len(), 11);
+    let first_ids: Vec<&Value> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| &i["id"])
+        .collect();
+    assert!(
+        rest.iter().all(|i| !first_ids.contains(&&i["id"])),
+        "no item twice"
+    );
 }
 
 #[tokio::test]
@@ -809,10 +830,16 @@ async fn interviews_are_scheduled_in_their_zone_and_published_in_the_feed() {
     assert_eq!(i["local_start"], "2030-03-10 14:00");
     assert_eq!(i["participants"].as_array().expect("people").len(), 2);
     let res = app.call(&admin, "interviews/upcoming", &[]).await;
-    let up: Vec<Value> = res.json().await.expect("json");
-    assert_eq!(up.len(), 1);
+    let up: Value = res.json().await.expect("json");
+    assert_eq!(up["items"].as_array().map(Vec::len), Some(1), "{up}");
+    assert_eq!(up["next_after"], Value::Null);
     let res = app.call(&outsider, "interviews/upcoming", &[]).await;
-    assert!(res.json::<Vec<Value>>().await.expect("json").is_empty());
+    let up: Value = res.json().await.expect("json");
+    assert_eq!(up["items"].as_array().map(Vec::len), Some(0), "{up}");
+    let res = app
+        .call(&admin, "interviews/upcoming", &[("after", "x'; DELETE")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // The feed: secret, rotatable, revocable.
     let res = anonymous_get(&app, "/calendar/nothing-here/interviews.ics").await;
