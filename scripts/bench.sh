@@ -56,6 +56,15 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Waits until a server has loaded every project into its read cache (it serves before that).
+wait_warm() {
+  for _ in $(seq 1 600); do
+    grep -q "read cache warmed" "$1" && return 0
+    sleep 0.1
+  done
+  echo "warning: $1 never said the read cache was warmed" >&2
+}
+
 wait_for() {
   for _ in $(seq 1 300); do
     curl -fs -o /dev/null "$1" && return 0
@@ -65,7 +74,8 @@ wait_for() {
   return 1
 }
 
-export RUST_LOG=${RUST_LOG:-warn}
+# Info from start-up: the bench waits for "read cache warmed" before it measures a server.
+export RUST_LOG=${RUST_LOG:-warn,server::startup=info}
 export TOUCHPOINT_SITE_ROOT=target/site
 export TOUCHPOINT_LOGIN_MAX_FAILURES=1000000
 
@@ -91,6 +101,7 @@ server_pid=$!
 pids+=($server_pid)
 wait_for "http://127.0.0.1:$ceiling_port/"
 wait_for "http://127.0.0.1:$port/healthz"
+wait_warm "$work/server.log"
 base="http://127.0.0.1:$port"
 auth=(-H "Authorization: Bearer $token")
 
@@ -217,21 +228,36 @@ PY
 printf '    %-44s %s\n' "/api/v1/stakeholders" "$(walk "$base/api/v1/stakeholders")"
 printf '    %-44s %s\n' "/api/v1/projects/{key}/feedback" "$(walk "$base/api/v1/projects/$key/feedback")"
 
-echo "==> Cost flat in the size of the workspace: /projects/$shared_key/report, 20 vs 200 projects"
-big_ms=$(single 41 "$base/projects/$shared_key/report" "${auth[@]}")
-read -r big_rps _ < <(run_wrk "$base/projects/$shared_key/report" -H "Authorization: Bearer $token")
 rss_mb=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status")
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-small_port=$(free_port)
-TOUCHPOINT_DB=$small TOUCHPOINT_ADDR="127.0.0.1:$small_port" taskset -c "$server_cpu" $bin serve >"$work/server-small.log" 2>&1 &
-small_pid=$!
+
+echo "==> Cost flat in the size of the workspace: /projects/$shared_key/report, 20 vs 200 projects"
+# Each database gets a freshly started server, so that both are measured in the same state.
+fresh_server() { # DB LOG -> "pid port"
+  local port
+  port=$(free_port)
+  TOUCHPOINT_DB=$1 TOUCHPOINT_ADDR="127.0.0.1:$port" taskset -c "$server_cpu" $bin serve >"$2" 2>&1 &
+  echo "$! $port"
+}
+read -r big_pid big_port < <(fresh_server "$large" "$work/server-large-2.log")
+pids+=($big_pid)
+wait_for "http://127.0.0.1:$big_port/healthz"
+wait_warm "$work/server-large-2.log"
+big_url="http://127.0.0.1:$big_port/projects/$shared_key/report"
+curl -s -o /dev/null "${auth[@]}" "$big_url"
+big_ms=$(single 41 "$big_url" "${auth[@]}")
+read -r big_rps _ < <(run_wrk "$big_url" -H "Authorization: Bearer $token")
+kill "$big_pid"
+while kill -0 "$big_pid" 2>/dev/null; do sleep 0.1; done
+read -r small_pid small_port < <(fresh_server "$small" "$work/server-small.log")
 pids+=($small_pid)
 wait_for "http://127.0.0.1:$small_port/healthz"
+wait_warm "$work/server-small.log"
 small_url="http://127.0.0.1:$small_port/projects/$shared_key/report"
 curl -s -o /dev/null -H "Authorization: Bearer $small_token" "$small_url"
 small_ms=$(single 41 "$small_url" -H "Authorization: Bearer $small_token")
 read -r small_rps _ < <(run_wrk "$small_url" -H "Authorization: Bearer $small_token")
-python3 -c "print(f'    one request (median of 41): 200 projects {$big_ms} ms, 20 projects {$small_ms} ms')"
+python3 -c "print(f'    one request (median of 41): 200 projects {$big_ms} ms, 20 projects {$small_ms} ms, difference {abs($big_ms - $small_ms) / $small_ms * 100:.0f}%')"
 python3 -c "print(f'    under load (wrk): 200 projects {$big_rps} req/s, 20 projects {$small_rps} req/s, difference {abs($big_rps - $small_rps) / $small_rps * 100:.0f}%')"
 
 echo "==> Other figures"
