@@ -31,7 +31,7 @@ test: bootstrap
 
 ## make bench: the performance benchmark on the large demo workspace (release build, wrk
 ## against the server pinned to one core, a bare axum handler as the ceiling). Not part of
-## make test: it takes about 5 minutes after the build.
+## make test: it takes about 7 minutes after the build.
 bench: toolchain cargo-leptos wasm-bindgen npm
 	scripts/bench.sh
 

@@ -75,6 +75,10 @@ test("the dashboard flags a project that has lost its end users, and clears as c
 test("the portfolio CSV downloads and parses", async ({ page }) => {
   await signInAsAdmin(page);
   await page.goto("/reports");
+  // The "As of" field shows the date in force, the one the table says it is as of.
+  const asOf = await page.getByLabel("As of").inputValue();
+  expect(asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  await expect(page.getByText(`as of ${asOf}`)).toBeVisible();
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download CSV" }).click();
   const file = await (await download).path();

@@ -120,10 +120,38 @@ pub fn PortfolioPage() -> impl IntoView {
                     <a href="/reports/diversity">"Diversity"</a>
                 </nav>
             </div>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match portfolio.await {
+                        Ok(p) => {
+                            let q = query.read_untracked();
+                            let sort = q.get("sort").unwrap_or_default();
+                            let lacking = q.get("lacking").is_some();
+                            let at_risk = q.get("at_risk").is_some();
+                            let as_of = p.as_of.to_string();
+                            view! {
+                                <PortfolioFilters as_of/>
+                                <PortfolioTable portfolio=p sort lacking at_risk/>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The portfolio's filters. "As of" shows the date in force: the one asked for, else the
+/// workspace's today that the portfolio was computed for.
+#[component]
+fn PortfolioFilters(as_of: String) -> impl IntoView {
+    let query = use_query_map();
+    view! {
             <form method="get" class="filters" action="/reports">
                 <div>
                     <label for="as_of">"As of"</label>
-                    <input id="as_of" name="as_of" type="date" value=move || query.read().get("as_of").unwrap_or_default()/>
+                    <input id="as_of" name="as_of" type="date" value=as_of/>
                 </div>
                 <div>
                     <label for="sort">"Sort by"</label>
@@ -138,21 +166,6 @@ pub fn PortfolioPage() -> impl IntoView {
                 <label class="check"><input type="checkbox" name="at_risk" value="1" checked=move || query.read().get("at_risk").is_some()/>" At risk"</label>
                 <button type="submit">"Apply"</button>
             </form>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match portfolio.await {
-                        Ok(p) => {
-                            let q = query.read_untracked();
-                            let sort = q.get("sort").unwrap_or_default();
-                            let lacking = q.get("lacking").is_some();
-                            let at_risk = q.get("at_risk").is_some();
-                            view! { <PortfolioTable portfolio=p sort lacking at_risk/> }.into_any()
-                        }
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
     }
 }
 
