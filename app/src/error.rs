@@ -30,6 +30,15 @@ pub enum AppError {
     /// The request clashes with the current state, such as a duplicate key (409).
     #[error("{0}")]
     Conflict(String),
+    /// A value that must be unique is taken, such as a project key or an email (409), reported
+    /// against its field.
+    #[error("{message}")]
+    Taken {
+        /// The field whose value is taken.
+        field: String,
+        /// What the user sees next to the field.
+        message: String,
+    },
     /// Too many attempts (429).
     #[error("{0}")]
     RateLimited(String),
@@ -37,6 +46,9 @@ pub enum AppError {
     #[error("{0}")]
     Internal(String),
 }
+
+const WRITE_CONFLICT: &str =
+    "Someone else saved a change to the same records at the same moment. Try again.";
 
 /// The stable error codes of the API.
 pub const CODES: [&str; 7] = [
@@ -54,6 +66,25 @@ impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::Validation {
             field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// A transaction that lost a race with a concurrent write to the same records (409). Nothing
+    /// of it was written; [`crate::db::retry_conflicts`] runs such writes again.
+    pub fn write_conflict() -> Self {
+        Self::Conflict(WRITE_CONFLICT.into())
+    }
+
+    /// Whether this is a [`Self::write_conflict`].
+    pub fn is_write_conflict(&self) -> bool {
+        matches!(self, Self::Conflict(m) if m == WRITE_CONFLICT)
+    }
+
+    /// A uniqueness clash on one field (409 `conflict`).
+    pub fn taken(field: &str, message: impl Into<String>) -> Self {
+        Self::Taken {
+            field: field.to_string(),
             message: message.into(),
         }
     }
@@ -93,7 +124,7 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
-            Self::Conflict(_) => "conflict",
+            Self::Conflict(_) | Self::Taken { .. } => "conflict",
             Self::RateLimited(_) => "rate_limited",
             Self::Internal(_) => "internal",
         }
@@ -104,10 +135,11 @@ impl AppError {
         status_for_code(self.code())
     }
 
-    /// The field at fault, for validation errors.
+    /// The field at fault, for validation errors and uniqueness clashes.
     pub fn field_name(&self) -> Option<&str> {
         match self {
             Self::Validation { field, .. } => field.as_deref(),
+            Self::Taken { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -128,7 +160,10 @@ impl AppError {
             "unauthorized" => Self::Unauthorized(message),
             "forbidden" => Self::Forbidden(message),
             "not_found" => Self::NotFound(message),
-            "conflict" => Self::Conflict(message),
+            "conflict" => match field {
+                Some(field) => Self::Taken { field, message },
+                None => Self::Conflict(message),
+            },
             "rate_limited" => Self::RateLimited(message),
             _ => Self::Internal(message),
         }
@@ -210,10 +245,12 @@ impl From<surrealdb::Error> for AppError {
         }
         if err.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict) {
             tracing::info!("write conflict with a concurrent change");
-            return Self::Conflict(
-                "Someone else saved a change to the same records at the same moment. Try again."
-                    .into(),
-            );
+            return Self::write_conflict();
+        }
+        if err.query_details() == Some(&surrealdb::types::QueryError::NotExecuted) {
+            // The first statement of a transaction that failed at its commit.
+            tracing::info!("a transaction failed at its commit");
+            return Self::write_conflict();
         }
         tracing::error!(error = %err, "database error");
         Self::internal()
@@ -262,6 +299,19 @@ mod tests {
         assert_eq!(AppError::forbidden().status_code(), 403);
         assert_eq!(AppError::not_found("x").status_code(), 404);
         assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
+        let taken = AppError::taken("key", "A project with this key already exists.");
+        assert_eq!(taken.status_code(), 409);
+        assert_eq!(taken.code(), "conflict");
+        assert_eq!(
+            taken.message_for("key").as_deref(),
+            Some("A project with this key already exists.")
+        );
+        let wire = serde_json::to_value(&taken).expect("wire");
+        assert_eq!(wire["error"]["field"], "key");
+        assert_eq!(wire["error"]["code"], "conflict");
+        let back: AppError = serde_json::from_value(wire).expect("back");
+        assert_eq!(back.field_name(), Some("key"));
+        assert_eq!(back.code(), "conflict");
         assert_eq!(AppError::RateLimited("x".into()).status_code(), 429);
         assert_eq!(AppError::internal().status_code(), 500);
         for code in CODES {

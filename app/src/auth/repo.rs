@@ -229,7 +229,7 @@ impl AuthRepo {
             .await?;
         let mut res = check_guarded(
             res,
-            AppError::field("email", "A user with this email already exists."),
+            AppError::taken("email", "A user with this email already exists."),
         )?;
         // Statement 0 is BEGIN, 1 the guard, 2 the CREATE.
         let mut rows: Vec<UserRecord> = res.take(2)?;

@@ -214,7 +214,7 @@ impl ProjectRepo {
             .await?;
         let mut res = crate::db::check_guarded(
             res,
-            AppError::field("key", "A project with this key already exists."),
+            AppError::taken("key", "A project with this key already exists."),
         )?;
         let row: Option<ProjectRecord> = res.take(4)?;
         row.ok_or_else(AppError::internal)

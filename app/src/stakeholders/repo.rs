@@ -131,7 +131,7 @@ fn new_key() -> String {
 }
 
 fn email_taken() -> AppError {
-    AppError::field(
+    AppError::taken(
         "email",
         "Another stakeholder already has this email address.",
     )

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use app::error::AppResult;
+use app::error::{AppError, AppResult};
 use app::projects::api as fns;
 use app::state::AppState;
 
@@ -201,11 +201,13 @@ async fn list_members(
     Ok(ok(&paginate(members, &page)?))
 }
 
-/// Adds a member, or changes the role of one (project leads, workspace leads and admins).
+/// Adds a member (project leads, workspace leads and admins). Someone who is a member already
+/// answers 409; change their role with `PATCH /projects/{key}/members/{user}`.
 #[utoipa::path(post, path = "/projects/{key}/members", tag = "projects", request_body = MemberInput,
     params(("key" = String, Path, description = "Project key")),
     responses((status = 200, description = "The members", body = serde_json::Value),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn add_member(
     State(state): State<AppState>,
     parts: Parts,
@@ -213,7 +215,21 @@ async fn add_member(
     Body(m): Body<MemberInput>,
 ) -> AppResult<Response> {
     let members = run(&state, parts, async move {
-        fns::set_member(key.clone(), m.user.unwrap_or_default(), m.role).await?;
+        let user = m.user.unwrap_or_default();
+        // A bad role is reported as such first; then a second membership is a clash.
+        if m.role.parse::<app::projects::MemberRole>().is_ok()
+            && fns::get_project(key.clone())
+                .await?
+                .members
+                .iter()
+                .any(|member| member.user_id == user)
+        {
+            return Err(AppError::taken(
+                "user",
+                "This user is a member of the project already; change their role instead.",
+            ));
+        }
+        fns::set_member(key.clone(), user, m.role).await?;
         Ok(fns::get_project(key).await?.members)
     })
     .await?;

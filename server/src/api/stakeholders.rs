@@ -148,7 +148,8 @@ async fn list_stakeholders(
 /// Adds a stakeholder to the directory.
 #[utoipa::path(post, path = "/stakeholders", tag = "stakeholders", request_body = StakeholderInput,
     responses((status = 201, description = "The new stakeholder", body = serde_json::Value),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn create_stakeholder(
     State(state): State<AppState>,
     parts: Parts,
@@ -192,7 +193,7 @@ async fn get_stakeholder(
     params(("id" = String, Path, description = "Stakeholder id")),
     responses((status = 200, description = "The stakeholder", body = serde_json::Value),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_stakeholder(
     State(state): State<AppState>,
     parts: Parts,

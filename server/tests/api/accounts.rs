@@ -425,7 +425,12 @@ async fn admin_input_is_validated() {
         .await;
     let status = res.status();
     let body: Value = res.json().await.expect("json");
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a taken email is a conflict: {body}"
+    );
+    assert_eq!(body["error"]["code"], "conflict");
     assert_eq!(body["error"]["field"], "email");
     // Unknown ids are a 404, not a 500.
     let res = app

@@ -103,7 +103,10 @@ async fn project_creation_is_validated() {
             &[("key", "churn"), ("name", "Again")],
         )
         .await;
+    let status = res.status();
     let body: Value = res.json().await.expect("json");
+    assert_eq!(status, StatusCode::CONFLICT, "duplicate key: {body}");
+    assert_eq!(body["error"]["code"], "conflict");
     assert_eq!(body["error"]["field"], "key", "duplicate key");
 
     let res = app.call(&admin, "projects/get", &[("key", "churn")]).await;

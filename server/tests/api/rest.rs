@@ -246,6 +246,18 @@ async fn members_viewers_and_other_projects_are_checked() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["field"], "role");
+    // Adding someone who is a member already is a clash; their role stays.
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects/ours/members",
+        Some(json!({ "user": member_id, "role": "viewer" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "conflict");
+    assert_eq!(v["error"]["field"], "user");
 
     let member = bearer(&app, "member@example.org").await;
     let viewer = bearer(&app, "viewer@example.org").await;

@@ -116,7 +116,8 @@ async fn stakeholder_input_is_validated() {
         .await;
     assert_eq!(
         field_error(res).await,
-        (StatusCode::UNPROCESSABLE_ENTITY, "email".to_string())
+        (StatusCode::CONFLICT, "email".to_string()),
+        "a taken email is a conflict"
     );
 
     // Erasing needs the "I understand" box.
