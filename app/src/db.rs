@@ -205,13 +205,83 @@ pub fn check_guarded(
     if errors.values().any(surrealdb::Error::is_thrown) {
         return Err(mapped);
     }
-    let first = errors.into_iter().min_by_key(|(i, _)| *i).map(|(_, e)| e);
-    Err(first.map_or_else(crate::error::AppError::internal, Into::into))
+    Err(first_cause(errors))
+}
+
+/// The error that explains a failed query: the first one that is not merely "not executed
+/// because the transaction failed". When every statement says only that, the transaction
+/// failed at its commit, which on SurrealKV means a write conflict.
+fn first_cause(
+    errors: std::collections::HashMap<usize, surrealdb::Error>,
+) -> crate::error::AppError {
+    use surrealdb::types::QueryError;
+    let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
+    errors.sort_by_key(|(i, _)| *i);
+    if errors
+        .iter()
+        .any(|(_, e)| e.query_details() == Some(&QueryError::TransactionConflict))
+    {
+        return crate::error::AppError::write_conflict();
+    }
+    match errors
+        .into_iter()
+        .find(|(_, e)| e.query_details() != Some(&QueryError::NotExecuted))
+    {
+        Some((_, e)) => e.into(),
+        None => crate::error::AppError::write_conflict(),
+    }
+}
+
+/// Runs a write again when it lost a race with a concurrent write to the same records (up to
+/// five times, with a short random pause). Each attempt must be one transaction, so that a lost
+/// attempt wrote nothing: then running it again is safe. Writes to one project all bump its
+/// revision counter, so two at the same moment conflict even when they touch different records.
+pub async fn retry_conflicts<T, F, Fut>(mut write: F) -> crate::error::AppResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::error::AppResult<T>>,
+{
+    let mut attempt = 0u64;
+    loop {
+        match write().await {
+            Err(e) if e.is_write_conflict() && attempt < 5 => {
+                attempt += 1;
+                let pause = rand::random_range(1..=10 * attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn lost_races_are_run_again_and_other_errors_are_not() {
+        use crate::error::AppError;
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let out = retry_conflicts(|| async {
+            match attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 | 1 => Err(AppError::write_conflict()),
+                n => Ok(n),
+            }
+        })
+        .await;
+        assert_eq!(out.expect("third time"), 2);
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let out: crate::error::AppResult<()> = retry_conflicts(|| async {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err(AppError::taken("key", "taken"))
+        })
+        .await;
+        assert!(out.is_err());
+        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let out: crate::error::AppResult<()> =
+            retry_conflicts(|| async { Err(AppError::write_conflict()) }).await;
+        assert!(out.expect_err("gives up").is_write_conflict());
+    }
 
     #[test]
     fn surrealkv_urls_sync_every_commit() {

@@ -249,16 +249,17 @@ pub async fn create_feedback(
             .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
             .and_utc()
     };
-    let id = repo
-        .create(
+    let id = crate::db::retry_conflicts(|| {
+        repo.create(
             access.key(),
-            sprint,
+            sprint.clone(),
             &author,
             channel,
             submitted_at,
             &content,
         )
-        .await?;
+    })
+    .await?;
     audit(
         &state,
         Some(&user),
@@ -641,15 +642,16 @@ async fn submit(
         };
         author.browser_key = Some(hash_token(&id));
     }
-    let fid = repo
-        .submit_via_invite(
+    let fid = crate::db::retry_conflicts(|| {
+        repo.submit_via_invite(
             &invite,
-            sprint,
+            sprint.clone(),
             &author,
             &content,
             AppError::NotFound(CLOSED_LINK.into()),
         )
-        .await?;
+    })
+    .await?;
     audit(
         &state,
         None,

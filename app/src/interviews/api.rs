@@ -249,8 +249,9 @@ pub async fn create_interview(
     )
     .validate(new_person.is_some())?;
     let (utc, tz, interviewers) = check_people_and_time(&state, &user, &v).await?;
-    let id = InterviewRepo::new(state.db.clone())
-        .create(
+    let repo = InterviewRepo::new(state.db.clone());
+    let id = crate::db::retry_conflicts(|| {
+        repo.create(
             access.key(),
             &v,
             utc,
@@ -258,7 +259,8 @@ pub async fn create_interview(
             &interviewers,
             new_person.as_ref(),
         )
-        .await?;
+    })
+    .await?;
     let detail = format!("{} at {utc}", v.kind.as_str());
     audit(
         &state,

@@ -141,9 +141,8 @@ pub async fn create_project(
     let valid = form.validate(Utc::now().date_naive())?;
     let lead = valid.lead.clone().unwrap_or_else(|| user.id.clone());
     check_lead(&state, &lead).await?;
-    ProjectRepo::new(state.db.clone())
-        .create(&key, &valid, &lead)
-        .await?;
+    let repo = ProjectRepo::new(state.db.clone());
+    crate::db::retry_conflicts(|| repo.create(&key, &valid, &lead)).await?;
     audit(
         &state,
         Some(&user),

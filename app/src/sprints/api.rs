@@ -202,9 +202,10 @@ pub async fn create_sprint(
     let end = crate::projects::parse_opt_date("end_on", end_on.as_deref().unwrap_or_default())?
         .unwrap_or_else(|| next_sprint_dates(None, Some(start), start, target).1);
     check_dates(start, end)?;
-    let created = repo
-        .create(access.key(), name.as_deref(), &goal, start, end)
-        .await?;
+    let created = crate::db::retry_conflicts(|| {
+        repo.create(access.key(), name.as_deref(), &goal, start, end)
+    })
+    .await?;
     let warnings = warnings_for(&created, existing);
     audit(
         &state,
