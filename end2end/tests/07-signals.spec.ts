@@ -37,6 +37,10 @@ async function schedule(page: Page, when: string, participant: "new" | "existing
   }
   await page.getByLabel("Date and time").fill(when);
   await page.getByRole("button", { name: "Schedule interview" }).click();
+  // Wait for the interview to be in the schedule before leaving the page: navigating away
+  // at once can cancel the request.
+  const local = when.replace("T", " ");
+  await expect(page.locator("table.interview-table tr", { hasText: local }).first()).toBeVisible();
 }
 
 test("the dashboard flags a project that has lost its end users, and clears as contact resumes", async ({ page }) => {

@@ -36,3 +36,17 @@ test("create an API token on the profile page, call the API with it, revoke it",
   expect(refused.status()).toBe(401);
   expect((await refused.json()).error.code).toBe("unauthorized");
 });
+
+// The API reference loads without a single failed request (no stray favicon or stylesheet 404).
+test("the API reference loads without a failed request", async ({ page }) => {
+  const failed: string[] = [];
+  page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.url()}: ${r.status()}`);
+  });
+  const res = await page.goto("/api/docs");
+  expect(res?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "API reference" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(failed, failed.join("\n")).toEqual([]);
+});

@@ -52,6 +52,7 @@ pub fn reference_page(doc: &OpenApi) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API reference · Touchpoint</title>\
+         <link rel=\"icon\" href=\"data:,\">\
          <link rel=\"stylesheet\" href=\"/pkg/touchpoint.css\"></head><body>\
          <main class=\"content\"><section class=\"page\">\
          <p><a href=\"/\">← Touchpoint</a></p><h1>API reference</h1>",
