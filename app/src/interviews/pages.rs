@@ -89,13 +89,44 @@ fn when(i: &Interview) -> String {
 /// `/projects/{key}/interviews`.
 #[component]
 pub fn ProjectInterviewsPage() -> impl IntoView {
+    let data = ScheduleData::new();
     view! {
-        <ProjectFrame children=Box::new(|d: ProjectDetail| view! { <InterviewsSection detail=d/> }.into_any())/>
+        <ProjectFrame children=Box::new(move |d: ProjectDetail| view! { <InterviewsSection detail=d data/> }.into_any())/>
+    }
+}
+
+/// The schedule's actions and resources. The page creates them, outside the project frame's
+/// Suspense: the server's render walks a Suspense's children more than once, and a resource
+/// created in there would be loaded and sent to the browser once per walk.
+#[derive(Clone, Copy)]
+struct ScheduleData {
+    create: ServerAction<CreateInterview>,
+    status: ServerAction<SetInterviewStatus>,
+    schedule: Resource<Result<Schedule, AppError>>,
+    choices: Resource<Result<SchedulingChoices, AppError>>,
+}
+
+impl ScheduleData {
+    fn new() -> Self {
+        let key = crate::projects::pages::use_project_key();
+        let create = ServerAction::<CreateInterview>::new();
+        let status = ServerAction::<SetInterviewStatus>::new();
+        let schedule = Resource::new(
+            move || (key.get(), create.version().get(), status.version().get()),
+            |(k, ..)| list_interviews(k),
+        );
+        let choices = Resource::new(|| (), |_| interview_choices());
+        Self {
+            create,
+            status,
+            schedule,
+            choices,
+        }
     }
 }
 
 #[component]
-fn InterviewsSection(detail: ProjectDetail) -> impl IntoView {
+fn InterviewsSection(detail: ProjectDetail, data: ScheduleData) -> impl IntoView {
     let query = use_query_map();
     let selected = move || query.read().get("interview").filter(|s| !s.is_empty());
     let key = detail.project.key.clone();
@@ -103,20 +134,19 @@ fn InterviewsSection(detail: ProjectDetail) -> impl IntoView {
     view! {
         {move || match selected() {
             Some(id) => view! { <InterviewDetail key=key.clone() id=id can_write=access.can_write() can_manage=access.can_manage()/> }.into_any(),
-            None => view! { <ScheduleView key=key.clone() can_write=access.can_write()/> }.into_any(),
+            None => view! { <ScheduleView key=key.clone() can_write=access.can_write() data/> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn ScheduleView(key: String, can_write: bool) -> impl IntoView {
-    let create = ServerAction::<CreateInterview>::new();
-    let status = ServerAction::<SetInterviewStatus>::new();
-    let k = key.clone();
-    let schedule = Resource::new(
-        move || (k.clone(), create.version().get(), status.version().get()),
-        |(k, ..)| list_interviews(k),
-    );
+fn ScheduleView(key: String, can_write: bool, data: ScheduleData) -> impl IntoView {
+    let ScheduleData {
+        create,
+        status,
+        schedule,
+        choices,
+    } = data;
     let k2 = key.clone();
     view! {
         <div class="page-head">
@@ -133,7 +163,7 @@ fn ScheduleView(key: String, can_write: bool) -> impl IntoView {
                 })
             }}
         </Suspense>
-        {if can_write { Some(view! { <ScheduleForm key=key.clone() create/> }) } else { None }}
+        {if can_write { Some(view! { <ScheduleForm key=key.clone() create choices/> }) } else { None }}
         <InsightsSection key=key.clone()/>
         {if can_write { Some(view! { <CalendarSection key=key.clone()/> }) } else { None }}
     }
@@ -241,8 +271,11 @@ fn TimeZoneInput(value: String) -> impl IntoView {
 }
 
 #[component]
-fn ScheduleForm(key: String, create: ServerAction<CreateInterview>) -> impl IntoView {
-    let choices = Resource::new(|| (), |_| interview_choices());
+fn ScheduleForm(
+    key: String,
+    create: ServerAction<CreateInterview>,
+    choices: Resource<Result<SchedulingChoices, AppError>>,
+) -> impl IntoView {
     let error = action_error(create);
     let me = use_context::<crate::auth::CurrentUser>()
         .map(|u| u.id)
