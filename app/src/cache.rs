@@ -23,12 +23,10 @@ use crate::auth::repo::{SessionRecord, UserRecord};
 use crate::auth::tokens_repo::TokenRecord;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::projects::repo::ProjectRecord;
-use crate::projects::{Member, MemberRole};
+use crate::projects::MemberRole;
 use crate::reports::ProjectReport;
 use crate::reports::repo::{self, LoadedProject, Stamp};
-use crate::signals::{ProjectInput, ProjectSignals};
-use crate::sprints::repo::SprintRecord;
+use crate::signals::ProjectSignals;
 
 /// The stamp read with the caller's session at the start of this read-only request, if any
 /// (see `RequestCtx::stamp`).
@@ -39,32 +37,20 @@ pub fn prefetched() -> Option<Arc<Stamp>> {
 /// How many report dates each snapshot remembers (today, and a few dates people look back at).
 const MEMO_DATES: usize = 4;
 
-/// One project as loaded at a revision, with its computed signals and reports per date.
+/// One project as loaded at a revision, with its computed signals and reports per date. Reads
+/// as the [`LoadedProject`] it holds.
 pub struct ProjectSnapshot {
-    /// `revision:<key>` it was loaded at.
-    pub revision: i64,
-    /// `revision:⟨~directory⟩` it was loaded at.
-    pub directory: i64,
-    /// The workspace time zone it was loaded with.
-    pub time_zone: Tz,
-    /// The project row.
-    pub record: ProjectRecord,
-    /// The highest sprint number ever given.
-    pub last_sprint_number: u32,
-    /// Members, by name.
-    pub members: Vec<Member>,
-    /// Sprints, newest first.
-    pub sprints: Vec<SprintRecord>,
-    /// (sprint number, outcome, held on) of each review.
-    pub reviews: Vec<(u32, crate::format::ReviewOutcome, NaiveDate)>,
-    /// (sprint number, held on) of each retro.
-    pub retros: Vec<(u32, Option<NaiveDate>)>,
-    /// Feedback items still marked new.
-    pub new_feedback: u64,
-    /// The signal inputs.
-    pub input: ProjectInput,
+    loaded: LoadedProject,
     signals: Mutex<Vec<(NaiveDate, Arc<ProjectSignals>)>>,
     reports: Mutex<Vec<(NaiveDate, Arc<ProjectReport>)>>,
+}
+
+impl std::ops::Deref for ProjectSnapshot {
+    type Target = LoadedProject;
+
+    fn deref(&self) -> &LoadedProject {
+        &self.loaded
+    }
 }
 
 impl std::fmt::Debug for ProjectSnapshot {
@@ -80,17 +66,7 @@ impl std::fmt::Debug for ProjectSnapshot {
 impl ProjectSnapshot {
     fn new(loaded: LoadedProject) -> Self {
         Self {
-            revision: loaded.revision,
-            directory: loaded.directory,
-            time_zone: loaded.time_zone,
-            record: loaded.record,
-            last_sprint_number: loaded.last_sprint_number,
-            members: loaded.members,
-            sprints: loaded.sprints,
-            reviews: loaded.reviews,
-            retros: loaded.retros,
-            new_feedback: loaded.new_feedback,
-            input: loaded.input,
+            loaded,
             signals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
         }

@@ -232,6 +232,22 @@ fn first_cause(
     }
 }
 
+/// Cuts a keyset page read with one row too many (`limit + 1`) down to `page` rows, and returns
+/// the key of its last row when more follow: the `after` of the next page.
+pub fn keyset_page<T>(
+    rows: &mut Vec<T>,
+    page: usize,
+    id: impl Fn(&T) -> &surrealdb::types::RecordId,
+) -> Option<String> {
+    let more = rows.len() > page;
+    rows.truncate(page);
+    if more {
+        rows.last().map(|r| key_of(id(r)))
+    } else {
+        None
+    }
+}
+
 /// Runs a write again when it lost a race with a concurrent write to the same records (up to
 /// five times, with a short random pause). Each attempt must be one transaction, so that a lost
 /// attempt wrote nothing: then running it again is safe. Writes to one project all bump its

@@ -107,13 +107,7 @@ pub async fn feedback_inbox(
     let mut rows = repo
         .inbox(access.key(), &filter, after.as_deref(), page)
         .await?;
-    let more = rows.len() > page;
-    rows.truncate(page);
-    let next_after = if more {
-        rows.last().map(|r| crate::db::key_of(&r.id))
-    } else {
-        None
-    };
+    let next_after = crate::db::keyset_page(&mut rows, page, |r| &r.id);
     let items: Vec<super::FeedbackItem> = rows
         .into_iter()
         .map(Into::into)

@@ -160,13 +160,7 @@ pub async fn list_upcoming_interviews(after: Option<String>) -> Result<UpcomingP
                 .await?
         }
     };
-    let more = rows.len() > page;
-    rows.truncate(page);
-    let next_after = if more {
-        rows.last().map(|r| crate::db::key_of(&r.id))
-    } else {
-        None
-    };
+    let next_after = crate::db::keyset_page(&mut rows, page, |r| &r.id);
     Ok(UpcomingPage {
         items: rows.into_iter().map(Into::into).collect(),
         next_after,

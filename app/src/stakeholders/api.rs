@@ -53,18 +53,12 @@ pub async fn list_stakeholders(
     let mut rows = StakeholderRepo::new(state.db.clone())
         .list(&filter, &scope)
         .await?;
-    let has_more = rows.len() > filter.limit as usize;
-    rows.truncate(filter.limit as usize);
-    let next_after = if has_more {
-        rows.last().map(|r| crate::db::key_of(&r.id))
-    } else {
-        None
-    };
+    let next_after = crate::db::keyset_page(&mut rows, filter.limit as usize, |r| &r.id);
     Ok(StakeholderList {
+        has_more: next_after.is_some(),
         next_after,
         continued: filter.after.is_some(),
         items: rows.into_iter().map(|r| to_summary(r, &viewer)).collect(),
-        has_more,
         limit: filter.limit,
         shows_emails: viewer.can_record_private(),
     })
