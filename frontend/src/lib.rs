@@ -1,9 +1,12 @@
-//! The browser entry point: hydrates the server-rendered page.
+//! The browser entry point: hydrates the islands of the server-rendered page.
 #![recursion_limit = "256"]
+
+// The islands (`#[island]` components) are exported from the app crate.
+use app as _;
 
 /// Called by the generated JavaScript once the wasm module has loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -2,11 +2,14 @@
 
 use leptos::prelude::*;
 
-use super::tokens::{ApiToken, CreatedToken, MAX_EXPIRES_DAYS, MAX_TOKEN_NAME};
+use super::tokens::{ApiToken, MAX_EXPIRES_DAYS, MAX_TOKEN_NAME};
 use super::tokens_api::*;
 use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_time};
+use crate::interviews::pages::CopyButton;
 
-/// Create, list and revoke the signed-in user's API tokens.
+/// Create, list and revoke the signed-in user's API tokens. The forms post and the page
+/// reloads; a new token comes back once, through a short-lived cookie (see
+/// [`take_new_token`]).
 #[component]
 pub fn ApiTokensSection() -> impl IntoView {
     let create = ServerAction::<CreateMyToken>::new();
@@ -17,6 +20,7 @@ pub fn ApiTokensSection() -> impl IntoView {
     );
     let create_error = action_error(create);
     let revoke_error = action_error(revoke);
+    let new_token = take_new_token();
     view! {
         <h2 id="api-tokens">"API tokens"</h2>
         <p class="hint">
@@ -24,10 +28,7 @@ pub fn ApiTokensSection() -> impl IntoView {
             <code>"Authorization: Bearer …"</code>
             ". See the " <a href="/api/docs">"API reference"</a> "."
         </p>
-        {move || match create.value().get() {
-            Some(Ok(created)) => Some(view! { <NewTokenNotice created/> }),
-            _ => None,
-        }}
+        {new_token.map(|token| view! { <NewTokenNotice token/> })}
         <ActionForm action=create attr:class="card form-grid" attr:novalidate=true>
             <FormError error=create_error/>
             <div class="field">
@@ -60,25 +61,13 @@ pub fn ApiTokensSection() -> impl IntoView {
 
 /// The new token, shown this once.
 #[component]
-fn NewTokenNotice(created: CreatedToken) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let copied = RwSignal::new(false);
-    let token = created.token;
-    let for_button = token.clone();
+fn NewTokenNotice(token: String) -> impl IntoView {
     view! {
         <div class="copy-link alert alert-info" role="status">
-            <label for="new-token">{format!("Your new token \u{201c}{}\u{201d}", created.info.name)}</label>
+            <label for="new-token">"Your new token"</label>
             <div class="copy-row">
-                <input id="new-token" type="text" readonly=true value=token class="copy-input" autocomplete="off" spellcheck="false"/>
-                {move || {
-                    let t = for_button.clone();
-                    hydrated.get().then(|| view! {
-                        <button type="button" on:click=move |_| { crate::interviews::pages::copy_to_clipboard(&t); copied.set(true); }>
-                            {move || if copied.get() { "Copied" } else { "Copy" }}
-                        </button>
-                    })
-                }}
+                <input id="new-token" type="text" readonly=true value=token.clone() class="copy-input" autocomplete="off" spellcheck="false"/>
+                <CopyButton text=token/>
             </div>
             <p class="hint">"Copy it now; it will not be shown again. Only a scrambled form of it is stored."</p>
         </div>

@@ -45,26 +45,37 @@ pub fn CopyLink(
     /// The field's id.
     id: &'static str,
 ) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let copied = RwSignal::new(false);
-    let for_button = url.clone();
     view! {
         <div class="copy-link alert alert-info" role="status">
             <label for=id>{label}</label>
             <div class="copy-row">
-                <input id=id type="text" readonly=true value=url class="copy-input"/>
-                {move || {
-                    let u = for_button.clone();
-                    if hydrated.get() { Some(view! {
-                        <button type="button" on:click=move |_| { copy_to_clipboard(&u); copied.set(true); }>
-                            {move || if copied.get() { "Copied" } else { "Copy" }}
-                        </button>
-                    }) } else { None }
-                }}
+                <input id=id type="text" readonly=true value=url.clone() class="copy-input"/>
+                <CopyButton text=url/>
             </div>
             <p class="hint">"This is the only time the full address is shown. Copy it now; only a scrambled form of it is stored."</p>
         </div>
+    }
+}
+
+/// A "Copy" button for `text`. It appears once the page's JavaScript runs: without it, the
+/// field beside it is there to select and copy by hand.
+#[island]
+pub fn CopyButton(
+    /// What the button copies.
+    text: String,
+) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let copied = RwSignal::new(false);
+    move || {
+        let t = text.clone();
+        hydrated.get().then(|| {
+            view! {
+                <button type="button" on:click=move |_| { copy_to_clipboard(&t); copied.set(true); }>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            }
+        })
     }
 }
 

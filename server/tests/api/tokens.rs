@@ -420,3 +420,69 @@ async fn the_command_line_service_makes_a_working_token() {
     assert_eq!(events[0]["actor"], "cli");
     assert_eq!(events[0]["target"], "ci@example.org");
 }
+
+/// Without JavaScript the form posts and the profile page reloads: the new token comes back
+/// once, through a short-lived cookie limited to `/me`, and never in a URL.
+#[tokio::test]
+async fn a_token_made_by_a_plain_form_shows_once_on_the_profile_page() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let res = admin
+        .post(app.url("/api/fn/auth/tokens/create"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/me"))
+        .form(&[("name", "Plain form"), ("expires_days", "")])
+        .send()
+        .await
+        .expect("request");
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().expect("location");
+    assert!(
+        !location.contains("tp_"),
+        "the token must not travel in a URL: {location}"
+    );
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("touchpoint_new_token="))
+        .expect("new-token cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("Path=/me"), "{cookie}");
+
+    let page = admin.get(app.url("/me")).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let cleared = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("touchpoint_new_token=;") || v.contains("touchpoint_new_token=; "));
+    let html = page.text().await.expect("html");
+    assert!(html.contains("id=\"new-token\""), "the token is shown");
+    let token = html
+        .split("value=\"")
+        .find(|s| s.starts_with("tp_"))
+        .and_then(|s| s.split('"').next())
+        .expect("token in the page")
+        .to_string();
+    assert!(cleared, "the cookie is cleared once shown");
+    // It works, and it is not shown a second time.
+    let ok = Client::new()
+        .get(app.url("/api/v1/projects"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(ok.status(), StatusCode::OK);
+    let again = admin.get(app.url("/me")).send().await.expect("page");
+    assert!(
+        !again
+            .text()
+            .await
+            .expect("html")
+            .contains("id=\"new-token\"")
+    );
+}
