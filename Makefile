@@ -13,9 +13,12 @@ export RUSTC_WRAPPER ?= sccache
 endif
 
 CARGO_LEPTOS_VERSION := 0.3.11
+# Release front ends get content-hashed file names (cached for a year by browsers) and
+# brotli/gzip copies that the server sends as they are.
+RELEASE_ENV := LEPTOS_HASH_FILES=true
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bench crash bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bench crash size bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
 ## make run: install what is missing, build in release, load the demo data into an empty ./data
 ## (printing the demo admin's password), then serve http://127.0.0.1:3000.
@@ -41,6 +44,13 @@ bench: toolchain cargo-leptos wasm-bindgen npm
 ## "N passed, N failed". Not part of make test (a few minutes after the build).
 crash: toolchain cargo-leptos wasm-bindgen npm build-release
 	python3 scripts/crash.py
+
+## make size: builds the release front end only (a few minutes) and prints, per page, the
+## brotli size of what the browser downloads from /pkg, against the goals (150 KB for an
+## invite link and the sign-in page, 300 KB for any page). Not part of make test.
+size: toolchain cargo-leptos wasm-bindgen npm
+	$(RELEASE_ENV) cargo leptos build --release --precompress --frontend-only
+	node scripts/size.mjs target/site/pkg
 
 bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium pyvenv
 
@@ -91,7 +101,7 @@ chromium:
 	fi
 
 build-release:
-	cargo leptos build --release
+	$(RELEASE_ENV) cargo leptos build --release --precompress
 
 build-debug:
 	cargo leptos build

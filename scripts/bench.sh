@@ -30,7 +30,7 @@ need curl curl
 need taskset util-linux
 
 if [[ ${BENCH_SKIP_BUILD:-} != 1 ]]; then
-  cargo leptos build --release
+  LEPTOS_HASH_FILES=true cargo leptos build --release --precompress
 fi
 
 cores=$(nproc)

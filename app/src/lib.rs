@@ -2,6 +2,8 @@
 //! browser; behind the `ssr` feature, the services and the repository.
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod assets;
 pub mod auth;
 pub mod components;
 pub mod error;
@@ -27,7 +29,7 @@ pub mod db;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -48,15 +50,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="data:,"/>
-                <HydrationScripts options/>
+                {stylesheet(&options)}
+                <HydrationScripts options islands=true/>
                 {user_meta()}
                 <MetaTags/>
             </head>
             <body>
                 <App/>
+                <HydrationMark/>
             </body>
         </html>
     }
+}
+
+/// The app's stylesheet, under its hashed name in a release build.
+fn stylesheet(options: &LeptosOptions) -> impl IntoView + use<> {
+    #[cfg(feature = "ssr")]
+    let href = assets::css_href(options);
+    #[cfg(not(feature = "ssr"))]
+    let href = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! { <link rel="stylesheet" id="leptos" href=href/> }
 }
 
 /// Makes the nonce chosen by the security-headers middleware (and sent in the CSP header)
@@ -70,6 +83,17 @@ fn provide_request_nonce() {
     }
 }
 
+/// Marks `<body data-hydrated>` once the page's islands have hydrated, so that tests (and
+/// scripts) can wait for interactivity. Renders nothing.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 /// The per-request CSP nonce, put into the request's extensions by the server.
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
@@ -78,14 +102,7 @@ pub struct CspNonce(pub String);
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Runs only in the browser, once hydrated: lets tests wait for interactivity.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
-        <Stylesheet id="leptos" href="/pkg/touchpoint.css"/>
         <Title text="Touchpoint"/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>

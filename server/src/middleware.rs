@@ -61,6 +61,28 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     res
 }
 
+/// Cache headers for the front end's files under `/pkg`: a hashed name (`touchpoint.<hash>.wasm`,
+/// from a release build) never changes, so browsers keep it for a year without asking again;
+/// an unhashed name is revalidated on every use (`Last-Modified`), so a rebuild shows at once.
+pub async fn asset_cache(req: Request, next: Next) -> Response {
+    let hashed = req
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .is_some_and(app::assets::is_hashed_name);
+    let mut res = next.run(req).await;
+    let found = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    let value = if hashed && found {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
 /// Caps request bodies: `max_import` for the workspace import, `max` for everything else. A
 /// declared length over the cap is refused at once with 413; a body that runs over is cut off.
 pub async fn body_limit(req: Request, next: Next, max: usize, max_import: usize) -> Response {

@@ -59,11 +59,14 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", args.addr))?;
         let address = listener.local_addr()?;
+        let hashed =
+            app::assets::hashed_build(std::path::Path::new(&args.site_root), "pkg", "touchpoint");
         let leptos_options = LeptosOptions::builder()
             .output_name("touchpoint")
             .site_root(args.site_root.clone())
             .site_pkg_dir("pkg")
             .site_addr(address)
+            .hash_files(hashed)
             .build();
         let state = AppState::new(db, args.settings()?, leptos_options);
         if let Some(token) = app::auth::service::issue_setup_token(&state)
@@ -114,10 +117,23 @@ pub fn router(state: AppState, max_body_bytes: usize, max_import_bytes: usize) -
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let fallback_state = state.clone();
+    let css_href = app::assets::css_href(&state.leptos_options);
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    // The front end's files, sent as the `.br`/`.gz` copies that `--precompress` wrote when the
+    // browser accepts them, with cache headers by name (see `middleware::asset_cache`).
+    let pkg = tower::ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(middleware::asset_cache))
+        .service(
+            tower_http::services::ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     Router::new()
+        .nest_service("/pkg", pkg)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .merge(crate::api::router())
+        .merge(crate::api::router(&css_href))
         .route("/reports/portfolio.csv", get(crate::exports::portfolio_csv))
         .route(
             "/projects/{key}/report.csv",

@@ -46,16 +46,17 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Operation) {
     ));
 }
 
-/// The whole page.
-pub fn reference_page(doc: &OpenApi) -> String {
-    let mut out = String::from(
+/// The whole page, styled by the app's stylesheet at `css_href`.
+pub fn reference_page(doc: &OpenApi, css_href: &str) -> String {
+    let mut out = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API reference · Touchpoint</title>\
          <link rel=\"icon\" href=\"data:,\">\
-         <link rel=\"stylesheet\" href=\"/pkg/touchpoint.css\"></head><body>\
+         <link rel=\"stylesheet\" href=\"{}\"></head><body>\
          <main class=\"content\"><section class=\"page\">\
          <p><a href=\"/\">← Touchpoint</a></p><h1>API reference</h1>",
+        esc(css_href)
     );
     if let Some(d) = &doc.info.description {
         out.push_str(&format!("<p class=\"lead\">{}</p>", esc(d)));

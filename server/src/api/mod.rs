@@ -159,10 +159,10 @@ fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// `/api/v1/…` (with `/api/v1/openapi.json`) and the reference page `/api/docs`.
-pub fn router() -> Router<AppState> {
+pub fn router(css_href: &str) -> Router<AppState> {
     let (api, doc) = routes();
     let json: Arc<str> = doc.to_pretty_json().unwrap_or_default().into();
-    let page: Arc<str> = docs::reference_page(&doc).into();
+    let page: Arc<str> = docs::reference_page(&doc, css_href).into();
     let api = api
         .route(
             "/openapi.json",

@@ -1,6 +1,7 @@
 //! API tests: each spawns the whole app on port 0 with its own in-memory database.
 
 mod accounts;
+mod assets;
 mod backup;
 mod helpers;
 mod projects;
