@@ -57,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                <components::FormMemory/>
                 <HydrationMark/>
             </body>
         </html>

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated } from "./support";
 
 // Runs after 01-accounts.spec.ts on the same server: the admin exists.
 test.describe.configure({ mode: "serial" });
@@ -15,14 +16,19 @@ test("a lead creates a project, shows it in the list and edits its framing", asy
   await signInAsAdmin(page);
   await page.getByRole("link", { name: "Projects", exact: true }).click();
   await page.getByRole("link", { name: "New project" }).click();
+  await hydrated(page);
 
-  // Invalid input gets a message next to the field.
+  // Invalid input gets a message next to the field, and what was typed comes back with it.
   await page.getByLabel("Name").fill("Readmission risk");
   await page.getByLabel("Key").fill("Bad Key");
+  await page.getByLabel("Which simpler baseline was considered?").fill("Typed before the error");
   await page.getByRole("button", { name: "Create project" }).click();
   await expect(page.locator("#key-error")).toContainText("lowercase letters");
+  await expect(page.getByLabel("Name")).toHaveValue("Readmission risk");
+  await expect(page.getByLabel("Key")).toHaveValue("Bad Key");
+  await expect(page.getByLabel("Which simpler baseline was considered?")).toHaveValue("Typed before the error");
 
-  // Without JavaScript the form comes back empty after an error; fill it again either way.
+  // (Without JavaScript the form comes back empty after an error.)
   await page.getByLabel("Name").fill("Readmission risk");
   await page.getByLabel("Key").fill("readmission-risk");
   await page.getByLabel("Target sprint length (days)").fill("14");

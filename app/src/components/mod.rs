@@ -1,5 +1,9 @@
 //! Shared UI pieces: the page frame, error messages, and small form helpers.
 
+mod form_memory;
+
+pub use form_memory::FormMemory;
+
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
