@@ -8,6 +8,7 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod feedback;
+pub mod flash;
 pub mod format;
 pub mod home;
 pub mod interviews;

@@ -48,16 +48,8 @@ pub async fn create_my_token(
         &tokens_service::audit_detail(&created.info),
     )
     .await;
-    if crate::feedback::service::plain_form_post()
-        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(v) = http::HeaderValue::from_str(&tokens_service::new_token_cookie(
-            &state.settings,
-            &created.token,
-        ))
-    {
-        // The form reloads the profile page, which shows the token once from this cookie.
-        res.append_header(http::header::SET_COOKIE, v);
-    }
+    // Without JavaScript the form reloads the profile page, which shows the token once.
+    crate::flash::hand_over(crate::flash::NEW_TOKEN, "/me", &created.token);
     Ok(created)
 }
 
@@ -78,24 +70,11 @@ pub async fn revoke_my_token(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The token created by the plain form post that led to this page, taken (and its cookie
-/// cleared) so that it shows exactly once.
-#[cfg(feature = "ssr")]
+/// The token created by the plain form post that led to this page, shown once.
 pub fn take_new_token() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    let token = tokens_service::new_token_from_cookies(&parts.headers)?;
-    let state = use_context::<crate::state::AppState>()?;
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(v) =
-            http::HeaderValue::from_str(&tokens_service::clear_new_token_cookie(&state.settings))
-    {
-        res.append_header(http::header::SET_COOKIE, v);
-    }
-    Some(token)
-}
-
-/// In the browser: the page is rendered by the server.
-#[cfg(not(feature = "ssr"))]
-pub fn take_new_token() -> Option<String> {
-    None
+    crate::flash::take(
+        crate::flash::NEW_TOKEN,
+        "/me",
+        super::tokens::looks_like_token,
+    )
 }

@@ -21,50 +21,6 @@ pub fn new_api_token() -> String {
     format!("{TOKEN_PREFIX}{}", new_token())
 }
 
-/// The cookie that carries a new token, once, from a plain form post (no JavaScript) to the
-/// profile page it returns to. The token never travels in a URL.
-pub const NEW_TOKEN_COOKIE: &str = "touchpoint_new_token";
-
-/// The profile page, the only path the new-token cookie is sent to.
-const NEW_TOKEN_PATH: &str = "/me";
-
-/// The `Set-Cookie` value that hands `token` to the profile page (HttpOnly, five minutes).
-pub fn new_token_cookie(settings: &crate::state::Settings, token: &str) -> String {
-    cookie::Cookie::build((NEW_TOKEN_COOKIE, token.to_string()))
-        .http_only(true)
-        .secure(settings.secure_cookies)
-        .same_site(cookie::SameSite::Strict)
-        .path(NEW_TOKEN_PATH)
-        .max_age(cookie::time::Duration::minutes(5))
-        .build()
-        .to_string()
-}
-
-/// The `Set-Cookie` value that removes the new-token cookie once the page has shown it.
-pub fn clear_new_token_cookie(settings: &crate::state::Settings) -> String {
-    cookie::Cookie::build((NEW_TOKEN_COOKIE, ""))
-        .http_only(true)
-        .secure(settings.secure_cookies)
-        .same_site(cookie::SameSite::Strict)
-        .path(NEW_TOKEN_PATH)
-        .max_age(cookie::time::Duration::ZERO)
-        .build()
-        .to_string()
-}
-
-/// The new token handed over in the request's cookies, if it has the shape of a token.
-pub fn new_token_from_cookies(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == NEW_TOKEN_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|t| looks_like_token(t))
-}
-
 /// The token of an `Authorization: Bearer …` header, if the request has one. A Bearer header
 /// that cannot be read yields an empty token (which resolves to nobody). Other schemes are
 /// ignored.

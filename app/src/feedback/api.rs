@@ -441,10 +441,10 @@ pub async fn create_invite(
     )
     .await;
     if plain_form_post() {
-        leptos_axum::redirect(&format!(
-            "/projects/{}/feedback?new_link={token}#invites",
-            access.key()
-        ));
+        // The page shows the new link once, from a cookie: never in the address.
+        let page = format!("/projects/{}/feedback", access.key());
+        crate::flash::hand_over(crate::flash::NEW_LINK, &page, &token);
+        leptos_axum::redirect(&format!("{page}#invites"));
     }
     Ok(NewInvite {
         id,

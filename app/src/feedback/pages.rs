@@ -515,7 +515,11 @@ fn InvitesSection(
     let revoke = ServerAction::<RevokeInvite>::new();
     let error = action_error(create);
     let revoke_error = action_error(revoke);
-    let query = use_query_map();
+    let handed = crate::flash::take(
+        crate::flash::NEW_LINK,
+        &format!("/projects/{key}/feedback"),
+        plausible_token,
+    );
     let k = key.clone();
     let invites = Resource::new(
         move || (k.clone(), create.version().get(), revoke.version().get()),
@@ -556,17 +560,13 @@ fn InvitesSection(
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
                     let key = key2.clone();
+                    let handed = handed.clone();
                     Suspend::new(async move {
                         match invites.await {
                             Ok(list) => {
-                                let fresh = match create.value().get() {
-                                    Some(Ok(n)) => Some(n.url),
-                                    _ => query
-                                        .read()
-                                        .get("new_link")
-                                        .filter(|t| plausible_token(t))
-                                        .map(|t| format!("{}/f/{t}", list.base_url)),
-                                };
+                                let fresh = handed
+                                    .as_ref()
+                                    .map(|t| format!("{}/f/{t}", list.base_url));
                                 view! {
                                     {fresh.map(|url| view! { <CopyLink url label="New invite link" id="new-invite-url"/> })}
                                     <InviteTable list key revoke/>

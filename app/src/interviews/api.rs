@@ -545,10 +545,10 @@ pub async fn rotate_calendar_feed(key: String) -> Result<NewFeed, AppError> {
     )
     .await;
     if plain_form_post() {
-        leptos_axum::redirect(&format!(
-            "/projects/{}/interviews?new_feed={token}#calendar",
-            access.key()
-        ));
+        // The page shows the new address once, from a cookie: never in the address bar.
+        let page = format!("/projects/{}/interviews", access.key());
+        crate::flash::hand_over(crate::flash::NEW_FEED, &page, &token);
+        leptos_axum::redirect(&format!("{page}#calendar"));
     }
     Ok(NewFeed {
         url: format!("{}{}", base_url(&state.settings), feed_path(&token)),

@@ -692,7 +692,11 @@ fn InsightsSection(key: String) -> impl IntoView {
 fn CalendarSection(key: String) -> impl IntoView {
     let rotate = ServerAction::<RotateCalendarFeed>::new();
     let revoke = ServerAction::<RevokeCalendarFeed>::new();
-    let query = use_query_map();
+    let handed = crate::flash::take(
+        crate::flash::NEW_FEED,
+        &format!("/projects/{key}/interviews"),
+        plausible_token,
+    );
     let k = key.clone();
     let status = Resource::new(
         move || (k.clone(), rotate.version().get(), revoke.version().get()),
@@ -711,17 +715,13 @@ fn CalendarSection(key: String) -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
                     let key = key.clone();
+                    let handed = handed.clone();
                     Suspend::new(async move {
                         match status.await {
                             Ok(s) => {
-                                let fresh = match rotate.value().get() {
-                                    Some(Ok(f)) => Some(f.url),
-                                    _ => query
-                                        .read()
-                                        .get("new_feed")
-                                        .filter(|t| plausible_token(t))
-                                        .map(|t| format!("{}{}", s.base_url, feed_path(&t))),
-                                };
+                                let fresh = handed
+                                    .as_ref()
+                                    .map(|t| format!("{}{}", s.base_url, feed_path(t)));
                                 let on = s.since.is_some();
                                 let (rotate_key, revoke_key) = (key.clone(), key.clone());
                                 view! {

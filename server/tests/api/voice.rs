@@ -998,3 +998,124 @@ async fn interviews_are_scheduled_in_their_zone_and_published_in_the_feed() {
 async fn anonymous_get(app: &TestApp, path: &str) -> reqwest::Response {
     new_client().get(app.url(path)).send().await.expect("get")
 }
+
+/// Posts `form` to `endpoint` as a browser without JavaScript does, from `page`; returns the
+/// redirect's address and the `Set-Cookie` value named `cookie`.
+async fn plain_post(
+    app: &TestApp,
+    client: &Client,
+    endpoint: &str,
+    page: &str,
+    form: &[(&str, &str)],
+    cookie: &str,
+) -> (String, String) {
+    let res = client
+        .post(app.url(&format!("/api/fn/{endpoint}")))
+        .header("accept", "text/html")
+        .header("referer", app.url(page))
+        .form(form)
+        .send()
+        .await
+        .expect("request");
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let set = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{cookie}=")))
+        .unwrap_or_else(|| panic!("no {cookie} cookie"))
+        .to_string();
+    (location, set)
+}
+
+/// Without JavaScript, a new invite link and a new calendar address come back to their page
+/// once, through a cookie limited to that page: never in the address.
+#[tokio::test]
+async fn new_links_made_without_javascript_show_once_and_never_travel_in_the_address() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    create_project(&app, &admin, "alpha").await;
+
+    let page = "/projects/alpha/feedback";
+    let (location, cookie) = plain_post(
+        &app,
+        &admin,
+        "feedback/invites/create",
+        page,
+        &[("key", "alpha"), ("expires_in_days", "7")],
+        "touchpoint_new_link",
+    )
+    .await;
+    assert_eq!(location, "/projects/alpha/feedback#invites");
+    assert!(cookie.contains("Path=/projects/alpha/feedback"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    let html = admin
+        .get(app.url(page))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("id=\"new-invite-url\""),
+        "the new link is shown"
+    );
+    let url = html
+        .split("value=\"")
+        .find(|s| s.contains("/f/"))
+        .and_then(|s| s.split('"').next())
+        .expect("link in the page");
+    let token = url.rsplit('/').next().expect("token");
+    let (status, _) = open(&app, &new_client(), token).await;
+    assert_eq!(status, StatusCode::OK, "the shown link works");
+    let again = admin.get(app.url(page)).send().await.expect("page");
+    assert!(
+        !again
+            .text()
+            .await
+            .expect("html")
+            .contains("id=\"new-invite-url\"")
+    );
+
+    let page = "/projects/alpha/interviews";
+    let (location, cookie) = plain_post(
+        &app,
+        &admin,
+        "interviews/calendar/rotate",
+        page,
+        &[("key", "alpha")],
+        "touchpoint_new_feed",
+    )
+    .await;
+    assert_eq!(location, "/projects/alpha/interviews#calendar");
+    assert!(
+        cookie.contains("Path=/projects/alpha/interviews"),
+        "{cookie}"
+    );
+    let html = admin
+        .get(app.url(page))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("id=\"calendar-url\""),
+        "the new address is shown"
+    );
+    let again = admin.get(app.url(page)).send().await.expect("page");
+    assert!(
+        !again
+            .text()
+            .await
+            .expect("html")
+            .contains("id=\"calendar-url\"")
+    );
+}
