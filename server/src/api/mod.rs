@@ -208,7 +208,8 @@ pub async fn run<T>(
 }
 
 /// A JSON request body; a body that is not valid JSON for the resource is a 422 with a message
-/// naming the problem (never axum's plain-text rejection).
+/// naming the problem (never axum's plain-text rejection). Every body-taking route needs a
+/// signed-in caller, so a request without one is a 401 before its body is read.
 pub struct Body<T>(pub T);
 
 impl<T, S> FromRequest<S> for Body<T>
@@ -219,6 +220,14 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Who is asking comes first: nobody learns how a body is checked without signing in.
+        let signed_in = req
+            .extensions()
+            .get::<app::auth::service::RequestCtx>()
+            .is_some_and(|ctx| ctx.auth.is_some());
+        if !signed_in {
+            return Err(AppError::unauthorized());
+        }
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(e) => Err(AppError::invalid(format!(

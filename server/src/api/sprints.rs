@@ -598,6 +598,10 @@ async fn update_retro_action(
 ) -> AppResult<Response> {
     let item = run(&state, parts, async move {
         let mut item = action_of(key.clone(), number, &id).await?;
+        // A change needs write access even when the body changes nothing.
+        let (state, user, ctx) = app::auth::service::require_user().await?;
+        app::projects::service::require_write(&state, &user, &ctx, &key, "change action item")
+            .await?;
         if let Some(s) = a.status.as_deref() {
             parse_status(s)?;
         }
