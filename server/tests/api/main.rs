@@ -2,6 +2,7 @@
 
 mod accounts;
 mod assets;
+mod authz_matrix;
 mod backup;
 mod helpers;
 mod projects;
