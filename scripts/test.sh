@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, clippy per crate, unit and integration tests, and the
-# Playwright suite in Chromium against a debug build on an in-memory database.
+# The whole test suite: formatting, clippy per crate, unit and integration tests, the
+# Playwright suite in Chromium and the API fuzzing, against a debug build on an in-memory
+# database.
 # Exits non-zero on any failure; the runners' summary lines are printed last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,9 +35,12 @@ step openapi bash -c 'target/debug/touchpoint openapi > target/openapi.json && .
 step cargo-test cargo test --no-fail-fast -p app -p server --features app/ssr
 if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   step e2e scripts/e2e.sh
+  # API fuzzing against the OpenAPI document (schemathesis): no 5xx, no answer that
+  # contradicts the document.
+  step fuzz scripts/fuzz.sh
 else
-  echo "==> e2e skipped: the build failed"
-  failed_steps+=("e2e")
+  echo "==> e2e and fuzz skipped: the build failed"
+  failed_steps+=("e2e" "fuzz")
 fi
 
 echo
@@ -57,6 +61,9 @@ if [[ -f $logs/e2e.log ]]; then
        want && /Error:/ { e = $0; sub(/^ +/, "", e); print "playwright failure: " t " :: " e; want = 0 }' \
     "$logs/e2e.log" | head -10
   passed=$((passed + pw_passed)); failed=$((failed + pw_failed))
+fi
+if [[ -f $logs/fuzz.log ]]; then
+  echo "fuzz: $(grep -A1 '^Test cases:' "$logs/fuzz.log" | tail -1 | sed 's/^ *//')"
 fi
 if ((${#failed_steps[@]})); then
   echo "failed steps: ${failed_steps[*]}"

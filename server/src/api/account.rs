@@ -47,7 +47,7 @@ async fn me(State(state): State<AppState>, parts: Parts) -> AppResult<Response> 
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/me/sessions", tag = "account", params(PageQuery),
     responses((status = 200, description = "A page of sessions", body = serde_json::Value),
-              (status = 401, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn my_sessions(
     State(state): State<AppState>,
     parts: Parts,
@@ -255,7 +255,7 @@ pub struct AuditQuery {
 /// The audit log, newest first (admins).
 #[utoipa::path(get, path = "/audit", tag = "admin", params(AuditQuery, PageQuery),
     responses((status = 200, description = "A page of audit events", body = serde_json::Value),
-              (status = 403, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_audit(
     State(state): State<AppState>,
     parts: Parts,

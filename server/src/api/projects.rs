@@ -71,7 +71,7 @@ pub struct MemberInput {
 /// Lists the projects the caller may see.
 #[utoipa::path(get, path = "/projects", tag = "projects", params(ListProjects, PageQuery),
     responses((status = 200, description = "A page of project summaries", body = serde_json::Value),
-              (status = 401, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_projects(
     State(state): State<AppState>,
     parts: Parts,
@@ -206,8 +206,8 @@ async fn list_members(
 #[utoipa::path(post, path = "/projects/{key}/members", tag = "projects", request_body = MemberInput,
     params(("key" = String, Path, description = "Project key")),
     responses((status = 200, description = "The members", body = serde_json::Value),
-              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_member(
     State(state): State<AppState>,
     parts: Parts,
@@ -242,7 +242,8 @@ async fn add_member(
     params(("key" = String, Path, description = "Project key"),
            ("user" = String, Path, description = "User id")),
     responses((status = 200, description = "The members", body = serde_json::Value),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn update_member(
     State(state): State<AppState>,
     parts: Parts,
@@ -262,7 +263,7 @@ async fn update_member(
     params(("key" = String, Path, description = "Project key"),
            ("user" = String, Path, description = "User id")),
     responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn remove_member(
     State(state): State<AppState>,
     parts: Parts,

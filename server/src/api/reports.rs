@@ -74,7 +74,7 @@ async fn project_signals(
 #[utoipa::path(get, path = "/projects/{key}/signals.csv", tag = "reports",
     params(("key" = String, Path, description = "Project key"), AsOf),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn project_report_csv(
     State(state): State<AppState>,
     parts: Parts,
