@@ -290,6 +290,30 @@ mod tests {
     }
 
     #[test]
+    fn line_breaks_and_separators_in_names_cannot_inject_properties() {
+        let mut item = interview("x1", InterviewStatus::Scheduled);
+        item.project_name = "Churn\r\nATTENDEE:mailto:evil@example.org".into();
+        item.participants[0].name = "Ana\nX-INJECTED:1;, Lima".into();
+        let ics = calendar("Churn\r\nX-WR-CALNAME:Owned, really", &[item], |_| {
+            "https://tp.example/x".to_string()
+        });
+        let lines = read(&ics);
+        for name in ["ATTENDEE", "X-INJECTED", "X-WR-CALNAME"] {
+            let count = lines.iter().filter(|l| l.name == name).count();
+            let allowed = usize::from(name == "X-WR-CALNAME");
+            assert_eq!(count, allowed, "{name} appears {count} times in:\n{ics}");
+        }
+        let evs = events(&lines);
+        let description = unescape(&one(&evs[0], "DESCRIPTION").value);
+        assert!(
+            description.contains("Ana\nX-INJECTED:1;, Lima"),
+            "{description}"
+        );
+        let summary = unescape(&one(&evs[0], "SUMMARY").value);
+        assert!(!summary.contains('\r'), "{summary}");
+    }
+
+    #[test]
     fn feed_is_valid_icalendar_with_stable_uids_utc_times_and_status() {
         let items = vec![
             interview("a1", InterviewStatus::Scheduled),
