@@ -48,7 +48,7 @@ curl -fsS -H "$auth" -H 'content-type: application/json' "$base/api/v1/projects/
 
 # The token itself, the import (it replaces the workspace) and user changes (they could lock
 # the admin out) are left out: the rest of the suite covers them.
-.venv/bin/schemathesis run "$base/api/v1/openapi.json" \
+.venv/bin/schemathesis --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" \
   --url "$base/api/v1" \
   -H "$auth" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \

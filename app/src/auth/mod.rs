@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// A workspace role (DESIGN.md, Roles).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Users, settings, audit, backup, import and export, plus everything a lead can do.
     Admin,
@@ -64,6 +65,7 @@ impl Role {
 
 /// The signed-in user, as the UI and the guards see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     /// User id.
     pub id: String,
@@ -86,6 +88,7 @@ impl CurrentUser {
 
 /// A user as the admin page lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     /// User id.
     pub id: String,
@@ -107,6 +110,7 @@ pub struct UserSummary {
 
 /// One of the signed-in user's sessions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// An opaque id for ending this session.
     pub id: String,
@@ -126,6 +130,7 @@ pub struct SessionInfo {
 
 /// One entry of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Entry id.
     pub id: String,

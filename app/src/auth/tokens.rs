@@ -26,6 +26,7 @@ pub const MAX_LIVE_TOKENS: i64 = 50;
 
 /// One of a user's API tokens, as lists show it. Never carries the token or its hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     /// An opaque id for revoking the token.
     pub id: String,
@@ -43,6 +44,7 @@ pub struct ApiToken {
 
 /// A token just created: the secret, shown this once, and its list entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     /// The token itself. It cannot be shown again.
     pub token: String,

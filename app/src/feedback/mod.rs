@@ -37,6 +37,7 @@ pub const INBOX_MAX_PAGE: usize = 500;
 
 /// One feedback item as the team sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FeedbackItem {
     /// Id.
     pub id: String,
@@ -211,6 +212,7 @@ pub struct Inbox {
 /// Whether an invite link can be used now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum InviteState {
     /// Usable.
     Active,
@@ -244,6 +246,7 @@ impl InviteState {
 
 /// An invite link as the team sees it (never with its token).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Invite {
     /// Id.
     pub id: String,

@@ -75,6 +75,7 @@ macro_rules! domain_enum {
             Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
         )]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name {
             $( $(#[$vmeta])* $variant ),+
         }
@@ -468,6 +469,7 @@ fn default_contact_threshold_days() -> u32 {
 
 /// A whole workspace in format v1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Workspace))]
 pub struct Workspace {
     /// Always `touchpoint-workspace`.
     #[serde(default = "default_format")]
@@ -504,6 +506,7 @@ impl Default for Workspace {
 
 /// Workspace settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Settings))]
 pub struct Settings {
     /// The IANA time zone in which timestamps become dates (default `UTC`).
     #[serde(default = "default_time_zone")]
@@ -520,6 +523,7 @@ impl Default for Settings {
 
 /// A user, without credentials.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::User))]
 pub struct User {
     /// File-local id.
     pub id: String,
@@ -539,6 +543,7 @@ pub struct User {
 
 /// A person in the stakeholder directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Stakeholder))]
 pub struct Stakeholder {
     /// File-local id.
     pub id: String,
@@ -572,6 +577,7 @@ pub struct Stakeholder {
 
 /// A project with everything that belongs to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Project))]
 pub struct Project {
     /// File-local id.
     pub id: String,
@@ -639,6 +645,7 @@ impl Project {
 
 /// A membership of a user in a project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Member))]
 pub struct Member {
     /// User id.
     pub user: String,
@@ -649,6 +656,7 @@ pub struct Member {
 
 /// One readiness checklist item.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::ReadinessEntry))]
 pub struct ReadinessEntry {
     /// Whether it is done (default `false`).
     #[serde(default, deserialize_with = "nullable")]
@@ -663,6 +671,7 @@ pub struct ReadinessEntry {
 
 /// A sprint, with its review and retro if they were held.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Sprint))]
 pub struct Sprint {
     /// Sequential number within the project.
     pub number: u32,
@@ -695,6 +704,7 @@ pub struct Sprint {
 
 /// A sprint review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Review))]
 pub struct Review {
     /// The day it was held.
     pub held_on: NaiveDate,
@@ -717,6 +727,7 @@ pub struct Review {
 
 /// A sprint retrospective.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Retro))]
 pub struct Retro {
     /// The day it was held.
     pub held_on: NaiveDate,
@@ -736,6 +747,7 @@ pub struct Retro {
 
 /// An item on a retro board.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::RetroItem))]
 pub struct RetroItem {
     /// Column, one of the format's columns.
     pub column: RetroColumn,
@@ -749,6 +761,7 @@ pub struct RetroItem {
 
 /// One question of a retro health check with its anonymous scores.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::HealthQuestion))]
 pub struct HealthQuestion {
     /// The question.
     #[serde(default, deserialize_with = "nullable")]
@@ -760,6 +773,7 @@ pub struct HealthQuestion {
 
 /// A retrospective action item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::ActionItem))]
 pub struct ActionItem {
     /// Text.
     #[serde(default, deserialize_with = "nullable")]
@@ -780,6 +794,7 @@ pub struct ActionItem {
 
 /// An HCD interview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Interview))]
 pub struct Interview {
     /// File-local id.
     pub id: String,
@@ -813,6 +828,7 @@ pub struct Interview {
 
 /// An insight from an interview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Insight))]
 pub struct Insight {
     /// Text.
     #[serde(default, deserialize_with = "nullable")]
@@ -824,6 +840,7 @@ pub struct Insight {
 
 /// A feedback item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::Feedback))]
 pub struct Feedback {
     /// File-local id.
     pub id: String,
@@ -866,6 +883,7 @@ pub struct Feedback {
 
 /// A data-quality issue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = format::DqIssue))]
 pub struct DqIssue {
     /// File-local id.
     pub id: String,

@@ -39,6 +39,7 @@ pub const MAX_TAG_LEN: usize = 40;
 
 /// A person taking part in an interview (a stakeholder from the directory).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Participant {
     /// Stakeholder id.
     pub id: String,
@@ -50,6 +51,7 @@ pub struct Participant {
 
 /// A team member running an interview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Interviewer {
     /// User id.
     pub id: String,
@@ -59,6 +61,7 @@ pub struct Interviewer {
 
 /// One insight from an interview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Insight {
     /// What was learned.
     pub text: String,
@@ -68,6 +71,7 @@ pub struct Insight {
 
 /// An interview as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Interview {
     /// Id.
     pub id: String,
@@ -186,6 +190,7 @@ pub struct FeedStatus {
 
 /// A freshly made calendar address, shown once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewFeed {
     /// The full secret URL.
     pub url: String,

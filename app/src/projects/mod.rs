@@ -15,6 +15,7 @@ pub use crate::format::{MemberRole, MlNeeded, ProjectStatus};
 
 /// A project as the UI and the API see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Project {
     /// The unique slug; it never changes and appears in URLs.
     pub key: String,
@@ -49,6 +50,7 @@ pub struct Project {
 /// What the caller may do in a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum AccessLevel {
     /// Read only (project viewers).
     Read,
@@ -85,6 +87,7 @@ impl AccessLevel {
 
 /// A row of the project list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectSummary {
     /// Key.
     pub key: String,
@@ -104,6 +107,7 @@ pub struct ProjectSummary {
 
 /// A project member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Member {
     /// User id.
     pub user_id: String,
@@ -117,6 +121,7 @@ pub struct Member {
 
 /// A project with the caller's access and its members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectDetail {
     /// The project.
     pub project: Project,
@@ -130,6 +135,7 @@ pub struct ProjectDetail {
 
 /// A user to pick from (name only; emails are not needed to pick).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserChoice {
     /// User id.
     pub id: String,

@@ -206,6 +206,7 @@ impl ReadinessItemForm {
 /// Why an open issue makes the M4 data-debt signal red.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum M4Reason {
     /// An open `high` or `critical` issue opened more than 30 days before the day.
     SevereOverdue,
@@ -228,6 +229,7 @@ impl M4Reason {
 
 /// A data-quality issue as the UI and the API see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DqIssue {
     /// Id.
     pub id: String,

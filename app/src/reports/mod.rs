@@ -72,6 +72,7 @@ pub struct ProjectReport {
 
 /// Counts of one self-described attribute over consenting stakeholders.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AttributeCounts {
     /// The dimension, e.g. `gender`.
     pub dimension: String,
@@ -81,6 +82,7 @@ pub struct AttributeCounts {
 
 /// The diversity report across projects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DiversityReport {
     /// Report date.
     pub as_of: NaiveDate,

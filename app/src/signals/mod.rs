@@ -33,6 +33,7 @@ pub const DEFINITION_VERSION: u32 = 1;
 /// The level of a signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Level {
     /// Fine.
     Green,
@@ -72,6 +73,7 @@ impl Level {
 /// The code of an end-user contact flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum FlagCode {
     /// No contact at all after the 14-day grace period (red).
     NoEndUserContact,
@@ -123,6 +125,7 @@ impl FlagCode {
 
 /// A raised end-user contact flag.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Flag {
     /// Which flag.
     pub code: FlagCode,
@@ -134,6 +137,7 @@ pub struct Flag {
 
 /// End-user contact (misstep 2).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EndUserContact {
     /// The last contact on or before `as_of`.
     pub last_contact_on: Option<NaiveDate>,
@@ -147,6 +151,7 @@ pub struct EndUserContact {
 
 /// Cadence over the last 6 finished sprints (part of misstep 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Cadence {
     /// Sprints in the window (at most 6).
     pub window_sprints: u32,
@@ -174,6 +179,7 @@ pub struct Cadence {
 
 /// Diversity of input (part of misstep 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Diversity {
     /// Input events in the window.
     pub events: u32,
@@ -195,6 +201,7 @@ pub struct Diversity {
 
 /// One scorecard entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Signal {
     /// Its level (green, amber or red).
     pub level: Level,
@@ -204,6 +211,7 @@ pub struct Signal {
 
 /// The risk scorecard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scorecard {
     /// M1: agility and diversity.
     pub m1_agility_diversity: Signal,
@@ -234,6 +242,7 @@ impl Scorecard {
 
 /// All signals of one project as of a date: the API's `signals` answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectSignals {
     /// The project's key.
     pub project: String,

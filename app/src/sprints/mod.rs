@@ -32,6 +32,7 @@ pub const MAX_HEALTH_QUESTIONS: usize = 20;
 
 /// A sprint as the UI and the API see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Sprint {
     /// The project's key.
     pub project: String,
@@ -68,6 +69,7 @@ impl Sprint {
 
 /// A row of a project's sprint list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SprintSummary {
     /// The sprint.
     pub sprint: Sprint,
@@ -134,6 +136,7 @@ pub struct SprintList {
 
 /// A sprint with everything its page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SprintDetail {
     /// The sprint.
     pub sprint: Sprint,
@@ -155,6 +158,7 @@ pub struct SprintDetail {
 
 /// The answer to a sprint create or edit: the sprint and any warnings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SprintSaved {
     /// The sprint as stored.
     pub sprint: Sprint,
@@ -188,6 +192,7 @@ impl From<&Sprint> for SprintBrief {
 
 /// A stakeholder to pick as a review attendee, or one who attended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StakeholderChoice {
     /// Stakeholder id.
     pub id: String,
@@ -210,6 +215,7 @@ impl StakeholderChoice {
 
 /// A sprint review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Review {
     /// The day it was held.
     pub held_on: NaiveDate,
@@ -250,6 +256,7 @@ pub struct ReviewPageData {
 
 /// An item on a retro board.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RetroItem {
     /// Item id.
     pub id: String,
@@ -267,6 +274,7 @@ pub struct RetroItem {
 
 /// A column with its items, most votes first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RetroColumnView {
     /// Column.
     pub column: RetroColumn,
@@ -276,6 +284,7 @@ pub struct RetroColumnView {
 
 /// One health-check question with its anonymous result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HealthResult {
     /// Position in the retro's list (used to answer it).
     pub index: u32,
@@ -291,6 +300,7 @@ pub struct HealthResult {
 
 /// A retrospective action item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActionItem {
     /// Id.
     pub id: String,
@@ -314,6 +324,7 @@ pub struct ActionItem {
 
 /// A retrospective with its board, health check and action items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Retro {
     /// The day it was held.
     pub held_on: Option<NaiveDate>,

@@ -29,6 +29,7 @@ pub const MAX_NOTES: usize = 5000;
 
 /// A project a stakeholder is linked to, as the caller may see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectRef {
     /// Project key.
     pub key: String,
@@ -39,6 +40,7 @@ pub struct ProjectRef {
 /// A stakeholder as the UI and the API see it. `email`, `attributes` and `consented_on` are
 /// filled in only for callers who may see them (see [`Viewer::sees_private`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stakeholder {
     /// Id (the record key).
     pub id: String,
@@ -81,6 +83,7 @@ impl Stakeholder {
 
 /// A row of the directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StakeholderSummary {
     /// Id.
     pub id: String,

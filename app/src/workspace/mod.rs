@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Workspace settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkspaceSettings {
     /// IANA time zone name; timestamps are shown and dated in it.
     pub time_zone: String,

@@ -46,6 +46,7 @@ pub use validate::{parse_workspace, validate};
 
 /// One problem with an import file, at a JSON path such as `projects[0].sprints[3].end_on`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportIssue {
     /// Where the problem is (`$` for the whole document).
     pub path: String,
@@ -109,6 +110,7 @@ impl From<surrealdb::Error> for ImportError {
 
 /// What an import created (and matched), per kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     /// New users (without credentials).
     pub users_created: usize,

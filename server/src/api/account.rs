@@ -16,7 +16,7 @@ use app::error::{AppError, AppResult};
 use app::state::AppState;
 use app::workspace::transfer::{self, ImportError, ImportIssue, ImportSummary};
 
-use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, ok, paginate, run};
+use super::{Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,7 +34,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// Who is calling.
 #[utoipa::path(get, path = "/me", tag = "account",
-    responses((status = 200, description = "The caller", body = serde_json::Value),
+    responses((status = 200, description = "The caller", body = app::auth::CurrentUser),
               (status = 401, body = ErrorBody)))]
 async fn me(State(state): State<AppState>, parts: Parts) -> AppResult<Response> {
     let user = run(&state, parts, async {
@@ -46,7 +46,7 @@ async fn me(State(state): State<AppState>, parts: Parts) -> AppResult<Response> 
 
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/me/sessions", tag = "account", params(PageQuery),
-    responses((status = 200, description = "A page of sessions", body = serde_json::Value),
+    responses((status = 200, description = "A page of sessions", body = Page<app::auth::SessionInfo>),
               (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn my_sessions(
     State(state): State<AppState>,
@@ -68,8 +68,8 @@ pub struct TokenInput {
 
 /// The caller's API tokens (never the secrets).
 #[utoipa::path(get, path = "/tokens", tag = "account", params(PageQuery),
-    responses((status = 200, description = "A page of tokens", body = serde_json::Value),
-              (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "A page of tokens", body = Page<app::auth::tokens::ApiToken>),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_tokens(
     State(state): State<AppState>,
     parts: Parts,
@@ -82,7 +82,7 @@ async fn list_tokens(
 /// Creates an API token; the answer holds the token itself, shown this once. Refused for
 /// callers who came with a token.
 #[utoipa::path(post, path = "/tokens", tag = "account", request_body = TokenInput,
-    responses((status = 201, description = "`{ token, info }`", body = serde_json::Value),
+    responses((status = 201, description = "The token, shown this once, and its list entry", body = app::auth::tokens::CreatedToken),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_token(
@@ -140,8 +140,8 @@ pub struct UserPatch {
 
 /// Every user (admins).
 #[utoipa::path(get, path = "/users", tag = "admin", params(PageQuery),
-    responses((status = 200, description = "A page of users", body = serde_json::Value),
-              (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page of users", body = Page<app::auth::UserSummary>),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_users(
     State(state): State<AppState>,
     parts: Parts,
@@ -153,7 +153,7 @@ async fn list_users(
 
 /// Creates a user with a temporary password (admins).
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = UserInput,
-    responses((status = 201, description = "The user", body = serde_json::Value),
+    responses((status = 201, description = "The user", body = app::auth::UserSummary),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_user(
@@ -173,7 +173,7 @@ async fn create_user(
 /// Changes a user's role, active flag or password, or unlocks them (admins).
 #[utoipa::path(patch, path = "/users/{id}", tag = "admin", request_body = UserPatch,
     params(("id" = String, Path, description = "User id")),
-    responses((status = 200, description = "The user", body = serde_json::Value),
+    responses((status = 200, description = "The user", body = app::auth::UserSummary),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_user(
@@ -218,7 +218,7 @@ pub struct SettingsInput {
 
 /// The workspace settings (anyone signed in).
 #[utoipa::path(get, path = "/settings", tag = "admin",
-    responses((status = 200, description = "`{ time_zone }`", body = serde_json::Value),
+    responses((status = 200, description = "The workspace settings", body = app::workspace::WorkspaceSettings),
               (status = 401, body = ErrorBody)))]
 async fn get_settings(State(state): State<AppState>, parts: Parts) -> AppResult<Response> {
     let settings = run(&state, parts, app::workspace::api::get_workspace_settings()).await?;
@@ -227,7 +227,7 @@ async fn get_settings(State(state): State<AppState>, parts: Parts) -> AppResult<
 
 /// Changes the workspace settings (admins).
 #[utoipa::path(put, path = "/settings", tag = "admin", request_body = SettingsInput,
-    responses((status = 200, description = "`{ time_zone }`", body = serde_json::Value),
+    responses((status = 200, description = "The workspace settings", body = app::workspace::WorkspaceSettings),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_settings(
     State(state): State<AppState>,
@@ -254,7 +254,7 @@ pub struct AuditQuery {
 
 /// The audit log, newest first (admins).
 #[utoipa::path(get, path = "/audit", tag = "admin", params(AuditQuery, PageQuery),
-    responses((status = 200, description = "A page of audit events", body = serde_json::Value),
+    responses((status = 200, description = "A page of audit events", body = Page<app::auth::AuditEntry>),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_audit(
     State(state): State<AppState>,
@@ -268,7 +268,7 @@ async fn list_audit(
 
 /// The whole workspace in format v1 (admins).
 #[utoipa::path(get, path = "/export", tag = "admin",
-    responses((status = 200, description = "The workspace document", body = serde_json::Value),
+    responses((status = 200, description = "The workspace document", body = app::format::Workspace),
               (status = 403, body = ErrorBody)))]
 async fn export_workspace(State(state): State<AppState>, parts: Parts) -> AppResult<Response> {
     let ws = run(&state, parts, async {
@@ -308,7 +308,6 @@ struct ImportRefused {
 struct ImportRefusedDetail {
     code: &'static str,
     message: String,
-    #[schema(value_type = Vec<Object>)]
     issues: Vec<ImportIssue>,
 }
 
@@ -316,10 +315,10 @@ struct ImportRefusedDetail {
 /// problem is reported with its JSON path; then all of it is written or nothing is.
 #[utoipa::path(post, path = "/import", tag = "admin", params(ImportQuery),
     request_body(content = serde_json::Value, description = "A workspace document (format v1)"),
-    responses((status = 200, description = "What was created", body = serde_json::Value),
+    responses((status = 200, description = "What was created", body = ImportSummary),
               (status = 403, body = ErrorBody),
-              (status = 422, description = "`{ error: { code, message, issues: [{ path, message }] } }`",
-               body = serde_json::Value)))]
+              (status = 422, description = "Every problem of the file, with its JSON path",
+               body = ImportRefused)))]
 async fn import_workspace(
     State(state): State<AppState>,
     parts: Parts,

@@ -13,7 +13,9 @@ use app::error::{AppError, AppResult};
 use app::projects::api as fns;
 use app::state::AppState;
 
-use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, num, ok, paginate, run};
+use super::{
+    Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, num, ok, paginate, run,
+};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -70,7 +72,7 @@ pub struct MemberInput {
 
 /// Lists the projects the caller may see.
 #[utoipa::path(get, path = "/projects", tag = "projects", params(ListProjects, PageQuery),
-    responses((status = 200, description = "A page of project summaries", body = serde_json::Value),
+    responses((status = 200, description = "A page of project summaries", body = Page<app::projects::ProjectSummary>),
               (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_projects(
     State(state): State<AppState>,
@@ -84,7 +86,7 @@ async fn list_projects(
 
 /// Creates a project (workspace admins and leads).
 #[utoipa::path(post, path = "/projects", tag = "projects", request_body = ProjectInput,
-    responses((status = 201, description = "The new project", body = serde_json::Value),
+    responses((status = 201, description = "The new project", body = app::projects::ProjectDetail),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_project(
@@ -117,7 +119,7 @@ async fn create_project(
 /// A project with the caller's access, its members and its end-user contact today.
 #[utoipa::path(get, path = "/projects/{key}", tag = "projects",
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 200, description = "The project", body = serde_json::Value),
+    responses((status = 200, description = "The project", body = app::projects::ProjectDetail),
               (status = 404, body = ErrorBody)))]
 async fn get_project(
     State(state): State<AppState>,
@@ -131,7 +133,7 @@ async fn get_project(
 /// their value.
 #[utoipa::path(patch, path = "/projects/{key}", tag = "projects", request_body = ProjectInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 200, description = "The project", body = serde_json::Value),
+    responses((status = 200, description = "The project", body = app::projects::ProjectDetail),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_project(
@@ -189,8 +191,8 @@ async fn archive_project(
 /// The project's members.
 #[utoipa::path(get, path = "/projects/{key}/members", tag = "projects",
     params(("key" = String, Path, description = "Project key"), PageQuery),
-    responses((status = 200, description = "A page of members", body = serde_json::Value),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of members", body = Page<app::projects::Member>),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_members(
     State(state): State<AppState>,
     parts: Parts,
@@ -205,7 +207,7 @@ async fn list_members(
 /// answers 409; change their role with `PATCH /projects/{key}/members/{user}`.
 #[utoipa::path(post, path = "/projects/{key}/members", tag = "projects", request_body = MemberInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 200, description = "The members", body = serde_json::Value),
+    responses((status = 200, description = "The members", body = Vec<app::projects::Member>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_member(
@@ -241,7 +243,7 @@ async fn add_member(
     request_body = MemberInput,
     params(("key" = String, Path, description = "Project key"),
            ("user" = String, Path, description = "User id")),
-    responses((status = 200, description = "The members", body = serde_json::Value),
+    responses((status = 200, description = "The members", body = Vec<app::projects::Member>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_member(

@@ -18,7 +18,7 @@ use app::quality::{Readiness, ReadinessItemForm};
 use app::state::AppState;
 
 use super::sprints::present;
-use super::{Body, ErrorBody, PageQuery, Query, flag, json, no_content, ok, paginate, run};
+use super::{Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -46,7 +46,7 @@ pub struct ReadinessInput {
 pub struct ReadinessPut(pub BTreeMap<String, ReadinessInput>);
 
 /// One readiness item as answered.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ReadinessOut {
     done: bool,
     owner: Option<String>,
@@ -162,7 +162,7 @@ fn overlay(v: Option<Option<String>>, current: Option<String>) -> Option<String>
 /// `owner_name`, `note` and `updated_at`.
 #[utoipa::path(get, path = "/projects/{key}/readiness", tag = "quality",
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 200, description = "The checklist", body = serde_json::Value),
+    responses((status = 200, description = "The checklist: each item by its key, in checklist order", body = std::collections::BTreeMap<String, ReadinessOut>),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_readiness(
     State(state): State<AppState>,
@@ -179,7 +179,7 @@ async fn get_readiness(
 #[utoipa::path(put, path = "/projects/{key}/readiness", tag = "quality",
     request_body = ReadinessPut,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 200, description = "The checklist", body = serde_json::Value),
+    responses((status = 200, description = "The checklist: each item by its key, in checklist order", body = std::collections::BTreeMap<String, ReadinessOut>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn put_readiness(
@@ -240,7 +240,7 @@ async fn put_readiness(
 /// The project's data-quality issues, newest first; `status` and `severity` filter.
 #[utoipa::path(get, path = "/projects/{key}/dq-issues", tag = "quality",
     params(("key" = String, Path, description = "Project key"), DqFilter, PageQuery),
-    responses((status = 200, description = "A page of issues", body = serde_json::Value),
+    responses((status = 200, description = "A page of issues", body = Page<app::quality::DqIssue>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_dq_issues(
     State(state): State<AppState>,
@@ -262,7 +262,7 @@ async fn list_dq_issues(
 #[utoipa::path(post, path = "/projects/{key}/dq-issues", tag = "quality",
     request_body = DqIssueInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 201, description = "The new issue", body = serde_json::Value),
+    responses((status = 201, description = "The new issue", body = app::quality::DqIssue),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_dq_issue(
@@ -295,7 +295,7 @@ async fn create_dq_issue(
 #[utoipa::path(get, path = "/projects/{key}/dq-issues/{id}", tag = "quality",
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Issue id")),
-    responses((status = 200, description = "The issue", body = serde_json::Value),
+    responses((status = 200, description = "The issue", body = app::quality::DqIssue),
               (status = 404, body = ErrorBody)))]
 async fn get_dq_issue(
     State(state): State<AppState>,
@@ -311,7 +311,7 @@ async fn get_dq_issue(
     request_body = DqIssueInput,
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Issue id")),
-    responses((status = 200, description = "The issue", body = serde_json::Value),
+    responses((status = 200, description = "The issue", body = app::quality::DqIssue),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_dq_issue(

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,7 +33,7 @@ pub struct AsOf {
 }
 
 /// The portfolio in the workspace format's shape.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct PortfolioBody {
     as_of: chrono::NaiveDate,
     projects: Vec<ProjectSignals>,
@@ -53,7 +53,7 @@ fn caller(parts: &Parts) -> axum::Extension<app::auth::service::RequestCtx> {
 /// One project's signals: end-user contact, cadence, diversity of input and the scorecard.
 #[utoipa::path(get, path = "/projects/{key}/signals", tag = "reports",
     params(("key" = String, Path, description = "Project key"), AsOf),
-    responses((status = 200, description = "The signals (workspace-format shape)", body = serde_json::Value),
+    responses((status = 200, description = "The signals (workspace-format shape)", body = ProjectSignals),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn project_signals(
     State(state): State<AppState>,
@@ -93,7 +93,7 @@ async fn project_report_csv(
 
 /// Every visible, non-archived project's signals.
 #[utoipa::path(get, path = "/reports/portfolio", tag = "reports", params(AsOf),
-    responses((status = 200, description = "`{ as_of, projects: [signals…] }`", body = serde_json::Value),
+    responses((status = 200, description = "The report date and every visible project's signals", body = PortfolioBody),
               (status = 422, body = ErrorBody)))]
 async fn portfolio(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ async fn portfolio_csv(
 
 /// Diversity of input across the caller's projects.
 #[utoipa::path(get, path = "/reports/diversity", tag = "reports", params(AsOf),
-    responses((status = 200, description = "The diversity report", body = serde_json::Value),
+    responses((status = 200, description = "The diversity report", body = app::reports::DiversityReport),
               (status = 422, body = ErrorBody)))]
 async fn diversity(
     State(state): State<AppState>,

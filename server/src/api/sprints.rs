@@ -15,7 +15,7 @@ use app::sprints::api as fns;
 use app::sprints::{ActionItem, MAX_TEXT, Retro, RetroItem, parse_count, parse_status};
 use app::state::AppState;
 
-use super::{Body, ErrorBody, PageQuery, Query, json, no_content, num, ok, paginate, run};
+use super::{Body, ErrorBody, Page, PageQuery, Query, json, no_content, num, ok, paginate, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -124,7 +124,7 @@ pub struct ActionFilter {
 }
 
 /// A retro item after a vote, with the caller's votes left.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct VotedItem {
     #[serde(flatten)]
     item: RetroItem,
@@ -171,8 +171,8 @@ async fn action_of(key: String, number: String, id: &str) -> AppResult<ActionIte
 /// The project's sprints, newest first, each with its review outcome and retro status.
 #[utoipa::path(get, path = "/projects/{key}/sprints", tag = "sprints",
     params(("key" = String, Path, description = "Project key"), PageQuery),
-    responses((status = 200, description = "A page of sprints", body = serde_json::Value),
-              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of sprints", body = Page<app::sprints::SprintSummary>),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_sprints(
     State(state): State<AppState>,
     parts: Parts,
@@ -187,7 +187,7 @@ async fn list_sprints(
 /// sprint and any overlap warnings.
 #[utoipa::path(post, path = "/projects/{key}/sprints", tag = "sprints", request_body = SprintInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 201, description = "The new sprint and its warnings", body = serde_json::Value),
+    responses((status = 201, description = "The new sprint and its warnings", body = app::sprints::SprintSaved),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_sprint(
@@ -229,7 +229,7 @@ async fn create_sprint(
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 200, description = "The sprint", body = serde_json::Value),
+    responses((status = 200, description = "The sprint", body = app::sprints::SprintDetail),
               (status = 404, body = ErrorBody)))]
 async fn get_sprint(
     State(state): State<AppState>,
@@ -245,7 +245,7 @@ async fn get_sprint(
     request_body = SprintInput,
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 200, description = "The sprint and its warnings", body = serde_json::Value),
+    responses((status = 200, description = "The sprint and its warnings", body = app::sprints::SprintSaved),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_sprint(
@@ -294,7 +294,7 @@ async fn delete_sprint(
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/review", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 200, description = "The review", body = serde_json::Value),
+    responses((status = 200, description = "The review", body = app::sprints::Review),
               (status = 404, body = ErrorBody)))]
 async fn get_review(
     State(state): State<AppState>,
@@ -316,7 +316,7 @@ async fn get_review(
     request_body = ReviewInput,
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 200, description = "The review", body = serde_json::Value),
+    responses((status = 200, description = "The review", body = app::sprints::Review),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn put_review(
@@ -365,7 +365,7 @@ async fn delete_review(
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/retro", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 200, description = "The retrospective", body = serde_json::Value),
+    responses((status = 200, description = "The retrospective", body = app::sprints::Retro),
               (status = 404, body = ErrorBody)))]
 async fn get_retro(
     State(state): State<AppState>,
@@ -380,7 +380,7 @@ async fn get_retro(
     request_body = RetroInput,
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 200, description = "The retrospective", body = serde_json::Value),
+    responses((status = 200, description = "The retrospective", body = app::sprints::Retro),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn put_retro(
@@ -418,8 +418,8 @@ async fn delete_retro(
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/retro/items", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number"), PageQuery),
-    responses((status = 200, description = "A page of retro items", body = serde_json::Value),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of retro items", body = Page<app::sprints::RetroItem>),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_retro_items(
     State(state): State<AppState>,
     parts: Parts,
@@ -436,7 +436,7 @@ async fn list_retro_items(
     request_body = RetroItemInput,
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 201, description = "The new item", body = serde_json::Value),
+    responses((status = 201, description = "The new item", body = app::sprints::RetroItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn add_retro_item(
@@ -478,7 +478,7 @@ async fn retro_item(key: String, number: String, id: &str) -> AppResult<RetroIte
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number"),
            ("id" = String, Path, description = "Retro item id")),
-    responses((status = 200, description = "The item and the caller's votes left", body = serde_json::Value),
+    responses((status = 200, description = "The item and the caller's votes left", body = VotedItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn vote_retro_item(
@@ -530,8 +530,8 @@ async fn delete_retro_item(
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/retro/action-items", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number"), PageQuery),
-    responses((status = 200, description = "A page of action items", body = serde_json::Value),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of action items", body = Page<app::sprints::ActionItem>),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_retro_actions(
     State(state): State<AppState>,
     parts: Parts,
@@ -548,7 +548,7 @@ async fn list_retro_actions(
     request_body = ActionInput,
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number")),
-    responses((status = 201, description = "The new action item", body = serde_json::Value),
+    responses((status = 201, description = "The new action item", body = app::sprints::ActionItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn add_retro_action(
@@ -587,7 +587,7 @@ async fn add_retro_action(
     params(("key" = String, Path, description = "Project key"),
            ("number" = u32, Path, description = "Sprint number"),
            ("id" = String, Path, description = "Action item id")),
-    responses((status = 200, description = "The action item", body = serde_json::Value),
+    responses((status = 200, description = "The action item", body = app::sprints::ActionItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_retro_action(
@@ -651,7 +651,7 @@ async fn delete_retro_action(
 /// All of the project's action items, from every retrospective; `?status=open` filters.
 #[utoipa::path(get, path = "/projects/{key}/action-items", tag = "sprints",
     params(("key" = String, Path, description = "Project key"), ActionFilter, PageQuery),
-    responses((status = 200, description = "A page of action items", body = serde_json::Value),
+    responses((status = 200, description = "A page of action items", body = Page<app::sprints::ActionItem>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_project_actions(
     State(state): State<AppState>,

@@ -112,7 +112,7 @@ async fn record(id: String) -> AppResult<app::stakeholders::Stakeholder> {
 /// them.
 #[utoipa::path(get, path = "/stakeholders", tag = "stakeholders",
     params(DirectoryParams, PageQuery),
-    responses((status = 200, description = "A page of stakeholder summaries", body = serde_json::Value),
+    responses((status = 200, description = "A page of stakeholder summaries", body = Page<app::stakeholders::StakeholderSummary>),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn list_stakeholders(
@@ -147,7 +147,7 @@ async fn list_stakeholders(
 
 /// Adds a stakeholder to the directory.
 #[utoipa::path(post, path = "/stakeholders", tag = "stakeholders", request_body = StakeholderInput,
-    responses((status = 201, description = "The new stakeholder", body = serde_json::Value),
+    responses((status = 201, description = "The new stakeholder", body = app::stakeholders::Stakeholder),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_stakeholder(
@@ -177,7 +177,7 @@ async fn create_stakeholder(
 /// One stakeholder. A merged entry answers with `merged_into` set.
 #[utoipa::path(get, path = "/stakeholders/{id}", tag = "stakeholders",
     params(("id" = String, Path, description = "Stakeholder id")),
-    responses((status = 200, description = "The stakeholder", body = serde_json::Value),
+    responses((status = 200, description = "The stakeholder", body = app::stakeholders::Stakeholder),
               (status = 404, body = ErrorBody)))]
 async fn get_stakeholder(
     State(state): State<AppState>,
@@ -191,7 +191,7 @@ async fn get_stakeholder(
 #[utoipa::path(patch, path = "/stakeholders/{id}", tag = "stakeholders",
     request_body = StakeholderInput,
     params(("id" = String, Path, description = "Stakeholder id")),
-    responses((status = 200, description = "The stakeholder", body = serde_json::Value),
+    responses((status = 200, description = "The stakeholder", body = app::stakeholders::Stakeholder),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_stakeholder(
@@ -248,7 +248,7 @@ async fn delete_stakeholder(
 #[utoipa::path(post, path = "/stakeholders/{id}/merge", tag = "stakeholders",
     request_body = MergeInput,
     params(("id" = String, Path, description = "The duplicate's id")),
-    responses((status = 200, description = "The kept stakeholder", body = serde_json::Value),
+    responses((status = 200, description = "The kept stakeholder", body = app::stakeholders::Stakeholder),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn merge_stakeholder(

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use http::request::Parts;
 use http::{StatusCode, header};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -103,8 +103,8 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> &String) -> Vec<String> {
 /// A project's interviews, in time order (earliest first).
 #[utoipa::path(get, path = "/projects/{key}/interviews", tag = "interviews",
     params(("key" = String, Path, description = "Project key"), PageQuery),
-    responses((status = 200, description = "A page of interviews", body = serde_json::Value),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of interviews", body = Page<app::interviews::Interview>),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_interviews(
     State(state): State<AppState>,
     parts: Parts,
@@ -121,7 +121,7 @@ async fn list_interviews(
 #[utoipa::path(post, path = "/projects/{key}/interviews", tag = "interviews",
     request_body = InterviewInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 201, description = "The new interview", body = serde_json::Value),
+    responses((status = 201, description = "The new interview", body = app::interviews::Interview),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_interview(
@@ -156,7 +156,7 @@ async fn create_interview(
 #[utoipa::path(get, path = "/projects/{key}/interviews/{id}", tag = "interviews",
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
-    responses((status = 200, description = "The interview", body = serde_json::Value),
+    responses((status = 200, description = "The interview", body = app::interviews::Interview),
               (status = 404, body = ErrorBody)))]
 async fn get_interview(
     State(state): State<AppState>,
@@ -171,7 +171,7 @@ async fn get_interview(
     request_body = InterviewInput,
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
-    responses((status = 200, description = "The interview", body = serde_json::Value),
+    responses((status = 200, description = "The interview", body = app::interviews::Interview),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_interview(
@@ -229,7 +229,7 @@ async fn delete_interview(
     request_body = InsightInput,
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
-    responses((status = 201, description = "The interview with the new insight last", body = serde_json::Value),
+    responses((status = 201, description = "The interview with the new insight last", body = app::interviews::Interview),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn add_insight(
@@ -307,7 +307,7 @@ async fn interviews_ics(
 /// working. The address is shown only in this answer.
 #[utoipa::path(post, path = "/projects/{key}/calendar-token", tag = "interviews",
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 200, description = "`{ \"url\" }`: the feed's secret address", body = serde_json::Value),
+    responses((status = 200, description = "The feed's secret address", body = app::interviews::NewFeed),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn rotate_calendar_token(
     State(state): State<AppState>,
@@ -394,7 +394,7 @@ pub struct TriageInput {
 /// next one).
 #[utoipa::path(get, path = "/projects/{key}/feedback", tag = "feedback",
     params(("key" = String, Path, description = "Project key"), FeedbackParams, PageQuery),
-    responses((status = 200, description = "A page of feedback items", body = serde_json::Value),
+    responses((status = 200, description = "A page of feedback items", body = Page<app::feedback::FeedbackItem>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_feedback(
     State(state): State<AppState>,
@@ -430,7 +430,7 @@ async fn list_feedback(
 #[utoipa::path(post, path = "/projects/{key}/feedback", tag = "feedback",
     request_body = FeedbackInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 201, description = "The new feedback item", body = serde_json::Value),
+    responses((status = 201, description = "The new feedback item", body = app::feedback::FeedbackItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_feedback(
@@ -463,7 +463,7 @@ async fn create_feedback(
 #[utoipa::path(get, path = "/projects/{key}/feedback/{id}", tag = "feedback",
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Feedback id")),
-    responses((status = 200, description = "The feedback item", body = serde_json::Value),
+    responses((status = 200, description = "The feedback item", body = app::feedback::FeedbackItem),
               (status = 404, body = ErrorBody)))]
 async fn get_feedback(
     State(state): State<AppState>,
@@ -481,7 +481,7 @@ async fn get_feedback(
     request_body = TriageInput,
     params(("key" = String, Path, description = "Project key"),
            ("id" = String, Path, description = "Feedback id")),
-    responses((status = 200, description = "The feedback item", body = serde_json::Value),
+    responses((status = 200, description = "The feedback item", body = app::feedback::FeedbackItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn update_feedback(
@@ -545,8 +545,8 @@ pub struct InviteInput {
 /// A project's invite links, newest first (never their tokens).
 #[utoipa::path(get, path = "/projects/{key}/invites", tag = "feedback",
     params(("key" = String, Path, description = "Project key"), PageQuery),
-    responses((status = 200, description = "A page of invite links", body = serde_json::Value),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of invite links", body = Page<app::feedback::Invite>),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_invites(
     State(state): State<AppState>,
     parts: Parts,
@@ -562,7 +562,7 @@ async fn list_invites(
 #[utoipa::path(post, path = "/projects/{key}/invites", tag = "feedback",
     request_body = InviteInput,
     params(("key" = String, Path, description = "Project key")),
-    responses((status = 201, description = "The invite link with its `url`", body = serde_json::Value),
+    responses((status = 201, description = "The invite link with its `url`", body = NewInviteBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn create_invite(
@@ -583,18 +583,25 @@ async fn create_invite(
             .await?
             .items
             .into_iter()
-            .find(|i| i.id == new.id);
-        let mut v = serde_json::to_value(&invite).map_err(|_| AppError::internal())?;
-        match v.as_object_mut() {
-            Some(o) => {
-                o.insert("url".into(), new.url.into());
-            }
-            None => v = serde_json::json!({ "id": new.id, "url": new.url }),
-        }
-        Ok(v)
+            .find(|i| i.id == new.id)
+            .ok_or_else(AppError::internal)?;
+        Ok(NewInviteBody {
+            invite,
+            url: new.url,
+        })
     })
     .await?;
     Ok(json(StatusCode::CREATED, &created))
+}
+
+/// A new invite link: its list entry and, this once, its address.
+#[derive(Serialize, ToSchema)]
+pub struct NewInviteBody {
+    /// The link as the list shows it.
+    #[serde(flatten)]
+    invite: app::feedback::Invite,
+    /// The secret address to send to the stakeholder; it is not shown again.
+    url: String,
 }
 
 /// Revokes an invite link; it stops working at once.
