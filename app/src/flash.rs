@@ -32,19 +32,6 @@ pub fn cookie(secure: bool, name: &'static str, path: &str, value: Option<&str>)
         .to_string()
 }
 
-/// The value of cookie `name` among the request's cookies.
-#[cfg(feature = "ssr")]
-pub fn read(headers: &http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
-}
-
 #[cfg(feature = "ssr")]
 fn append(set_cookie: &str) {
     if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
@@ -73,7 +60,7 @@ pub fn hand_over(name: &'static str, path: &str, value: &str) {
 #[cfg(feature = "ssr")]
 pub fn take(name: &'static str, path: &str, valid: fn(&str) -> bool) -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-    let value = read(&parts.headers, name)?;
+    let value = crate::auth::service::cookie_value(&parts.headers, name)?;
     append(&cookie(secure(), name, path, None));
     valid(&value).then_some(value)
 }
@@ -115,6 +102,7 @@ mod tests {
             http::header::COOKIE,
             http::HeaderValue::from_static("a=1; touchpoint_new_feed=tok; b=2"),
         );
+        let read = crate::auth::service::cookie_value;
         assert_eq!(read(&h, NEW_FEED).as_deref(), Some("tok"));
         assert_eq!(read(&h, NEW_LINK), None);
     }

@@ -1,5 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from "@playwright/test";
-import { hydrated } from "./support";
+import { hydrated, signInAsAdmin } from "./support";
 
 // Stores a corpus of script-injection payloads in every free-text field through the REST API,
 // then opens every page that shows them in Chromium. A payload that runs sets `window.__xss`;
@@ -57,14 +57,6 @@ const KEY = "xss-journey";
 let stakeholderId = "";
 let interviewId = "";
 let linkUrl = "";
-
-async function signInAsAdmin(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill("admin@example.org");
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("link", { name: "Projects", exact: true })).toBeVisible();
-}
 
 async function send(api: APIRequestContext, method: "POST" | "PATCH" | "PUT", path: string, data: unknown) {
   const res = await api.fetch(`/api/v1${path}`, { method, data });

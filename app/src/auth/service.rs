@@ -340,9 +340,8 @@ pub fn clear_session_cookie(settings: &Settings) -> String {
         .to_string()
 }
 
-/// Finds the session token among the request's cookies.
-pub fn token_from_cookies(settings: &Settings, headers: &http::HeaderMap) -> Option<String> {
-    let name = settings.session_cookie_name();
+/// The value of the cookie `name` among the request's cookies.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -351,6 +350,11 @@ pub fn token_from_cookies(settings: &Settings, headers: &http::HeaderMap) -> Opt
         .filter_map(Result::ok)
         .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
+}
+
+/// Finds the session token among the request's cookies.
+pub fn token_from_cookies(settings: &Settings, headers: &http::HeaderMap) -> Option<String> {
+    cookie_value(headers, settings.session_cookie_name())
 }
 
 /// The client address: the socket peer, or the last `X-Forwarded-For` hop that is not itself

@@ -88,15 +88,7 @@ pub fn browser_cookie(settings: &Settings, value: &str) -> String {
 
 /// The anonymous browser id from the request's cookies, if it has the shape of one.
 pub fn browser_id(settings: &Settings, headers: &http::HeaderMap) -> Option<String> {
-    let name = browser_cookie_name(settings);
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
+    crate::auth::service::cookie_value(headers, browser_cookie_name(settings))
         .filter(|v| plausible_token(v))
 }
 

@@ -1033,6 +1033,18 @@ async fn plain_post(
     (location, set)
 }
 
+/// The HTML of `path` as `client` sees it.
+async fn page_html(app: &TestApp, client: &Client, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html")
+}
+
 /// Without JavaScript, a new invite link and a new calendar address come back to their page
 /// once, through a cookie limited to that page: never in the address.
 #[tokio::test]
@@ -1054,14 +1066,7 @@ async fn new_links_made_without_javascript_show_once_and_never_travel_in_the_add
     assert_eq!(location, "/projects/alpha/feedback#invites");
     assert!(cookie.contains("Path=/projects/alpha/feedback"), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
-    let html = admin
-        .get(app.url(page))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let html = page_html(&app, &admin, page).await;
     assert!(
         html.contains("id=\"new-invite-url\""),
         "the new link is shown"
@@ -1074,14 +1079,8 @@ async fn new_links_made_without_javascript_show_once_and_never_travel_in_the_add
     let token = url.rsplit('/').next().expect("token");
     let (status, _) = open(&app, &new_client(), token).await;
     assert_eq!(status, StatusCode::OK, "the shown link works");
-    let again = admin.get(app.url(page)).send().await.expect("page");
-    assert!(
-        !again
-            .text()
-            .await
-            .expect("html")
-            .contains("id=\"new-invite-url\"")
-    );
+    let again = page_html(&app, &admin, page).await;
+    assert!(!again.contains("id=\"new-invite-url\""));
 
     let page = "/projects/alpha/interviews";
     let (location, cookie) = plain_post(
@@ -1098,24 +1097,11 @@ async fn new_links_made_without_javascript_show_once_and_never_travel_in_the_add
         cookie.contains("Path=/projects/alpha/interviews"),
         "{cookie}"
     );
-    let html = admin
-        .get(app.url(page))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let html = page_html(&app, &admin, page).await;
     assert!(
         html.contains("id=\"calendar-url\""),
         "the new address is shown"
     );
-    let again = admin.get(app.url(page)).send().await.expect("page");
-    assert!(
-        !again
-            .text()
-            .await
-            .expect("html")
-            .contains("id=\"calendar-url\"")
-    );
+    let again = page_html(&app, &admin, page).await;
+    assert!(!again.contains("id=\"calendar-url\""));
 }
