@@ -74,6 +74,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("50_voice", include_str!("../schema/50_voice.surql")),
     ("60_tokens", include_str!("../schema/60_tokens.surql")),
     ("70_revisions", include_str!("../schema/70_revisions.surql")),
+    ("80_live", include_str!("../schema/80_live.surql")),
 ];
 
 /// Versioned migrations: (version, name, SurrealQL). Append only; never edit a shipped one.

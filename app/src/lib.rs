@@ -12,6 +12,7 @@ pub mod flash;
 pub mod format;
 pub mod home;
 pub mod interviews;
+pub mod live;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod projects;

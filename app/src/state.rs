@@ -63,6 +63,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The read cache of this instance (see [`crate::cache`]).
     pub cache: Arc<crate::cache::Cache>,
+    /// The live-update hub of this instance (see [`crate::live::hub`]).
+    pub live: Arc<crate::live::hub::LiveHub>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             settings: Arc::new(settings),
             leptos_options,
             cache: Arc::new(crate::cache::Cache::default()),
+            live: Arc::new(crate::live::hub::LiveHub::default()),
         }
     }
 }

@@ -99,6 +99,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
+        self.state.live.spawn(self.state.db.clone());
         spawn_cache_warming(self.state.clone());
         axum::serve(
             self.listener,
@@ -234,6 +235,9 @@ fn spawn_housekeeping(state: AppState) {
                 .await
             {
                 tracing::warn!(error = %e, "housekeeping failed");
+            }
+            if let Err(e) = app::live::hub::sweep_presence(&state.db).await {
+                tracing::warn!(error = %e, "sweeping presence entries failed");
             }
         }
     });

@@ -132,7 +132,7 @@ pub fn Shell(
                     <li><A href="/reports">"Reports"</A></li>
                     {is_admin.then(|| view! { <li><A href="/admin/users">"Admin"</A></li> })}
                 </ul>
-                <Suspense fallback=|| ()>
+                <span data-live="nav-count"><Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         new_feedback.await.ok().filter(|n| *n > 0).map(|n| view! {
                             <a class="badge badge-amber nav-count" href="/projects" title="Feedback items still marked new in your projects">
@@ -140,7 +140,7 @@ pub fn Shell(
                             </a>
                         })
                     })}
-                </Suspense>
+                </Suspense></span>
                 <div class="nav-user">
                     <A href="/me">{user.name.clone()}</A>
                     <form method="post" action=logout_path class="inline">

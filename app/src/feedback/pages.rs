@@ -14,6 +14,7 @@ use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_ti
 use crate::error::AppError;
 use crate::interviews::pages::CopyLink;
 use crate::interviews::plausible_token;
+use crate::live::LiveUpdates;
 use crate::projects::ProjectDetail;
 use crate::projects::pages::ProjectFrame;
 
@@ -236,8 +237,9 @@ fn InboxView(
     view! {
         <div class="page-head">
             <h2>"Feedback"</h2>
-            <span class={if inbox.new_count > 0 { "badge badge-amber" } else { "badge" }}>{format!("{} new", inbox.new_count)}</span>
+            <span data-live="new-count"><span class={if inbox.new_count > 0 { "badge badge-amber" } else { "badge" }}>{format!("{} new", inbox.new_count)}</span></span>
         </div>
+        <LiveUpdates stream=format!("/api/v1/projects/{key}/events?inbox=true") presence=false/>
         <form method="get" class="filters card" aria-label="Filter feedback">
             <FilterSelect id="sprint" label="Sprint" current=cur("sprint") options=sprint_opts/>
             <FilterSelect id="status" label="Status" current=cur("status") options=status_opts/>
@@ -250,7 +252,7 @@ fn InboxView(
             </div>
         </form>
         <FormError error/>
-        {if inbox.items.is_empty() {
+        <div data-live="inbox">{if inbox.items.is_empty() {
             view! { <div class="card empty-state"><p>"No feedback matches. Create an invite link below and share it with stakeholders."</p></div> }.into_any()
         } else {
             view! {
@@ -260,7 +262,7 @@ fn InboxView(
                     }).collect_view()}
                 </div>
             }.into_any()
-        }}
+        }}</div>
         <nav class="show-more" aria-label="Feedback pages">
             {inbox.continued.then(|| view! { <a href=page_href(None)>"Newest"</a> " " })}
             {inbox.next_after.as_deref().map(|a| view! { <a href=page_href(Some(a)) rel="next">"Older feedback"</a> })}

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::components::{ErrorNotice, FieldError, FormError, action_error};
 use crate::error::AppError;
+use crate::live::LiveUpdates;
 use crate::projects::pages::ProjectFrame;
 use crate::projects::{AccessLevel, ProjectDetail, UserChoice};
 
@@ -748,10 +749,11 @@ fn RetroView(key: String, d: RetroPageData, a: RetroActions) -> impl IntoView {
             <a href=href.clone()>"Back to the sprint"</a>
         </div>
         <p class="lead">{date_range(s.start_on, s.end_on)}</p>
+        <LiveUpdates stream=format!("/api/v1/projects/{key}/events?board={n}") presence=true/>
         <EarlierActions key=key.clone() n items=d.earlier_open.clone() can_write a/>
         {match retro {
             None => view! {
-                <section class="card stack" aria-labelledby="start-retro-heading">
+                <section class="card stack" aria-labelledby="start-retro-heading" data-live="retro-start">
                     <h3 id="start-retro-heading">"Start the retrospective"</h3>
                     {if can_write {
                         view! {
@@ -853,7 +855,7 @@ fn EarlierActions(
         <section class="card earlier-actions stack" aria-labelledby="earlier-actions-heading">
             <h3 id="earlier-actions-heading">"Open action items from earlier retrospectives"</h3>
             {move || status_error.get().or_else(|| carry_error.get()).map(|e| view! { <div class="alert alert-error" role="alert">{e.message()}</div> })}
-            {if items.is_empty() {
+            <div data-live="earlier-actions">{if items.is_empty() {
                 view! { <p class="hint">"Nothing open from earlier retrospectives."</p> }.into_any()
             } else {
                 view! {
@@ -897,7 +899,7 @@ fn EarlierActions(
                         </tbody>
                     </table>
                 }.into_any()
-            }}
+            }}</div>
         </section>
     }
 }
@@ -938,7 +940,7 @@ fn RetroBoard(
             <div class="page-head">
                 <h3 id="board-heading">"Board"</h3>
                 {if can_write { Some(view! {
-                    <p class="votes-left" role="status">{format!("You have {votes_left} of {VOTES_PER_RETRO} votes left.")}</p>
+                    <p class="votes-left" role="status" data-live="votes-left">{format!("You have {votes_left} of {VOTES_PER_RETRO} votes left.")}</p>
                 }) } else { None }}
             </div>
             {move || vote_error.get().or_else(|| delete_error.get()).map(|e| view! { <div class="alert alert-error" role="alert">{e.message()}</div> })}
@@ -950,7 +952,7 @@ fn RetroBoard(
                     view! {
                         <div class="card retro-column">
                             <h4>{column.label()}</h4>
-                            {if col.items.is_empty() {
+                            <div data-live=format!("col-{}", column.as_str())>{if col.items.is_empty() {
                                 view! { <p class="hint">"No items yet."</p> }.into_any()
                             } else {
                                 view! {
@@ -994,7 +996,7 @@ fn RetroBoard(
                                         }).collect_view()}
                                     </ul>
                                 }.into_any()
-                            }}
+                            }}</div>
                             {if can_write { let key = key.clone(); Some(view! {
                                 <ActionForm action=a.add_item attr:class="retro-add" attr:novalidate=true>
                                     <input type="hidden" name="key" value=key.clone()/>
@@ -1030,7 +1032,7 @@ fn HealthCheck(
             <h3 id="health-heading">"Health check"</h3>
             <p class="hint">"Anonymous: only the number of answers and the average (1–5) are shown, never who answered what."</p>
             {move || answer_error.get().map(|e| view! { <div class="alert alert-error" role="alert">{e.message()}</div> })}
-            {if empty {
+            <div data-live="health">{if empty {
                 view! { <p class="hint">"No questions yet."</p> }.into_any()
             } else {
                 view! {
@@ -1078,7 +1080,7 @@ fn HealthCheck(
                         </tbody>
                     </table>
                 }.into_any()
-            }}
+            }}</div>
             {if can_write { let key = key.clone(); Some(view! {
                 <ActionForm action=a.add_question attr:class="inline-form" attr:novalidate=true>
                     <input type="hidden" name="key" value=key.clone()/>
@@ -1127,7 +1129,7 @@ fn RetroActionItems(
             <h3 id="actions-heading">"Action items"</h3>
             {move || update_error.get().or_else(|| delete_error.get()).or_else(|| status_error.get())
                 .map(|e| view! { <div class="alert alert-error" role="alert">{e.message()}</div> })}
-            {if empty {
+            <div data-live="actions">{if empty {
                 view! { <p class="hint">"No action items from this retrospective yet."</p> }.into_any()
             } else {
                 view! {
@@ -1196,7 +1198,7 @@ fn RetroActionItems(
                         </tbody>
                     </table>
                 }.into_any()
-            }}
+            }}</div>
             {if can_write { let key = key.clone(); Some(view! {
                 <h4>"Add an action item"</h4>
                 <ActionForm action=a.add_action attr:novalidate=true>

@@ -28,6 +28,7 @@ use app::state::AppState;
 
 mod account;
 mod docs;
+mod live;
 mod projects;
 mod quality;
 mod reports;
@@ -123,6 +124,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sprints::routes())
         .merge(stakeholders::routes())
         .merge(voice::routes())
+        .merge(live::routes())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     describe_responses(&mut doc);

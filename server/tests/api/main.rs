@@ -5,6 +5,7 @@ mod assets;
 mod authz_matrix;
 mod backup;
 mod helpers;
+mod live;
 mod projects;
 mod quality;
 mod query_budget;

@@ -1,0 +1,375 @@
+//! The live-update hub of one app instance: SurrealDB `LIVE SELECT` queries on the tables a
+//! retro board and a feedback inbox show, fanned out to this instance's open event streams.
+//!
+//! Why live queries and not an in-process broadcast fed by the repository writes: with several
+//! app instances on one SurrealDB server, a write through one instance must reach the viewers
+//! connected to every other. The database sees every write, whichever instance made it, and
+//! tells each instance's live queries; an in-process channel only knows its own instance's
+//! writes. Each instance holds one live query per table (not one per viewer) and filters the
+//! notifications by project for its streams, so viewers cost the database nothing.
+//!
+//! Who is on a board (presence) is kept in the `presence` table for the same reason: a viewer
+//! connected to instance A counts for a viewer connected to instance B.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde::Serialize;
+use surrealdb::Notification;
+use surrealdb::types::{Action, RecordId, RecordIdKey, SurrealValue, Value};
+use tokio::sync::broadcast;
+
+use crate::db::{Db, key_of};
+use crate::error::AppResult;
+
+/// What changed, as an event stream names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// The retro of a sprint: its settings, cards, votes or health check.
+    Retro,
+    /// An action item (shown on its own retro and on later ones).
+    ActionItem,
+    /// Feedback (the inbox and the new-feedback counts).
+    Feedback,
+    /// Who is on a board.
+    Presence,
+    /// The instance lost its live queries for a moment: everything may have changed.
+    Resync,
+}
+
+/// One change, as the hub hands it to the streams of this instance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LiveEvent {
+    /// The project key (empty for [`Topic::Resync`], which concerns every project).
+    pub project: String,
+    /// What changed.
+    pub topic: Topic,
+    /// The sprint number, for retro and presence events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sprint: Option<u32>,
+    /// For presence events: how many people are on the board.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+}
+
+/// The tables watched, and what a change to each means.
+const WATCHED: &[(&str, Topic)] = &[
+    ("retro", Topic::Retro),
+    ("retro_item", Topic::Retro),
+    ("retro_vote", Topic::Retro),
+    ("retro_health_answer", Topic::Retro),
+    ("action_item", Topic::ActionItem),
+    ("feedback", Topic::Feedback),
+    ("presence", Topic::Presence),
+];
+
+/// The fields of a watched record that say where it belongs.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Row {
+    id: Option<RecordId>,
+    project: Option<Value>,
+    retro: Option<RecordId>,
+    board: Option<i64>,
+}
+
+/// How long a presence entry lives without a heartbeat (an instance that died leaves entries
+/// behind; they stop counting after this).
+pub const PRESENCE_TTL_SECS: i64 = 45;
+
+/// The hub: a broadcast channel and the presence counts it last sent.
+pub struct LiveHub {
+    tx: broadcast::Sender<Arc<LiveEvent>>,
+    /// (project, sprint) of the boards whose count is being recomputed, to coalesce bursts.
+    pending_presence: Mutex<HashMap<(String, u32), ()>>,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        let (tx, _) = broadcast::channel(1024);
+        Self {
+            tx,
+            pending_presence: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl LiveHub {
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.tx.subscribe()
+    }
+
+    /// Hands an event to every open stream of this instance.
+    pub fn publish(&self, event: LiveEvent) {
+        // No receiver is not an error: nobody is watching.
+        let _ = self.tx.send(Arc::new(event));
+    }
+
+    /// Runs the live queries until the process ends: on a lost connection it starts them
+    /// again and tells every stream to catch up ([`Topic::Resync`]).
+    pub fn spawn(self: &Arc<Self>, db: Db) {
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = hub.watch(&db).await {
+                    tracing::warn!(error = %e, "live queries stopped; starting them again");
+                } else {
+                    tracing::warn!("live queries ended; starting them again");
+                }
+                hub.publish(LiveEvent {
+                    project: String::new(),
+                    topic: Topic::Resync,
+                    sprint: None,
+                    count: None,
+                });
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    async fn watch(self: &Arc<Self>, db: &Db) -> AppResult<()> {
+        let sql: String = WATCHED
+            .iter()
+            .map(|(table, _)| format!("LIVE SELECT * FROM {table};"))
+            .collect();
+        let mut res = db.query(sql).await?;
+        let mut streams = Vec::with_capacity(WATCHED.len());
+        for (i, (_, topic)) in WATCHED.iter().enumerate() {
+            let topic = *topic;
+            let stream = res.stream::<Notification<Row>>(i)?;
+            streams.push(stream.map(move |n| (topic, n)).boxed());
+        }
+        let mut all = futures::stream::select_all(streams);
+        while let Some((topic, notification)) = all.next().await {
+            let notification = notification?;
+            if matches!(notification.action, Action::Killed | Action::Error) {
+                return Ok(());
+            }
+            let Some((project, sprint)) = place(&notification.data) else {
+                continue;
+            };
+            if topic == Topic::Presence {
+                if let Some(sprint) = sprint {
+                    self.recount(db.clone(), project, sprint);
+                }
+                continue;
+            }
+            self.publish(LiveEvent {
+                project,
+                topic,
+                sprint,
+                count: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts who is on a board and publishes it; a burst of joins costs one count.
+    fn recount(self: &Arc<Self>, db: Db, project: String, sprint: u32) {
+        let board = (project.clone(), sprint);
+        {
+            let Ok(mut pending) = self.pending_presence.lock() else {
+                return;
+            };
+            if pending.insert(board.clone(), ()).is_some() {
+                return;
+            }
+        }
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Ok(mut pending) = hub.pending_presence.lock() {
+                pending.remove(&board);
+            }
+            match presence_count(&db, &project, sprint).await {
+                Ok(count) => hub.publish(LiveEvent {
+                    project,
+                    topic: Topic::Presence,
+                    sprint: Some(sprint),
+                    count: Some(count),
+                }),
+                Err(e) => tracing::warn!(error = %e, "counting who is on a board"),
+            }
+        });
+    }
+}
+
+/// The project key and sprint number a watched record belongs to.
+fn place(row: &Row) -> Option<(String, Option<u32>)> {
+    let project = match &row.project {
+        Some(Value::RecordId(id)) => key_of(id),
+        Some(Value::String(key)) => key.clone(),
+        _ => return None,
+    };
+    // A retro's own id, or the retro a card, vote or answer belongs to: retro:[key, number].
+    let retro = row
+        .retro
+        .as_ref()
+        .or(row.id.as_ref().filter(|id| id.table.as_str() == "retro"));
+    let sprint = retro
+        .and_then(sprint_of)
+        .or_else(|| row.board.and_then(|b| u32::try_from(b).ok()));
+    Some((project, sprint))
+}
+
+fn sprint_of(id: &RecordId) -> Option<u32> {
+    match &id.key {
+        RecordIdKey::Array(parts) => match parts.get(1) {
+            Some(Value::Number(n)) => n.to_int().and_then(|n| u32::try_from(n).ok()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// One viewer on a board, for as long as their stream is open.
+pub struct Presence {
+    db: Db,
+    id: RecordId,
+}
+
+impl Presence {
+    /// Records that `user` is on the board of sprint `sprint` of `project`.
+    pub async fn join(db: &Db, project: &str, sprint: u32, user: &str) -> AppResult<Self> {
+        let id = RecordId::new("presence", crate::auth::service::new_token());
+        db.query(
+            "CREATE $id SET project = $project, board = $board, user = $user,
+                expires_at = time::now() + <duration>$ttl",
+        )
+        .bind(("id", id.clone()))
+        .bind(("project", project.to_string()))
+        .bind(("board", i64::from(sprint)))
+        .bind(("user", user.to_string()))
+        .bind(("ttl", format!("{PRESENCE_TTL_SECS}s")))
+        .await?
+        .check()?;
+        Ok(Self { db: db.clone(), id })
+    }
+
+    /// Keeps the entry alive (call well within [`PRESENCE_TTL_SECS`]).
+    pub async fn beat(&self) -> AppResult<()> {
+        self.db
+            .query("UPDATE $id SET expires_at = time::now() + <duration>$ttl")
+            .bind(("id", self.id.clone()))
+            .bind(("ttl", format!("{PRESENCE_TTL_SECS}s")))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}
+
+impl Drop for Presence {
+    fn drop(&mut self) {
+        let db = self.db.clone();
+        let id = self.id.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if let Err(e) = db.query("DELETE $id").bind(("id", id)).await {
+                    tracing::warn!(error = %e, "removing a presence entry");
+                }
+            });
+        }
+    }
+}
+
+/// How many people (not tabs) are on a board now.
+pub async fn presence_count(db: &Db, project: &str, sprint: u32) -> AppResult<u64> {
+    let mut res = db
+        .query(
+            "array::len(array::distinct((SELECT VALUE user FROM presence
+                WHERE project = $project AND board = $board AND expires_at > time::now())))",
+        )
+        .bind(("project", project.to_string()))
+        .bind(("board", i64::from(sprint)))
+        .await?
+        .check()?;
+    let n: Option<i64> = res.take(0)?;
+    Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+}
+
+/// Removes presence entries whose viewer went away without saying so (housekeeping).
+pub async fn sweep_presence(db: &Db) -> AppResult<()> {
+    db.query("DELETE presence WHERE expires_at < time::now()")
+        .await?
+        .check()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db() -> Db {
+        let db = crate::db::connect("mem://").await.expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        db
+    }
+
+    async fn next(rx: &mut broadcast::Receiver<Arc<LiveEvent>>) -> LiveEvent {
+        let ev = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an event within 5 s")
+            .expect("a live event");
+        (*ev).clone()
+    }
+
+    #[tokio::test]
+    async fn writes_to_a_board_reach_the_hub_with_their_project_and_sprint() {
+        let db = db().await;
+        let hub = Arc::new(LiveHub::default());
+        let mut rx = hub.subscribe();
+        hub.spawn(db.clone());
+        // Give the live queries a moment to register.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        db.query(
+            "CREATE retro_item:x SET project = project:alpha, retro = retro:['alpha', 3],
+                column = 'start', text = 'Pair more', created_by = user:u1,
+                created_at = time::now();
+             DELETE retro_item:x;",
+        )
+        .await
+        .expect("query")
+        .check()
+        .expect("write");
+        for _ in 0..2 {
+            let ev = next(&mut rx).await;
+            assert_eq!(ev.project, "alpha");
+            assert_eq!(ev.topic, Topic::Retro);
+            assert_eq!(ev.sprint, Some(3), "create and delete both name the sprint");
+        }
+    }
+
+    #[tokio::test]
+    async fn presence_counts_people_not_tabs_and_ends_with_the_stream() {
+        let db = db().await;
+        let hub = Arc::new(LiveHub::default());
+        let mut rx = hub.subscribe();
+        hub.spawn(db.clone());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let a = Presence::join(&db, "alpha", 2, "u1").await.expect("join");
+        let b = Presence::join(&db, "alpha", 2, "u1").await.expect("join");
+        let c = Presence::join(&db, "alpha", 2, "u2").await.expect("join");
+        let other = Presence::join(&db, "alpha", 3, "u3").await.expect("join");
+        assert_eq!(presence_count(&db, "alpha", 2).await.expect("count"), 2);
+        assert_eq!(presence_count(&db, "alpha", 3).await.expect("count"), 1);
+        assert_eq!(presence_count(&db, "beta", 2).await.expect("count"), 0);
+        let ev = next(&mut rx).await;
+        assert_eq!(ev.topic, Topic::Presence);
+        assert_eq!(ev.project, "alpha");
+        drop((a, b, c, other));
+        // The entries go in the background; the count follows.
+        let mut count = u64::MAX;
+        for _ in 0..50 {
+            count = presence_count(&db, "alpha", 2).await.expect("count");
+            if count == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(count, 0);
+    }
+}

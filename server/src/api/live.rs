@@ -1,0 +1,243 @@
+//! `GET /api/v1/projects/{key}/events`: the live-update stream of a project (Server-Sent
+//! Events), which the retro board and the feedback inbox follow (see `app::live`).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::Stream;
+use http::request::Parts;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use app::auth::service::{AuthSession, RequestCtx};
+use app::auth::tokens_service;
+use app::error::{AppError, AppResult};
+use app::live::hub::{LiveEvent, PRESENCE_TTL_SECS, Presence, Topic, presence_count};
+use app::state::AppState;
+
+use super::{ErrorBody, Query};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(project_events))
+}
+
+/// What to follow.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Follow {
+    /// A sprint number: follow that sprint's retro board (cards, votes, health check, action
+    /// items) and count the caller as on the board while the stream is open.
+    pub board: Option<String>,
+    /// `true`: follow the feedback inbox.
+    pub inbox: Option<bool>,
+}
+
+/// How often a stream checks that its caller may still see the project (between events).
+const RECHECK: Duration = Duration::from_secs(5);
+/// How often the caller's presence on a board is renewed.
+const BEAT: Duration = Duration::from_secs(15);
+
+/// The live-update stream of a project, as Server-Sent Events: `change` (data: `retro`,
+/// `action_item` or `feedback`; something the caller follows changed, fetch it again) and, on
+/// a board, `presence` (data: how many people are on it). A comment line every 15 s keeps the
+/// connection open. The stream ends when the caller's session or token ends or they lose
+/// access to the project; a client that reconnects should fetch what it shows again, since
+/// changes made meanwhile are not replayed.
+#[utoipa::path(get, path = "/projects/{key}/events", tag = "projects",
+    params(("key" = String, Path, description = "Project key"), Follow),
+    responses((status = 200, description = "The event stream", content_type = "text/event-stream", body = String),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn project_events(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(follow): Query<Follow>,
+    parts: Parts,
+) -> AppResult<Response> {
+    let ctx = parts
+        .extensions
+        .get::<RequestCtx>()
+        .cloned()
+        .unwrap_or_default();
+    let auth = ctx.auth.ok_or_else(AppError::unauthorized)?;
+    let access = app::projects::service::project_access(&state, &auth.user, &key).await?;
+    let key = access.project.key.clone();
+    let board = match follow.board.as_deref() {
+        None => None,
+        Some(n) => Some(
+            app::sprints::parse_number(n)
+                .filter(|n| access.snapshot.sprints.iter().any(|s| s.number() == *n))
+                .ok_or_else(|| AppError::not_found("Sprint"))?,
+        ),
+    };
+    let inbox = follow.inbox.unwrap_or(false);
+    let credential = Credential::of(&state, &parts.headers);
+    let presence = match board {
+        Some(n) => Some(Presence::join(&state.db, &key, n, &auth.user.id).await?),
+        None => None,
+    };
+    let initial = match board {
+        Some(n) => Some(presence_count(&state.db, &key, n).await?),
+        None => None,
+    };
+    let watch = Watch {
+        rx: state.live.subscribe(),
+        state,
+        key,
+        board,
+        inbox,
+        credential,
+        user_id: auth.user.id.clone(),
+        presence,
+        initial,
+    };
+    let sse = Sse::new(events(watch)).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("heartbeat"),
+    );
+    Ok((
+        [
+            (http::header::CACHE_CONTROL, "no-cache"),
+            // Proxies such as nginx must pass events on as they come.
+            (http::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        sse,
+    )
+        .into_response())
+}
+
+/// How the caller proved who they are, to check again while the stream is open.
+enum Credential {
+    Bearer(String),
+    Session(String),
+}
+
+impl Credential {
+    fn of(state: &AppState, headers: &http::HeaderMap) -> Option<Self> {
+        match tokens_service::bearer_token(headers) {
+            Some(t) => Some(Self::Bearer(t)),
+            None => {
+                app::auth::service::token_from_cookies(&state.settings, headers).map(Self::Session)
+            }
+        }
+    }
+
+    /// The caller now, if their session or token is still good.
+    async fn resolve(&self, state: &AppState) -> AppResult<Option<AuthSession>> {
+        Ok(match self {
+            Self::Bearer(t) => {
+                tokens_service::resolve_api_token_with(state, t, chrono::Utc::now(), None)
+                    .await?
+                    .0
+            }
+            Self::Session(t) => app::auth::service::resolve_session(state, t).await?,
+        })
+    }
+}
+
+struct Watch {
+    rx: tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
+    state: AppState,
+    key: String,
+    board: Option<u32>,
+    inbox: bool,
+    credential: Option<Credential>,
+    user_id: String,
+    presence: Option<Presence>,
+    initial: Option<u64>,
+}
+
+impl Watch {
+    /// Whether the caller still may see the project with the credential they came with.
+    async fn allowed(&self) -> bool {
+        let Some(credential) = &self.credential else {
+            return false;
+        };
+        match credential.resolve(&self.state).await {
+            Ok(Some(auth)) if auth.user.id == self.user_id => {
+                app::projects::service::project_access(&self.state, &auth.user, &self.key)
+                    .await
+                    .is_ok()
+            }
+            _ => false,
+        }
+    }
+
+    /// The event this stream sends for `ev`, if it follows it.
+    fn event_for(&self, ev: &LiveEvent) -> Option<Event> {
+        if ev.topic == Topic::Resync {
+            return Some(Event::default().event("change").data("resync"));
+        }
+        if ev.project != self.key {
+            return None;
+        }
+        let on_board = self.board.is_some() && ev.sprint == self.board;
+        match ev.topic {
+            Topic::Retro if on_board => Some(Event::default().event("change").data("retro")),
+            Topic::ActionItem if self.board.is_some() => {
+                Some(Event::default().event("change").data("action_item"))
+            }
+            Topic::Feedback if self.inbox => {
+                Some(Event::default().event("change").data("feedback"))
+            }
+            Topic::Presence if on_board => ev
+                .count
+                .map(|n| Event::default().event("presence").data(n.to_string())),
+            _ => None,
+        }
+    }
+}
+
+fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures::stream::unfold(
+        (watch, tokio::time::Instant::now()),
+        |(mut w, mut beat)| async move {
+            if let Some(n) = w.initial.take() {
+                let ev = Event::default().event("presence").data(n.to_string());
+                return Some((Ok(ev), (w, beat)));
+            }
+            let mut recheck = tokio::time::interval(RECHECK);
+            recheck.tick().await;
+            loop {
+                let event = tokio::select! {
+                    got = w.rx.recv() => match got {
+                        Ok(ev) => w.event_for(&ev),
+                        // Missed some: whatever it was, fetch again.
+                        Err(RecvError::Lagged(_)) => Some(Event::default().event("change").data("resync")),
+                        Err(RecvError::Closed) => return None,
+                    },
+                    _ = recheck.tick() => {
+                        if !w.allowed().await {
+                            return None;
+                        }
+                        if let Some(p) = &w.presence
+                            && beat.elapsed() >= BEAT
+                        {
+                            beat = tokio::time::Instant::now();
+                            if let Err(e) = p.beat().await {
+                                tracing::warn!(error = %e, "renewing presence");
+                            }
+                        }
+                        None
+                    }
+                };
+                if let Some(event) = event {
+                    // Nothing goes out to a caller who signed out or lost access meanwhile.
+                    if !w.allowed().await {
+                        return None;
+                    }
+                    return Some((Ok(event), (w, beat)));
+                }
+            }
+        },
+    )
+}
+
+const _: () = assert!(BEAT.as_secs() * 2 < PRESENCE_TTL_SECS as u64);
