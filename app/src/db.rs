@@ -75,6 +75,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("60_tokens", include_str!("../schema/60_tokens.surql")),
     ("70_revisions", include_str!("../schema/70_revisions.surql")),
     ("80_live", include_str!("../schema/80_live.surql")),
+    ("90_webhooks", include_str!("../schema/90_webhooks.surql")),
 ];
 
 /// Versioned migrations: (version, name, SurrealQL). Append only; never edit a shipped one.

@@ -9,6 +9,8 @@ pub const NEW_TOKEN: &str = "touchpoint_new_token";
 pub const NEW_LINK: &str = "touchpoint_new_link";
 /// A new calendar feed's token, for the project's interviews page.
 pub const NEW_FEED: &str = "touchpoint_new_feed";
+/// A new webhook's signing secret, for the webhook's page.
+pub const NEW_SECRET: &str = "touchpoint_new_secret";
 
 /// How long a handed-over secret waits for its page.
 #[cfg(feature = "ssr")]

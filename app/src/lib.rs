@@ -21,6 +21,7 @@ pub mod reports;
 pub mod signals;
 pub mod sprints;
 pub mod stakeholders;
+pub mod webhooks;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]
@@ -119,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/new") view=projects::pages::NewProjectPage/>
                     <Route path=path!("/projects/:key") view=projects::pages::ProjectPage/>
                     <Route path=path!("/projects/:key/settings") view=projects::pages::ProjectSettingsPage/>
+                    <Route path=path!("/projects/:key/settings/webhooks") view=webhooks::pages::WebhooksPage/>
+                    <Route path=path!("/projects/:key/settings/webhooks/:id") view=webhooks::pages::WebhookPage/>
                     <Route path=path!("/projects/:key/sprints/:n") view=sprints::pages::SprintPage/>
                     <Route path=path!("/projects/:key/sprints/:n/review") view=sprints::pages::ReviewPage/>
                     <Route path=path!("/projects/:key/sprints/:n/retro") view=sprints::pages::RetroPage/>

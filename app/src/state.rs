@@ -25,6 +25,11 @@ pub struct Settings {
     pub login_lockout: Duration,
     /// Proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The address people reach Touchpoint at (`https://touchpoint.example.org`), for links
+    /// in webhook events; without it, the address of the request is used.
+    pub public_url: Option<String>,
+    /// The wait before the second attempt of a webhook delivery (doubling from there).
+    pub webhook_retry_base: Duration,
 }
 
 impl Default for Settings {
@@ -37,6 +42,8 @@ impl Default for Settings {
             login_failure_window: Duration::minutes(10),
             login_lockout: Duration::minutes(15),
             trusted_proxies: Vec::new(),
+            public_url: None,
+            webhook_retry_base: Duration::seconds(30),
         }
     }
 }
@@ -65,6 +72,8 @@ pub struct AppState {
     pub cache: Arc<crate::cache::Cache>,
     /// The live-update hub of this instance (see [`crate::live::hub`]).
     pub live: Arc<crate::live::hub::LiveHub>,
+    /// Wakes this instance's webhook delivery worker when a delivery was queued.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -76,6 +85,7 @@ impl AppState {
             leptos_options,
             cache: Arc::new(crate::cache::Cache::default()),
             live: Arc::new(crate::live::hub::LiveHub::default()),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

@@ -59,6 +59,18 @@ pub struct ServeArgs {
         default_value_t = 268_435_456
     )]
     pub max_import_bytes: usize,
+    /// The address people reach Touchpoint at (`https://touchpoint.example.org`), for the
+    /// project links in webhook events. Without it, the address each request came in on.
+    #[arg(long, env = "TOUCHPOINT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Milliseconds before a failed webhook delivery is tried again; the wait doubles with
+    /// each attempt (at most six hours), for 24 hours.
+    #[arg(
+        long,
+        env = "TOUCHPOINT_WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 30_000
+    )]
+    pub webhook_retry_base_ms: u64,
 }
 
 impl Default for ServeArgs {
@@ -75,6 +87,8 @@ impl Default for ServeArgs {
             trusted_proxies: Vec::new(),
             max_body_bytes: 1_048_576,
             max_import_bytes: 268_435_456,
+            public_url: None,
+            webhook_retry_base_ms: 30_000,
         }
     }
 }
@@ -102,6 +116,16 @@ impl ServeArgs {
             self.login_lockout_minutes > 0,
             "TOUCHPOINT_LOGIN_LOCKOUT_MINUTES must be positive"
         );
+        anyhow::ensure!(
+            self.webhook_retry_base_ms >= 100,
+            "TOUCHPOINT_WEBHOOK_RETRY_BASE_MS must be at least 100"
+        );
+        if let Some(url) = &self.public_url {
+            anyhow::ensure!(
+                url.starts_with("http://") || url.starts_with("https://"),
+                "TOUCHPOINT_PUBLIC_URL must start with http:// or https://"
+            );
+        }
         Ok(app::state::Settings {
             secure_cookies: self.secure_cookies,
             session_idle: chrono::Duration::hours(self.session_idle_hours),
@@ -110,6 +134,10 @@ impl ServeArgs {
             login_failure_window: chrono::Duration::minutes(self.login_window_minutes),
             login_lockout: chrono::Duration::minutes(self.login_lockout_minutes),
             trusted_proxies: self.trusted_proxies.clone(),
+            public_url: self.public_url.clone(),
+            webhook_retry_base: chrono::Duration::milliseconds(
+                i64::try_from(self.webhook_retry_base_ms).unwrap_or(i64::MAX),
+            ),
         })
     }
 }

@@ -10,3 +10,4 @@ pub mod middleware;
 pub mod startup;
 pub mod telemetry;
 pub mod transfer_cli;
+pub mod webhooks;

@@ -100,6 +100,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
         self.state.live.spawn(self.state.db.clone());
+        crate::webhooks::spawn(self.state.clone());
         spawn_cache_warming(self.state.clone());
         axum::serve(
             self.listener,

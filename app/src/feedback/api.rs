@@ -263,6 +263,15 @@ pub async fn create_feedback(
         channel.as_str(),
     )
     .await;
+    crate::webhooks::service::feedback_created(
+        &state,
+        access.key(),
+        &id,
+        sprint.as_ref(),
+        channel.as_str(),
+        &content,
+    )
+    .await;
     Ok(id)
 }
 
@@ -653,6 +662,15 @@ async fn submit(
         "feedback.submit",
         &format!("{key}/{fid}"),
         &format!("invite {}", crate::db::key_of(&invite.id)),
+    )
+    .await;
+    crate::webhooks::service::feedback_created(
+        &state,
+        &key,
+        &fid,
+        sprint.as_ref(),
+        "link",
+        &content,
     )
     .await;
     Ok(())

@@ -265,6 +265,15 @@ pub async fn create_interview(
         &detail,
     )
     .await;
+    crate::webhooks::service::interview_scheduled(
+        &state,
+        access.key(),
+        &id,
+        v.kind.as_str(),
+        utc,
+        v.participants.len() + usize::from(new_person.is_some()),
+    )
+    .await;
     if let Some(p) = &new_person {
         audit(
             &state,
@@ -352,6 +361,17 @@ pub async fn update_interview(
         v.status.as_str(),
     )
     .await;
+    if utc != current.scheduled_at && v.status == InterviewStatus::Scheduled {
+        crate::webhooks::service::interview_scheduled(
+            &state,
+            access.key(),
+            &current.id,
+            v.kind.as_str(),
+            utc,
+            v.participants.len(),
+        )
+        .await;
+    }
     Ok(())
 }
 

@@ -216,7 +216,8 @@ fn place(row: &Row) -> Option<(String, Option<u32>)> {
     Some((project, sprint))
 }
 
-fn sprint_of(id: &RecordId) -> Option<u32> {
+/// The sprint number of a sprint-scoped id (`retro:[key, n]`, `sprint:[key, n]`).
+pub fn sprint_of(id: &RecordId) -> Option<u32> {
     match &id.key {
         RecordIdKey::Array(parts) => match parts.get(1) {
             Some(Value::Number(n)) => n.to_int().and_then(|n| u32::try_from(n).ok()),

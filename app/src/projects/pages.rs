@@ -363,6 +363,11 @@ pub fn ProjectSettingsPage() -> impl IntoView {
                                     <ProjectFields error users=users my_id=String::new() project=Some(p.clone())/>
                                     <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
                                 </ActionForm>
+                                <h2>"Webhooks"</h2>
+                                <p>
+                                    "Tell chat, a tracker or any other system when feedback arrives, a review is held, an action item changes, an interview is scheduled or a signal changes. "
+                                    <a href=format!("/projects/{key}/settings/webhooks")>"Manage webhooks"</a>
+                                </p>
                                 <h2>"Members"</h2>
                                 {move || member_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e.message()}</p> })}
                                 <table class="table">

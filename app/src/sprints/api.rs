@@ -421,6 +421,16 @@ pub async fn put_review(
         valid.outcome.as_str(),
     )
     .await;
+    if created {
+        crate::webhooks::service::review_held(
+            &state,
+            access.key(),
+            n,
+            valid.held_on,
+            valid.outcome.as_str(),
+        )
+        .await;
+    }
     review_dto(&repo, access.key(), n)
         .await?
         .ok_or_else(AppError::internal)
@@ -896,7 +906,9 @@ pub async fn add_action_item(
         &id,
     )
     .await;
-    Ok(load_action(&repo, access.key(), &id).await?.into())
+    let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
+    crate::webhooks::service::action_item_changed(&state, access.key(), "created", &item).await;
+    Ok(item)
 }
 
 /// Edits an action item's text, owner and due sprint (members).
@@ -931,7 +943,9 @@ pub async fn update_action_item(
         &id,
     )
     .await;
-    Ok(load_action(&repo, access.key(), &id).await?.into())
+    let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
+    crate::webhooks::service::action_item_changed(&state, access.key(), "updated", &item).await;
+    Ok(item)
 }
 
 /// Closes (done or dropped, `closed_on` = today) or reopens (`closed_on` cleared) an action
@@ -966,7 +980,9 @@ pub async fn set_action_status(
         &format!("{id} {}", status.as_str()),
     )
     .await;
-    Ok(load_action(&repo, access.key(), &id).await?.into())
+    let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
+    crate::webhooks::service::action_item_changed(&state, access.key(), "updated", &item).await;
+    Ok(item)
 }
 
 /// Carries an open action item on: it becomes due in sprint `due_sprint` (members).
@@ -1002,7 +1018,9 @@ pub async fn carry_action_item(
         &format!("{id} to sprint {due}"),
     )
     .await;
-    Ok(load_action(&repo, access.key(), &id).await?.into())
+    let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
+    crate::webhooks::service::action_item_changed(&state, access.key(), "updated", &item).await;
+    Ok(item)
 }
 
 /// Deletes an action item (project leads).
@@ -1023,5 +1041,7 @@ pub async fn delete_action_item(key: String, id: String) -> Result<(), AppError>
         &item.text,
     )
     .await;
+    let item: ActionItem = item.into();
+    crate::webhooks::service::action_item_changed(&state, access.key(), "deleted", &item).await;
     Ok(())
 }

@@ -42,6 +42,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <crate::webhooks::pages::WebhookSettingsForm/>
         </section>
     }
 }

@@ -35,6 +35,7 @@ mod reports;
 mod sprints;
 mod stakeholders;
 mod voice;
+mod webhooks;
 
 /// The default page size of lists.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -54,7 +55,7 @@ pub const MAX_LIMIT: usize = 500;
                        `limit` (default 50, at most 500) and `cursor`, and answer \
                        `{ \"items\": [...], \"next_cursor\": ... }`."
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(ErrorBody, ErrorDetail, app::webhooks::WebhookEvent)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     tags(
@@ -67,6 +68,7 @@ pub const MAX_LIMIT: usize = 500;
         (name = "reports", description = "Signals and reports, as of a date"),
         (name = "account", description = "Your profile, sessions and API tokens"),
         (name = "admin", description = "Users, audit log, export and import (admins)"),
+        (name = "webhooks", description = "Webhooks of a project and their delivery logs. Each event is POSTed as a `WebhookEvent` (see the schemas) with `X-Touchpoint-Event`, `X-Touchpoint-Delivery` and `X-Touchpoint-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the secret>`"),
     )
 )]
 struct ApiDoc;
@@ -125,6 +127,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(stakeholders::routes())
         .merge(voice::routes())
         .merge(live::routes())
+        .merge(webhooks::routes())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     describe_responses(&mut doc);

@@ -38,6 +38,7 @@ struct Ids {
     viewer_user: String,
     spare_user: String,
     other_stakeholder: String,
+    webhook: String,
 }
 
 async fn made(app: &TestApp, token: &str, method: Method, path: &str, body: Value) -> Value {
@@ -139,6 +140,14 @@ async fn fixtures(app: &TestApp, admin: &str, viewer_user: String) -> Ids {
         json!({ "name": "Kim Other", "function": "other", "project": "ours" }),
     )
     .await;
+    let webhook = made(
+        app,
+        admin,
+        Method::POST,
+        &format!("{ours}/webhooks"),
+        json!({ "url": "https://hooks.example.org/touchpoint", "events": ["feedback.created"] }),
+    )
+    .await;
     let spare = made(app, admin, Method::POST, "/users", json!({ "email": "spare@example.org", "name": "Spare", "role": "member", "temp_password": "temporary-123" })).await;
     let (s, tokens) = rest(app, Some(admin), Method::GET, "/tokens", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -160,6 +169,7 @@ async fn fixtures(app: &TestApp, admin: &str, viewer_user: String) -> Ids {
         viewer_user,
         spare_user: id_of(&spare),
         other_stakeholder: id_of(&other),
+        webhook: id_of(&webhook),
     }
 }
 
@@ -199,6 +209,10 @@ fn valid_body(method: &Method, path: &str, ids: &Ids) -> Value {
         "/projects/{key}/sprints/{number}/retro/items" => json!({ "column": "start", "text": "t" }),
         "/projects/{key}/sprints/{number}/retro/items/{id}" => json!({ "vote": true }),
         "/settings" if put => json!({ "time_zone": "UTC" }),
+        "/settings/webhooks" => json!({ "allow_private": false }),
+        "/projects/{key}/webhooks" | "/projects/{key}/webhooks/{id}" => {
+            json!({ "url": "https://hooks.example.org/other", "events": ["signal.changed"] })
+        }
         "/stakeholders" if post => {
             json!({ "name": "New person", "function": "other", "project": "ours" })
         }
@@ -228,6 +242,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         &ids.action
     } else if path.contains("/retro/items/") {
         &ids.item
+    } else if path.starts_with("/projects/{key}/webhooks/") {
+        &ids.webhook
     } else if path.starts_with("/stakeholders/") {
         &ids.stakeholder
     } else if path.starts_with("/tokens/") {
@@ -254,7 +270,7 @@ fn expected(caller: Caller, method: &Method, path: &str) -> &'static [u16] {
     let admin_only = ["/audit", "/export", "/import", "/users"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
-        || (path == "/settings" && !read);
+        || ((path == "/settings" || path == "/settings/webhooks") && !read);
     if admin_only {
         return &[403];
     }
@@ -267,11 +283,17 @@ fn expected(caller: Caller, method: &Method, path: &str) -> &'static [u16] {
     if path.starts_with("/tokens/") {
         return &[404];
     }
-    if path == "/settings" {
+    if path == "/settings" || path == "/settings/webhooks" {
         return &[200];
     }
     if let Some(rest) = path.strip_prefix("/projects/{key}") {
-        let _ = rest;
+        // Webhooks carry the project's outgoing secrets: its leads only, even to read.
+        if rest.starts_with("/webhooks") {
+            return match caller {
+                Caller::Outsider => &[404],
+                _ => &[403],
+            };
+        }
         return match (caller, read) {
             (Caller::Outsider, _) => &[404],
             (_, true) => &[200],

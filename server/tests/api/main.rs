@@ -19,3 +19,4 @@ mod sprints;
 mod stakeholders;
 mod tokens;
 mod voice;
+mod webhooks;
