@@ -18,7 +18,7 @@ CARGO_LEPTOS_VERSION := 0.3.11
 RELEASE_ENV := LEPTOS_HASH_FILES=true
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bench crash size bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bench live-bench crash size bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
 ## make run: install what is missing, build in release, load the demo data into an empty ./data
 ## (printing the demo admin's password), then serve http://127.0.0.1:3000.
@@ -51,6 +51,12 @@ crash: toolchain cargo-leptos wasm-bindgen npm build-release
 size: toolchain cargo-leptos wasm-bindgen npm
 	$(RELEASE_ENV) cargo leptos build --release --precompress --frontend-only
 	node scripts/size.mjs target/site/pkg
+
+## make live-bench: on the release build, 50 viewers (separate sessions) follow one retro
+## board's event stream and refetch the page on each change, as the browser does; 20 cards are
+## added and the time until every viewer's page shows each one is printed.
+live-bench: toolchain cargo-leptos wasm-bindgen npm build-release
+	scripts/live-bench.sh 50 20
 
 bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium pyvenv
 

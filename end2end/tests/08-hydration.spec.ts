@@ -26,6 +26,7 @@ test("every page hydrates without errors", async ({ page }) => {
     "/projects/quality-journey/readiness",
     "/projects/quality-journey/data-quality",
     "/projects/quality-journey/settings",
+    "/projects/quality-journey/settings/webhooks",
     "/projects/quality-journey/interviews",
     "/projects/quality-journey/feedback",
     "/projects/quality-journey/report",
@@ -44,8 +45,14 @@ test("every page hydrates without errors", async ({ page }) => {
   for (const path of pages) {
     await page.goto(path);
     await hydrated(page);
-    // Suspended parts hydrate as their data arrives; give them a moment to fail.
-    await page.waitForLoadState("networkidle");
+    if ((await page.locator(".live-status").count()) > 0) {
+      // A live page keeps its event stream open, so the network is never idle: wait for the
+      // stream instead.
+      await expect(page.locator(".live-status")).toHaveAttribute("data-link", "live");
+    } else {
+      // Suspended parts hydrate as their data arrives; give them a moment to fail.
+      await page.waitForLoadState("networkidle");
+    }
   }
   expect(errors).toEqual([]);
 

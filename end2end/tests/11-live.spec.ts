@@ -1,3 +1,6 @@
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { test, expect, type Browser, type Page } from "@playwright/test";
 import { hydrated, signInAsAdmin } from "./support";
 
@@ -104,4 +107,59 @@ test("new feedback appears in the inbox and the nav count of everyone viewing it
   await expect(page.locator("[data-live=nav-count]")).toContainText("new feedback", live);
   await stillTheSamePage(page);
   await stakeholder.context().close();
+});
+
+test("a lead adds a webhook, sends a test event and sees it delivered in the log", async ({ page }) => {
+  // A local receiver that checks nothing itself: the test checks what it got.
+  const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      got.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((ok) => receiver.listen(0, "127.0.0.1", ok));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  await signInAsAdmin(page);
+  // Loopback addresses are refused until the admin allows them.
+  await page.goto(`/projects/${key}/settings/webhooks`);
+  await page.getByLabel("Address (URL)").fill(url);
+  await page.getByRole("button", { name: "Add webhook" }).click();
+  await expect(page.locator("#url-error")).toContainText("private or loopback");
+  await page.goto("/admin/settings");
+  await page.getByLabel("Allow webhooks to private and loopback addresses").check();
+  await page.getByRole("button", { name: "Save webhook setting" }).click();
+  await page.reload();
+  await expect(page.getByLabel("Allow webhooks to private and loopback addresses")).toBeChecked();
+
+  await page.goto(`/projects/${key}/settings/webhooks`);
+  await page.getByLabel("Address (URL)").fill(url);
+  await page.getByLabel(/Retro action item added/).check();
+  await page.getByRole("button", { name: "Add webhook" }).click();
+  // The made secret shows once, on the webhook's page.
+  await expect(page).toHaveURL(/\/settings\/webhooks\/[a-z0-9]+$/);
+  const secret = await page.getByLabel("Signing secret").inputValue();
+  expect(secret).toMatch(/^whsec_/);
+  await page.reload();
+  await expect(page.getByLabel("Signing secret")).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Send a test event" }).click();
+  await expect.poll(() => got.length, { timeout: 10_000 }).toBe(1);
+  const [ping] = got;
+  expect(ping.headers["x-touchpoint-event"]).toBe("ping");
+  const [t, v1] = String(ping.headers["x-touchpoint-signature"]).split(",");
+  const expected = createHmac("sha256", secret).update(`${t.slice(2)}.${ping.body}`).digest("hex");
+  expect(v1).toBe(`v1=${expected}`);
+  expect(JSON.parse(ping.body)).toMatchObject({ type: "ping", project: { key } });
+
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.locator("table.deliveries tbody tr").first().innerText();
+    }, { timeout: 10_000 })
+    .toContain("Delivered");
+  await new Promise<void>((ok) => receiver.close(() => ok()));
 });
