@@ -86,7 +86,13 @@ async fn project_events(
         Some(n) => Some(presence_count(&state.db, &key, n).await?),
         None => None,
     };
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate; the caller was checked just now.
+    recheck.reset();
     let watch = Watch {
+        recheck,
+        beat: tokio::time::Instant::now(),
         rx: state.live.subscribe(),
         state,
         key,
@@ -152,6 +158,9 @@ struct Watch {
     user_id: String,
     presence: Option<Presence>,
     initial: Option<u64>,
+    /// Kept across events, so that a busy board still checks and renews on time.
+    recheck: tokio::time::Interval,
+    beat: tokio::time::Instant,
 }
 
 impl Watch {
@@ -196,48 +205,43 @@ impl Watch {
 }
 
 fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
-    futures::stream::unfold(
-        (watch, tokio::time::Instant::now()),
-        |(mut w, mut beat)| async move {
-            if let Some(n) = w.initial.take() {
-                let ev = Event::default().event("presence").data(n.to_string());
-                return Some((Ok(ev), (w, beat)));
-            }
-            let mut recheck = tokio::time::interval(RECHECK);
-            recheck.tick().await;
-            loop {
-                let event = tokio::select! {
-                    got = w.rx.recv() => match got {
-                        Ok(ev) => w.event_for(&ev),
-                        // Missed some: whatever it was, fetch again.
-                        Err(RecvError::Lagged(_)) => Some(Event::default().event("change").data("resync")),
-                        Err(RecvError::Closed) => return None,
-                    },
-                    _ = recheck.tick() => {
-                        if !w.allowed().await {
-                            return None;
-                        }
-                        if let Some(p) = &w.presence
-                            && beat.elapsed() >= BEAT
-                        {
-                            beat = tokio::time::Instant::now();
-                            if let Err(e) = p.beat().await {
-                                tracing::warn!(error = %e, "renewing presence");
-                            }
-                        }
-                        None
-                    }
-                };
-                if let Some(event) = event {
-                    // Nothing goes out to a caller who signed out or lost access meanwhile.
+    futures::stream::unfold(watch, |mut w| async move {
+        if let Some(n) = w.initial.take() {
+            let ev = Event::default().event("presence").data(n.to_string());
+            return Some((Ok(ev), w));
+        }
+        loop {
+            let event = tokio::select! {
+                got = w.rx.recv() => match got {
+                    Ok(ev) => w.event_for(&ev),
+                    // Missed some: whatever it was, fetch again.
+                    Err(RecvError::Lagged(_)) => Some(Event::default().event("change").data("resync")),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = w.recheck.tick() => {
                     if !w.allowed().await {
                         return None;
                     }
-                    return Some((Ok(event), (w, beat)));
+                    if let Some(p) = &w.presence
+                        && w.beat.elapsed() >= BEAT
+                    {
+                        w.beat = tokio::time::Instant::now();
+                        if let Err(e) = p.beat().await {
+                            tracing::warn!(error = %e, "renewing presence");
+                        }
+                    }
+                    None
                 }
+            };
+            if let Some(event) = event {
+                // Nothing goes out to a caller who signed out or lost access meanwhile.
+                if !w.allowed().await {
+                    return None;
+                }
+                return Some((Ok(event), w));
             }
-        },
-    )
+        }
+    })
 }
 
 const _: () = assert!(BEAT.as_secs() * 2 < PRESENCE_TTL_SECS as u64);
