@@ -107,7 +107,16 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown({
+            // Event streams never end by themselves: end them, or shutting down would wait for
+            // every open board to be closed. Browsers reconnect (to another instance, or to
+            // this one once it is back) and catch up.
+            let live = self.state.live.clone();
+            async move {
+                shutdown_signal().await;
+                live.close_streams();
+            }
+        })
         .await
         .context("serving HTTP")
     }

@@ -38,6 +38,8 @@ pub enum Topic {
     Presence,
     /// The instance lost its live queries for a moment: everything may have changed.
     Resync,
+    /// The instance is shutting down: streams end (browsers reconnect and catch up).
+    Shutdown,
 }
 
 /// One change, as the hub hands it to the streams of this instance.
@@ -107,6 +109,16 @@ impl LiveHub {
     pub fn publish(&self, event: LiveEvent) {
         // No receiver is not an error: nobody is watching.
         let _ = self.tx.send(Arc::new(event));
+    }
+
+    /// Ends every open stream of this instance (at shutdown).
+    pub fn close_streams(&self) {
+        self.publish(LiveEvent {
+            project: String::new(),
+            topic: Topic::Shutdown,
+            sprint: None,
+            count: None,
+        });
     }
 
     /// Runs the live queries until the process ends: on a lost connection it starts them

@@ -213,6 +213,7 @@ fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
         loop {
             let event = tokio::select! {
                 got = w.rx.recv() => match got {
+                    Ok(ev) if ev.topic == Topic::Shutdown => return None,
                     Ok(ev) => w.event_for(&ev),
                     // Missed some: whatever it was, fetch again.
                     Err(RecvError::Lagged(_)) => Some(Event::default().event("change").data("resync")),

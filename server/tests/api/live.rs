@@ -10,6 +10,7 @@ use crate::helpers::{ADMIN_PASSWORD, TestApp, spawn_app};
 use crate::projects::user_with_role;
 use crate::rest::rest;
 use crate::rest_sprints::setup;
+use crate::webhooks::Server;
 
 /// A started retro on sprint 1 of `key`.
 async fn retro(app: &TestApp, admin: &str, key: &str) {
@@ -214,4 +215,64 @@ async fn a_revoked_session_stops_receiving() {
         read(&mut res, Duration::from_secs(8)).await.is_none(),
         "the stream of a signed-out session did not end"
     );
+}
+
+#[tokio::test]
+async fn shutting_down_ends_open_streams() {
+    let dir = std::env::temp_dir().join(format!(
+        "touchpoint-live-shutdown-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut server = Server::start("mem://", dir.join("server.log")).await;
+    let token = server.admin_token().await;
+    let (s, v) = server
+        .api(
+            &token,
+            Method::POST,
+            "/projects",
+            Some(json!({ "key": "ours", "name": "Ours", "started_on": "2026-01-05" })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = server
+        .api(
+            &token,
+            Method::POST,
+            "/projects/ours/sprints",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mut stream = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/projects/ours/events?board=1",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let first = read(&mut stream, Duration::from_secs(2)).await;
+    assert!(
+        first.as_deref().is_some_and(|t| t.contains("presence")),
+        "{first:?}"
+    );
+
+    // SIGTERM, as a service manager sends it: the stream ends and the process exits.
+    let pid = server.child.id().expect("pid").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    assert!(
+        read(&mut stream, Duration::from_secs(10)).await.is_none(),
+        "the stream outlived the shutdown"
+    );
+    let exited = tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await;
+    assert!(exited.is_ok(), "the server did not exit with a stream open");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -355,14 +355,15 @@ async fn a_change_of_signals_is_sent_once() {
 
 // ---- a delivery that survives a restart ----------------------------------------------------
 
-struct Server {
-    child: tokio::process::Child,
-    base: String,
+/// The real binary, as its own process.
+pub struct Server {
+    pub child: tokio::process::Child,
+    pub base: String,
     log: std::path::PathBuf,
 }
 
 impl Server {
-    async fn start(db: &str, log: std::path::PathBuf) -> Self {
+    pub async fn start(db: &str, log: std::path::PathBuf) -> Self {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
             l.local_addr().expect("addr").port()
@@ -399,7 +400,40 @@ impl Server {
             .to_string()
     }
 
-    async fn api(
+    /// Sets up the first admin and returns an API token of theirs.
+    pub async fn admin_token(&self) -> String {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        let token = self.setup_token();
+        let res = client
+            .post(format!("{}/api/fn/auth/setup", self.base))
+            .header("accept", "application/json")
+            .form(&[
+                ("token", token.as_str()),
+                ("email", "admin@example.org"),
+                ("name", "Admin"),
+                ("password", "admin password 123"),
+                ("confirm", "admin password 123"),
+            ])
+            .send()
+            .await
+            .expect("setup");
+        assert!(res.status().is_success(), "{}", res.status());
+        let v: Value = client
+            .post(format!("{}/api/v1/tokens", self.base))
+            .json(&json!({ "name": "a test" }))
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn api(
         &self,
         token: &str,
         method: Method,
@@ -430,35 +464,7 @@ async fn a_pending_delivery_survives_a_restart() {
     let receiver = Receiver::start(&[503]).await;
 
     let mut first = Server::start(&db, dir.join("first.log")).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let token = first.setup_token();
-    let res = client
-        .post(format!("{}/api/fn/auth/setup", first.base))
-        .header("accept", "application/json")
-        .form(&[
-            ("token", token.as_str()),
-            ("email", "admin@example.org"),
-            ("name", "Admin"),
-            ("password", "admin password 123"),
-            ("confirm", "admin password 123"),
-        ])
-        .send()
-        .await
-        .expect("setup");
-    assert!(res.status().is_success(), "{}", res.status());
-    let v: Value = client
-        .post(format!("{}/api/v1/tokens", first.base))
-        .json(&json!({ "name": "restart test" }))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let api = v["token"].as_str().expect("token").to_string();
+    let api = first.admin_token().await;
     let (s, v) = first
         .api(
             &api,
