@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use app::CspNonce;
 use app::auth::service::{self, RequestCtx};
-use app::auth::tokens_service;
 use app::error::AppError;
 use app::state::AppState;
 
@@ -165,17 +164,7 @@ pub async fn request_context(
     // that may write check the counters when they read, after their own writes.
     let path_project = project_in_path(req.uri().path());
     let wanted = is_safe_method(req.method()).then_some(path_project.as_deref());
-    // An `Authorization: Bearer` header decides alone: a bad, expired or revoked token leaves
-    // the request unauthenticated, whatever cookies came with it.
-    let resolved = match tokens_service::bearer_token(req.headers()) {
-        Some(token) => {
-            tokens_service::resolve_api_token_with(&state, &token, chrono::Utc::now(), wanted).await
-        }
-        None => match service::token_from_cookies(&state.settings, req.headers()) {
-            Some(token) => service::resolve_session_with(&state, &token, wanted).await,
-            None => Ok((None, None)),
-        },
-    };
+    let resolved = service::resolve_request(&state, req.headers(), wanted).await;
     let (auth, stamp) = match resolved {
         Ok(a) => a,
         Err(e) => return e.into_response(),

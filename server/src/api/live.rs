@@ -16,8 +16,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use app::auth::service::{AuthSession, RequestCtx};
-use app::auth::tokens_service;
+use app::auth::service::RequestCtx;
 use app::error::{AppError, AppResult};
 use app::live::hub::{LiveEvent, PRESENCE_TTL_SECS, Presence, Topic, presence_count};
 use app::state::AppState;
@@ -77,7 +76,6 @@ async fn project_events(
         ),
     };
     let inbox = follow.inbox.unwrap_or(false);
-    let credential = Credential::of(&state, &parts.headers);
     let presence = match board {
         Some(n) => Some(Presence::join(&state.db, &key, n, &auth.user.id).await?),
         None => None,
@@ -98,7 +96,7 @@ async fn project_events(
         key,
         board,
         inbox,
-        credential,
+        headers: parts.headers.clone(),
         user_id: auth.user.id.clone(),
         presence,
         initial,
@@ -119,42 +117,14 @@ async fn project_events(
         .into_response())
 }
 
-/// How the caller proved who they are, to check again while the stream is open.
-enum Credential {
-    Bearer(String),
-    Session(String),
-}
-
-impl Credential {
-    fn of(state: &AppState, headers: &http::HeaderMap) -> Option<Self> {
-        match tokens_service::bearer_token(headers) {
-            Some(t) => Some(Self::Bearer(t)),
-            None => {
-                app::auth::service::token_from_cookies(&state.settings, headers).map(Self::Session)
-            }
-        }
-    }
-
-    /// The caller now, if their session or token is still good.
-    async fn resolve(&self, state: &AppState) -> AppResult<Option<AuthSession>> {
-        Ok(match self {
-            Self::Bearer(t) => {
-                tokens_service::resolve_api_token_with(state, t, chrono::Utc::now(), None)
-                    .await?
-                    .0
-            }
-            Self::Session(t) => app::auth::service::resolve_session(state, t).await?,
-        })
-    }
-}
-
 struct Watch {
     rx: tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
     state: AppState,
     key: String,
     board: Option<u32>,
     inbox: bool,
-    credential: Option<Credential>,
+    /// The request's headers, to resolve its session or token again.
+    headers: http::HeaderMap,
     user_id: String,
     presence: Option<Presence>,
     initial: Option<u64>,
@@ -166,11 +136,8 @@ struct Watch {
 impl Watch {
     /// Whether the caller still may see the project with the credential they came with.
     async fn allowed(&self) -> bool {
-        let Some(credential) = &self.credential else {
-            return false;
-        };
-        match credential.resolve(&self.state).await {
-            Ok(Some(auth)) if auth.user.id == self.user_id => {
+        match app::auth::service::resolve_request(&self.state, &self.headers, None).await {
+            Ok((Some(auth), _)) if auth.user.id == self.user_id => {
                 app::projects::service::project_access(&self.state, &auth.user, &self.key)
                     .await
                     .is_ok()
