@@ -182,6 +182,12 @@ pub fn key_of(id: &surrealdb::types::RecordId) -> String {
     }
 }
 
+/// The index of the last statement before `COMMIT TRANSACTION` in a response (`BEGIN` and
+/// `COMMIT` each take a place in the results).
+pub fn before_commit(res: &surrealdb::IndexedResults) -> usize {
+    res.num_statements().saturating_sub(2)
+}
+
 /// A record id from a table and a DTO id.
 pub fn rid(table: &str, key: &str) -> surrealdb::types::RecordId {
     surrealdb::types::RecordId::new(table, key.to_string())

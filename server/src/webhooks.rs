@@ -33,12 +33,7 @@ const POLL: Duration = Duration::from_secs(1);
 pub fn spawn(state: AppState) {
     let worker = state.clone();
     tokio::spawn(async move {
-        let client = match reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .user_agent(concat!("Touchpoint-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-        {
+        let client = match client(None) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "the webhook client could not be built");
@@ -60,6 +55,20 @@ pub fn spawn(state: AppState) {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
+}
+
+/// The HTTP client of deliveries: no redirects followed, a timeout, our user agent; with
+/// `pin`, the host name connects to the address that was checked.
+fn client(pin: Option<(&str, SocketAddr)>) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .user_agent(concat!("Touchpoint-Webhooks/", env!("CARGO_PKG_VERSION")));
+    match pin {
+        Some((host, addr)) => builder.resolve(host, addr),
+        None => builder,
+    }
+    .build()
 }
 
 async fn deliver_due(state: &AppState, client: &reqwest::Client) -> app::error::AppResult<()> {
@@ -155,13 +164,7 @@ async fn send(
     let client = if host.parse::<IpAddr>().is_ok() {
         client.clone()
     } else {
-        match reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .user_agent(concat!("Touchpoint-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .resolve(&host, addr)
-            .build()
-        {
+        match self::client(Some((&host, addr))) {
             Ok(c) => c,
             Err(e) => return Outcome::Retry(None, format!("Could not connect: {e}.")),
         }

@@ -44,7 +44,13 @@ pub fn CopyLink(
     label: &'static str,
     /// The field's id.
     id: &'static str,
+    /// What to tell the reader under the field (default: shown once, stored scrambled).
+    #[prop(optional)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
+    let hint = hint.unwrap_or(
+        "This is the only time the full address is shown. Copy it now; only a scrambled form of it is stored.",
+    );
     view! {
         <div class="copy-link alert alert-info" role="status">
             <label for=id>{label}</label>
@@ -52,7 +58,7 @@ pub fn CopyLink(
                 <input id=id type="text" readonly=true value=url.clone() class="copy-input"/>
                 <CopyButton text=url/>
             </div>
-            <p class="hint">"This is the only time the full address is shown. Copy it now; only a scrambled form of it is stored."</p>
+            <p class="hint">{hint}</p>
         </div>
     }
 }

@@ -11,7 +11,7 @@
 //! Who is on a board (presence) is kept in the `presence` table for the same reason: a viewer
 //! connected to instance A counts for a viewer connected to instance B.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -86,7 +86,7 @@ pub const PRESENCE_TTL_SECS: i64 = 45;
 pub struct LiveHub {
     tx: broadcast::Sender<Arc<LiveEvent>>,
     /// (project, sprint) of the boards whose count is being recomputed, to coalesce bursts.
-    pending_presence: Mutex<HashMap<(String, u32), ()>>,
+    pending_presence: Mutex<HashSet<(String, u32)>>,
 }
 
 impl Default for LiveHub {
@@ -94,7 +94,7 @@ impl Default for LiveHub {
         let (tx, _) = broadcast::channel(1024);
         Self {
             tx,
-            pending_presence: Mutex::new(HashMap::new()),
+            pending_presence: Mutex::new(HashSet::new()),
         }
     }
 }
@@ -187,7 +187,7 @@ impl LiveHub {
             let Ok(mut pending) = self.pending_presence.lock() else {
                 return;
             };
-            if pending.insert(board.clone(), ()).is_some() {
+            if !pending.insert(board.clone()) {
                 return;
             }
         }
@@ -317,9 +317,7 @@ mod tests {
     use super::*;
 
     async fn db() -> Db {
-        let db = crate::db::connect("mem://").await.expect("connect");
-        crate::db::migrate(&db).await.expect("migrate");
-        db
+        crate::feedback::repo::tests::seeded("live").await
     }
 
     async fn next(rx: &mut broadcast::Receiver<Arc<LiveEvent>>) -> LiveEvent {

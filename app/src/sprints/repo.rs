@@ -8,7 +8,7 @@ use super::{
     SprintSpan, StakeholderChoice, VOTES_PER_RETRO, ValidAction, ValidReview, ValidSprint,
 };
 use crate::db::Db;
-use crate::db::{check_guarded, key_of, rid};
+use crate::db::{before_commit, check_guarded, key_of, rid};
 use crate::error::{AppError, AppResult};
 use crate::projects::UserChoice;
 
@@ -36,12 +36,6 @@ pub fn review_id(key: &str, number: u32) -> RecordId {
 /// `retro:[key, number]`.
 pub fn retro_id(key: &str, number: u32) -> RecordId {
     sprint_scoped_id("retro", key, number)
-}
-
-/// The index of the last statement before `COMMIT TRANSACTION` in a response (`BEGIN` and
-/// `COMMIT` each take a place in the results).
-fn before_commit(res: &surrealdb::IndexedResults) -> usize {
-    res.num_statements().saturating_sub(2)
 }
 
 fn to_u32(n: i64) -> u32 {

@@ -112,7 +112,7 @@ pub async fn update_webhook(
         .ok_or_else(|| AppError::not_found("Webhook"))?;
     let allow_private = repo.allow_private().await?;
     let v = validate(&url, &events.unwrap_or_default(), None, allow_private)?;
-    let active = super::checked(active.as_deref());
+    let active = crate::quality::parse_flag("active", active.as_deref().unwrap_or_default())?;
     repo.update(&key, &id, &v, active).await?;
     if v.events.contains(&EventType::SignalChanged)
         && !before.events.contains(&EventType::SignalChanged)
@@ -198,7 +198,10 @@ pub async fn get_webhook_settings() -> Result<bool, AppError> {
 #[server(prefix = "/api/fn", endpoint = "webhooks/settings/update")]
 pub async fn update_webhook_settings(allow_private: Option<String>) -> Result<(), AppError> {
     let (state, user, ctx) = require_admin("change the webhook setting").await?;
-    let allow = super::checked(allow_private.as_deref());
+    let allow = crate::quality::parse_flag(
+        "allow_private",
+        allow_private.as_deref().unwrap_or_default(),
+    )?;
     WebhookRepo::new(state.db.clone())
         .set_allow_private(allow)
         .await?;

@@ -380,11 +380,6 @@ pub struct Ping {
     pub message: String,
 }
 
-/// Whether a form checkbox was ticked.
-pub fn checked(value: Option<&str>) -> bool {
-    matches!(value.map(str::trim), Some("true" | "on" | "1"))
-}
-
 // ---- validation -------------------------------------------------------------------------------
 
 /// The longest URL accepted.

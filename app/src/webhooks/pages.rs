@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::*;
 use super::{Delivery, DeliveryStatus, EventType, Webhook};
 use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_time};
-use crate::interviews::pages::CopyButton;
+use crate::interviews::pages::CopyLink;
 use crate::projects::ProjectDetail;
 use crate::projects::pages::ProjectFrame;
 
@@ -179,15 +179,9 @@ fn WebhookDetail(key: String, id: String) -> impl IntoView {
             <h2>"Webhook"</h2>
             <a href=format!("/projects/{key}/settings/webhooks")>"All webhooks"</a>
         </div>
-        {new_secret.map(|secret| view! {
-            <div class="copy-link alert alert-info" role="status">
-                <label for="new-secret">"Signing secret"</label>
-                <div class="copy-row">
-                    <input id="new-secret" type="text" readonly=true value=secret.clone() class="copy-input" autocomplete="off" spellcheck="false"/>
-                    <CopyButton text=secret/>
-                </div>
-                <p class="hint">"Copy it to the receiving system now; it will not be shown again."</p>
-            </div>
+        {new_secret.map(|url| view! {
+            <CopyLink url label="Signing secret" id="new-secret"
+                hint="Copy it to the receiving system now; it will not be shown again."/>
         })}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {

@@ -6,7 +6,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use super::{
     Delivery, DeliveryStatus, EventType, SignalState, ValidWebhook, Webhook, WebhookEvent,
 };
-use crate::db::{Db, key_of, rid};
+use crate::db::{Db, before_commit, key_of, rid};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, SurrealValue)]
@@ -178,7 +178,7 @@ impl WebhookRepo {
                 )),
             )
         })?;
-        let row: Option<WebhookRow> = res.take(res.num_statements().saturating_sub(2))?;
+        let row: Option<WebhookRow> = res.take(before_commit(&res))?;
         row.map(WebhookRow::into_webhook)
             .ok_or_else(AppError::internal)
     }
@@ -229,7 +229,7 @@ impl WebhookRepo {
             .bind(("project", rid("project", key)))
             .await?
             .check()?;
-        let n: Option<i64> = res.take(res.num_statements().saturating_sub(2))?;
+        let n: Option<i64> = res.take(before_commit(&res))?;
         Ok(n.unwrap_or(0) > 0)
     }
 
@@ -447,12 +447,7 @@ mod tests {
     use crate::signals::Level;
 
     async fn db() -> Db {
-        let db = crate::db::connect("mem://").await.expect("connect");
-        crate::db::migrate(&db).await.expect("migrate");
-        db.query("CREATE project:alpha SET key = 'alpha', name = 'Alpha'")
-            .await
-            .ok();
-        db
+        crate::feedback::repo::tests::seeded("webhooks").await
     }
 
     fn state(lacking: bool) -> SignalState {
