@@ -6,31 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin=${TOUCHPOINT_BIN:-target/debug/touchpoint}
-[[ -x $bin ]] || { echo "missing $bin: run 'cargo leptos build' first"; exit 1; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-log=target/test-logs/fuzz-server.log
-mkdir -p target/test-logs
-base="http://127.0.0.1:$port"
-
-TOUCHPOINT_DB=mem:// TOUCHPOINT_ADDR=127.0.0.1:$port TOUCHPOINT_SITE_ROOT=target/site \
-  RUST_LOG=${RUST_LOG:-warn} NO_COLOR=1 "$bin" serve >"$log" 2>&1 &
-server=$!
+source scripts/lib/test-server.sh
 jar=$(mktemp)
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$jar"' EXIT
-
-for _ in $(seq 1 100); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { echo "the server exited:"; cat "$log"; exit 1; }
-  sleep 0.2
-done
-token=""
-for _ in $(seq 1 50); do
-  token=$(sed -n 's/.*one-time setup token: \([A-Za-z0-9_-]*\).*/\1/p' "$log" | tail -1)
-  [[ -n $token ]] && break
-  sleep 0.1
-done
-[[ -n $token ]] || { echo "no setup token in the server log"; cat "$log"; exit 1; }
+on_exit 'rm -f "$jar"'
+start_test_server "${TOUCHPOINT_BIN:-target/debug/touchpoint}" target/test-logs/fuzz-server.log warn
 
 # The admin (browser session), then an API token for schemathesis and a project to aim at.
 password="fuzzing password 123"
