@@ -42,6 +42,16 @@ impl Db {
         self.inner.query(sql)
     }
 
+    /// The same connection with a count of its own, for an instance's background work (live
+    /// queries, the webhook worker, housekeeping): what [`Db::queries_sent`] says of the
+    /// request path then does not depend on when those ran.
+    pub fn with_own_count(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            queries: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
     /// How many queries were sent through this connection (and its clones) so far.
     pub fn queries_sent(&self) -> u64 {
         self.queries.load(Ordering::Relaxed)

@@ -98,10 +98,15 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        spawn_housekeeping(self.state.clone());
-        self.state.live.spawn(self.state.db.clone());
-        crate::webhooks::spawn(self.state.clone());
-        spawn_cache_warming(self.state.clone());
+        // Background work counts its queries apart from the requests' (see `Db::queries_sent`).
+        let background = AppState {
+            db: self.state.db.with_own_count(),
+            ..self.state.clone()
+        };
+        spawn_housekeeping(background.clone());
+        background.live.spawn(background.db.clone());
+        crate::webhooks::spawn(background.clone());
+        spawn_cache_warming(background);
         axum::serve(
             self.listener,
             self.router

@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::helpers::{TestApp, spawn_app};
 use crate::rest::{admin_token, rest};
 
-/// Queries sent by the server while `f` runs (nothing else runs in this test's app).
+/// Queries sent by the server's request handling while `f` runs (the instance's background
+/// work, such as the webhook worker's polling, counts apart).
 async fn queries_during<F: std::future::Future<Output = ()>>(app: &TestApp, f: F) -> u64 {
     let before = app.db.queries_sent();
     f.await;
