@@ -18,7 +18,7 @@ CARGO_LEPTOS_VERSION := 0.3.11
 RELEASE_ENV := LEPTOS_HASH_FILES=true
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bench live-bench crash size bootstrap toolchain cargo-leptos wasm-bindgen npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bench live-bench crash size bootstrap toolchain cargo-leptos wasm-bindgen nextest npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
 ## make run: install what is missing, build in release, load the demo data into an empty ./data
 ## (printing the demo admin's password), then serve http://127.0.0.1:3000.
@@ -58,7 +58,7 @@ size: toolchain cargo-leptos wasm-bindgen npm
 live-bench: toolchain cargo-leptos wasm-bindgen npm build-release
 	scripts/live-bench.sh 50 20
 
-bootstrap: toolchain cargo-leptos wasm-bindgen npm chromium pyvenv
+bootstrap: toolchain cargo-leptos wasm-bindgen nextest npm chromium pyvenv
 
 toolchain:
 	@command -v rustup >/dev/null || { echo "rustup is required: https://rustup.rs"; exit 1; }
@@ -78,6 +78,15 @@ wasm-bindgen: toolchain
 	else \
 		echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (matches Cargo.lock)"; \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+## cargo-nextest runs the Rust tests (see .config/nextest.toml).
+nextest: toolchain
+	@if cargo nextest --version >/dev/null 2>&1; then \
+		echo "cargo-nextest: present"; \
+	else \
+		echo "Installing cargo-nextest (a few minutes, once per machine)"; \
+		cargo install cargo-nextest --locked; \
 	fi
 
 npm: node_modules/.installed

@@ -32,7 +32,9 @@ step clippy-ssr cargo clippy -p app -p server --features app/ssr --all-targets -
 step clippy-wasm cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 # The OpenAPI document, generated from the code, checked by an independent validator.
 step openapi bash -c 'target/debug/touchpoint openapi > target/openapi.json && .venv/bin/openapi-spec-validator target/openapi.json'
-step cargo-test cargo test --no-fail-fast -p app -p server --features app/ssr
+# cargo-nextest (.config/nextest.toml): each test in its own process, a hung test ended after
+# three minutes and reported, a failed one run once more and reported as flaky if it passes.
+step cargo-test cargo nextest run -p app -p server --features app/ssr
 if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   step e2e scripts/e2e.sh
   # API fuzzing against the OpenAPI document (schemathesis): no 5xx, no answer that
@@ -47,10 +49,17 @@ echo
 echo "==> Summary"
 passed=0; failed=0
 if [[ -f $logs/cargo-test.log ]]; then
-  while read -r p f; do
-    passed=$((passed + p)); failed=$((failed + f))
-  done < <(grep -E '^test result:' "$logs/cargo-test.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
-  grep -E '^test result:' "$logs/cargo-test.log" | sed 's/^/cargo: /'
+  # nextest's last line: "Summary [ 70s] 280 tests run: 279 passed (1 flaky), 1 failed, 0 skipped".
+  summary=$(grep -E '^ *Summary \[' "$logs/cargo-test.log" | tail -1 | sed -E 's/^ *Summary \[ *[0-9.]+s\] //')
+  if [[ -n $summary ]]; then
+    run=$(grep -Eo '^[0-9]+ tests? run' <<<"$summary" | grep -Eo '[0-9]+' || echo 0)
+    ok=$(grep -Eo '[0-9]+ passed' <<<"$summary" | grep -Eo '[0-9]+' || echo 0)
+    passed=$((passed + ok)); failed=$((failed + run - ok))
+    echo "cargo: $summary"
+    grep -E '^ *(FLAKY|FAIL|TIMEOUT|SIGSEGV|SIGABRT) ' "$logs/cargo-test.log" | sed -E 's/^ +/cargo: /' | sort -u | head -20
+  else
+    echo "cargo: no summary (the tests did not build or run)"
+  fi
 fi
 if [[ -f $logs/e2e.log ]]; then
   pw_passed=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
