@@ -78,13 +78,15 @@ async fn deliver_due(state: &AppState, client: &reqwest::Client) -> app::error::
         if claimed.is_empty() {
             return Ok(());
         }
+        // The workspace setting, read once for the whole batch.
+        let allow_private = repo.allow_private().await?;
         // Each delivery on its own task, so that a slow receiver holds up nobody else.
         let mut tasks = Vec::with_capacity(claimed.len());
         for c in claimed {
             let (state, client) = (state.clone(), client.clone());
-            tasks.push(tokio::spawn(
-                async move { attempt(&state, &client, c).await },
-            ));
+            tasks.push(tokio::spawn(async move {
+                attempt(&state, &client, c, allow_private).await
+            }));
         }
         for t in tasks {
             if let Ok(Err(e)) = t.await {
@@ -107,11 +109,11 @@ async fn attempt(
     state: &AppState,
     client: &reqwest::Client,
     c: Claimed,
+    allow_private: bool,
 ) -> app::error::AppResult<()> {
     let repo = WebhookRepo::new(state.db.clone());
     let outcome = match (&c.url, &c.secret) {
         (Some(url), Some(secret)) if c.active != Some(false) || c.event == "ping" => {
-            let allow_private = repo.allow_private().await?;
             send(client, url, secret, &c, allow_private).await
         }
         (Some(_), Some(_)) => Outcome::GiveUp("The webhook was turned off.".into()),
