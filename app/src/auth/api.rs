@@ -146,6 +146,13 @@ pub async fn logout() -> Result<(), AppError> {
         .await;
     }
     set_cookie(&service::clear_session_cookie(&state.settings))?;
+    // A secret handed to a page and not yet shown is not for whoever signs in next.
+    let headers = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    for clear in crate::flash::clear_all(state.settings.secure_cookies, &headers) {
+        set_cookie(&clear)?;
+    }
     redirect("/login");
     Ok(())
 }

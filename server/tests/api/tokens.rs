@@ -486,3 +486,92 @@ async fn a_token_made_by_a_plain_form_shows_once_on_the_profile_page() {
             .contains("id=\"new-token\"")
     );
 }
+
+/// A one-time secret is for the user it was made for: another person signing in on the same
+/// browser does not see it, and signing out clears it.
+#[tokio::test]
+async fn a_one_time_secret_shows_only_to_its_user_and_signing_out_clears_it() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let (_, _) = crate::projects::user_with_role(&app, &admin, "other@example.org", "member").await;
+    let make_token = |client: Client| {
+        let app = &app;
+        async move {
+            let res = client
+                .post(app.url("/api/fn/auth/tokens/create"))
+                .header("accept", "text/html")
+                .header("referer", app.url("/me"))
+                .form(&[("name", "Plain form"), ("expires_days", "")])
+                .send()
+                .await
+                .expect("request");
+            assert!(res.status().is_redirection(), "{}", res.status());
+            res.headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_string))
+                .collect::<Vec<_>>()
+        }
+    };
+    let shown = |client: Client| {
+        let app = &app;
+        async move {
+            let page = client.get(app.url("/me")).send().await.expect("page");
+            assert_eq!(page.status(), StatusCode::OK);
+            page.text()
+                .await
+                .expect("html")
+                .contains("id=\"new-token\"")
+        }
+    };
+
+    // Made by the admin; someone else signs in on the same browser before it is shown.
+    let set = make_token(admin.clone()).await;
+    assert!(
+        set.iter().any(|c| c.starts_with("touchpoint_new_token=")),
+        "{set:?}"
+    );
+    let res = app
+        .call(
+            &admin,
+            "auth/login",
+            &[
+                ("email", "other@example.org"),
+                ("password", "a proper password"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(!shown(admin.clone()).await, "shown to another user");
+
+    // Made, then signed out: the sign-out clears it, and it is not shown after signing in again.
+    let (again, _) = app
+        .login("admin@example.org", crate::helpers::ADMIN_PASSWORD)
+        .await;
+    make_token(again.clone()).await;
+    let out = app.call(&again, "auth/logout", &[]).await;
+    let cleared: Vec<String> = out
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("touchpoint_new_token=;") && c.contains("Path=/me")),
+        "{cleared:?}"
+    );
+    let res = app
+        .call(
+            &again,
+            "auth/login",
+            &[
+                ("email", "admin@example.org"),
+                ("password", crate::helpers::ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success());
+    assert!(!shown(again.clone()).await, "shown after signing out");
+}
