@@ -26,10 +26,12 @@ pub struct Settings {
     /// Proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Vec<IpAddr>,
     /// The address people reach Touchpoint at (`https://touchpoint.example.org`), for links
-    /// in webhook events; without it, the address of the request is used.
+    /// in webhook events; without it, events carry the path alone.
     pub public_url: Option<String>,
     /// The wait before the second attempt of a webhook delivery (doubling from there).
     pub webhook_retry_base: Duration,
+    /// Caps on open event streams.
+    pub streams: crate::live::streams::StreamLimits,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             public_url: None,
             webhook_retry_base: Duration::seconds(30),
+            streams: crate::live::streams::StreamLimits::default(),
         }
     }
 }
@@ -62,8 +65,11 @@ impl Settings {
 /// Everything a request handler needs. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database connection (embedded or remote).
+    /// The database connection (embedded or remote), counting the queries of requests.
     pub db: Db,
+    /// The same connection, counting the queries of the instance's own background work (live
+    /// queries, presence, the webhook worker, housekeeping) apart from requests'.
+    pub background_db: Db,
     /// Security and session settings.
     pub settings: Arc<Settings>,
     /// Leptos rendering options.
@@ -80,6 +86,7 @@ impl AppState {
     /// A state over a connection, with an empty cache.
     pub fn new(db: Db, settings: Settings, leptos_options: LeptosOptions) -> Self {
         Self {
+            background_db: db.with_own_count(),
             db,
             settings: Arc::new(settings),
             leptos_options,

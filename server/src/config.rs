@@ -60,7 +60,8 @@ pub struct ServeArgs {
     )]
     pub max_import_bytes: usize,
     /// The address people reach Touchpoint at (`https://touchpoint.example.org`), for the
-    /// project links in webhook events. Without it, the address each request came in on.
+    /// project links in webhook events. Without it, events carry the path alone (never the
+    /// address a request came in on: its `Host` header is the caller's to choose).
     #[arg(long, env = "TOUCHPOINT_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Milliseconds before a failed webhook delivery is tried again; the wait doubles with
@@ -71,6 +72,23 @@ pub struct ServeArgs {
         default_value_t = 30_000
     )]
     pub webhook_retry_base_ms: u64,
+    /// Live-update streams one user may hold open on this instance (more get 429).
+    #[arg(long, env = "TOUCHPOINT_STREAMS_PER_USER", default_value_t = 20)]
+    pub streams_per_user: usize,
+    /// Live-update streams this instance holds open in all (more get 429).
+    #[arg(
+        long,
+        env = "TOUCHPOINT_STREAMS_PER_INSTANCE",
+        default_value_t = 10_000
+    )]
+    pub streams_per_instance: usize,
+    /// Seconds after which the server ends a live-update stream (browsers reconnect).
+    #[arg(long, env = "TOUCHPOINT_STREAM_MAX_SECONDS", default_value_t = 3600)]
+    pub stream_max_seconds: u64,
+    /// Where webhook deliveries look up receivers' names: the system's resolver, or a fixed
+    /// table in tests (no flag).
+    #[arg(skip)]
+    pub webhook_lookup: crate::webhooks::resolver::Lookup,
 }
 
 impl Default for ServeArgs {
@@ -89,6 +107,10 @@ impl Default for ServeArgs {
             max_import_bytes: 268_435_456,
             public_url: None,
             webhook_retry_base_ms: 30_000,
+            streams_per_user: 20,
+            streams_per_instance: 10_000,
+            stream_max_seconds: 3600,
+            webhook_lookup: crate::webhooks::resolver::Lookup::System,
         }
     }
 }
@@ -120,6 +142,14 @@ impl ServeArgs {
             self.webhook_retry_base_ms >= 100,
             "TOUCHPOINT_WEBHOOK_RETRY_BASE_MS must be at least 100"
         );
+        anyhow::ensure!(
+            self.streams_per_user > 0 && self.streams_per_instance > 0,
+            "TOUCHPOINT_STREAMS_PER_USER and TOUCHPOINT_STREAMS_PER_INSTANCE must be positive"
+        );
+        anyhow::ensure!(
+            (1..=86_400).contains(&self.stream_max_seconds),
+            "TOUCHPOINT_STREAM_MAX_SECONDS must be between 1 and 86400"
+        );
         if let Some(url) = &self.public_url {
             anyhow::ensure!(
                 url.starts_with("http://") || url.starts_with("https://"),
@@ -138,6 +168,11 @@ impl ServeArgs {
             webhook_retry_base: chrono::Duration::milliseconds(
                 i64::try_from(self.webhook_retry_base_ms).unwrap_or(i64::MAX),
             ),
+            streams: app::live::streams::StreamLimits {
+                per_user: self.streams_per_user,
+                per_instance: self.streams_per_instance,
+                max_age: std::time::Duration::from_secs(self.stream_max_seconds),
+            },
         })
     }
 }

@@ -195,7 +195,7 @@ fn project_in_path(path: &str) -> Option<String> {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/setup" | "/healthz" | "/readyz" | "/favicon.ico"
+        "/login" | "/setup" | "/healthz" | "/readyz" | "/metrics" | "/favicon.ico"
     ) || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         || path.starts_with("/f/")

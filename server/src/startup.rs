@@ -27,6 +27,7 @@ pub struct Application {
     router: Router,
     address: SocketAddr,
     state: AppState,
+    webhook_lookup: crate::webhooks::resolver::Lookup,
 }
 
 /// Connects and migrates; returns a state for commands that serve no HTTP.
@@ -83,6 +84,7 @@ impl Application {
             router,
             address,
             state,
+            webhook_lookup: args.webhook_lookup,
         })
     }
 
@@ -100,12 +102,12 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         // Background work counts its queries apart from the requests' (see `Db::queries_sent`).
         let background = AppState {
-            db: self.state.db.with_own_count(),
+            db: self.state.background_db.clone(),
             ..self.state.clone()
         };
         spawn_housekeeping(background.clone());
         background.live.spawn(background.db.clone());
-        crate::webhooks::spawn(background.clone());
+        crate::webhooks::spawn(background.clone(), self.webhook_lookup.clone());
         spawn_cache_warming(background);
         axum::serve(
             self.listener,
@@ -149,6 +151,7 @@ pub fn router(state: AppState, max_body_bytes: usize, max_import_bytes: usize) -
         .nest_service("/pkg", pkg)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .merge(crate::api::router(&css_href))
         .route("/reports/portfolio.csv", get(crate::exports::portfolio_csv))
         .route(
@@ -251,7 +254,7 @@ fn spawn_housekeeping(state: AppState) {
             {
                 tracing::warn!(error = %e, "housekeeping failed");
             }
-            if let Err(e) = app::live::hub::sweep_presence(&state.db).await {
+            if let Err(e) = app::live::presence::sweep_presence(&state.db).await {
                 tracing::warn!(error = %e, "sweeping presence entries failed");
             }
         }

@@ -231,10 +231,25 @@ pub async fn start_session(
 /// How stale `last_seen_at` may get before a request refreshes it (saves a write per request).
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
+/// Whether looking up a credential is the caller being active (a request they made), or a
+/// check the server makes on its own (an open event stream asking whether its caller may
+/// still follow it). Only activity keeps a session from going idle, so an idle tab left on a
+/// board does not keep its session alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    /// A request of the caller: refreshes the session's `last_seen_at` (and a token's
+    /// `last_used_at`).
+    Request,
+    /// A check of the server's own: refreshes nothing.
+    Recheck,
+}
+
 /// Looks up the session behind a cookie token. Expired sessions (idle or absolute) and
 /// sessions of deactivated users are deleted and yield `None`.
 pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<AuthSession>> {
-    Ok(resolve_session_with(state, token, None).await?.0)
+    Ok(resolve_session_with(state, token, None, Activity::Request)
+        .await?
+        .0)
 }
 
 /// What a request wants read with its session lookup: `None` for nothing (a request that may
@@ -247,6 +262,7 @@ pub async fn resolve_session_with(
     state: &AppState,
     token: &str,
     wanted: StampWanted<'_>,
+    activity: Activity,
 ) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
     if token.is_empty() || token.len() > 128 {
         return Ok((None, None));
@@ -284,7 +300,7 @@ pub async fn resolve_session_with(
         repo.delete_session(&hash).await?;
         return Ok((None, None));
     }
-    if now - session.last_seen_at > TOUCH_EVERY {
+    if activity == Activity::Request && now - session.last_seen_at > TOUCH_EVERY {
         repo.touch_session(&hash, now).await?;
     }
     let auth = AuthSession {
@@ -361,16 +377,41 @@ pub async fn resolve_request(
     headers: &http::HeaderMap,
     wanted: StampWanted<'_>,
 ) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
+    resolve_request_as(state, headers, wanted, Activity::Request).await
+}
+
+/// [`resolve_request`], saying whether the caller is active (see [`Activity`]).
+pub async fn resolve_request_as(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    wanted: StampWanted<'_>,
+    activity: Activity,
+) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
     use crate::auth::tokens_service;
     match tokens_service::bearer_token(headers) {
         Some(token) => {
-            tokens_service::resolve_api_token_with(state, &token, chrono::Utc::now(), wanted).await
+            tokens_service::resolve_api_token_with(
+                state,
+                &token,
+                chrono::Utc::now(),
+                wanted,
+                activity,
+            )
+            .await
         }
         None => match token_from_cookies(&state.settings, headers) {
-            Some(token) => resolve_session_with(state, &token, wanted).await,
+            Some(token) => resolve_session_with(state, &token, wanted, activity).await,
             None => Ok((None, None)),
         },
     }
+}
+
+/// The hash of the credential a request comes with (its bearer token, else its session
+/// cookie), as the database keys it: what caches of per-caller answers are keyed by.
+pub fn credential_hash(state: &AppState, headers: &http::HeaderMap) -> Option<String> {
+    crate::auth::tokens_service::bearer_token(headers)
+        .or_else(|| token_from_cookies(&state.settings, headers))
+        .map(|t| hash_token(&t))
 }
 
 /// Finds the session token among the request's cookies.

@@ -142,7 +142,15 @@ pub async fn resolve_api_token_at(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<AuthSession>> {
-    Ok(resolve_api_token_with(state, token, now, None).await?.0)
+    Ok(resolve_api_token_with(
+        state,
+        token,
+        now,
+        None,
+        crate::auth::service::Activity::Request,
+    )
+    .await?
+    .0)
 }
 
 /// [`resolve_api_token_at`], reading the read cache's stamp of `stamp_keys` in the same round
@@ -152,6 +160,7 @@ pub async fn resolve_api_token_with(
     token: &str,
     now: DateTime<Utc>,
     wanted: crate::auth::service::StampWanted<'_>,
+    activity: crate::auth::service::Activity,
 ) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
     if !looks_like_token(token) {
         return Ok((None, None));
@@ -185,7 +194,9 @@ pub async fn resolve_api_token_with(
     if record.revoked_at.is_some() || record.expired(now) || !user.active {
         return Ok((None, None));
     }
-    if record.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY) {
+    if activity == crate::auth::service::Activity::Request
+        && record.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY)
+    {
         repo.touch(&record.id, now).await?;
     }
     let auth = AuthSession {

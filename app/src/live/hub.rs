@@ -9,9 +9,12 @@
 //! notifications by project for its streams, so viewers cost the database nothing.
 //!
 //! Who is on a board (presence) is kept in the `presence` table for the same reason: a viewer
-//! connected to instance A counts for a viewer connected to instance B.
+//! connected to instance A counts for a viewer connected to instance B (see
+//! [`super::presence`]). The hub also follows the user and membership counters, so that the
+//! shared access verdicts of its streams ([`super::streams`]) are dropped the moment a
+//! session, token or membership changes, on whichever instance it changed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +24,8 @@ use surrealdb::Notification;
 use surrealdb::types::{Action, RecordId, RecordIdKey, SurrealValue, Value};
 use tokio::sync::broadcast;
 
+use super::presence::{BEAT, Board, PresenceBook, presence_count};
+use super::streams::{AccessChecks, OpenStreams};
 use crate::db::{Db, key_of};
 use crate::error::AppResult;
 
@@ -78,15 +83,20 @@ struct Row {
     board: Option<i64>,
 }
 
-/// How long a presence entry lives without a heartbeat (an instance that died leaves entries
-/// behind; they stop counting after this).
-pub const PRESENCE_TTL_SECS: i64 = 45;
-
-/// The hub: a broadcast channel and the presence counts it last sent.
+/// The hub: a broadcast channel, the presence counts it last sent, and what its streams
+/// share.
 pub struct LiveHub {
     tx: broadcast::Sender<Arc<LiveEvent>>,
     /// (project, sprint) of the boards whose count is being recomputed, to coalesce bursts.
-    pending_presence: Mutex<HashSet<(String, u32)>>,
+    pending_presence: Mutex<HashSet<Board>>,
+    /// The count last published for each board: a count is published only when it changes.
+    last_count: Mutex<HashMap<Board, u64>>,
+    /// This instance's viewers of boards.
+    pub presence: Arc<PresenceBook>,
+    /// This instance's open streams.
+    pub streams: Arc<OpenStreams>,
+    /// Shared access verdicts of the streams.
+    pub access: AccessChecks,
 }
 
 impl Default for LiveHub {
@@ -95,6 +105,10 @@ impl Default for LiveHub {
         Self {
             tx,
             pending_presence: Mutex::new(HashSet::new()),
+            last_count: Mutex::new(HashMap::new()),
+            presence: Arc::new(PresenceBook::new(crate::auth::service::new_token())),
+            streams: Arc::new(OpenStreams::default()),
+            access: AccessChecks::default(),
         }
     }
 }
@@ -122,15 +136,23 @@ impl LiveHub {
     }
 
     /// Runs the live queries until the process ends: on a lost connection it starts them
-    /// again and tells every stream to catch up ([`Topic::Resync`]).
+    /// again and tells every stream to catch up ([`Topic::Resync`]). Also renews this
+    /// instance's presence entries every [`BEAT`] and recounts its boards then (a viewer on an
+    /// instance that died stops counting without a write that would say so).
     pub fn spawn(self: &Arc<Self>, db: Db) {
         let hub = Arc::clone(self);
+        let watched = db.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = hub.watch(&db).await {
+                if let Err(e) = hub.watch(&watched).await {
                     tracing::warn!(error = %e, "live queries stopped; starting them again");
                 } else {
                     tracing::warn!("live queries ended; starting them again");
+                }
+                // Whatever happened meanwhile was not heard: check and send everything again.
+                hub.access.forget_all();
+                if let Ok(mut last) = hub.last_count.lock() {
+                    last.clear();
                 }
                 hub.publish(LiveEvent {
                     project: String::new(),
@@ -141,31 +163,58 @@ impl LiveHub {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut beat = tokio::time::interval(BEAT);
+            beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                beat.tick().await;
+                if let Err(e) = hub.presence.renew(&db).await {
+                    tracing::warn!(error = %e, "renewing presence");
+                }
+                for (project, sprint) in hub.presence.boards() {
+                    hub.recount(db.clone(), project, sprint);
+                }
+            }
+        });
     }
 
     async fn watch(self: &Arc<Self>, db: &Db) -> AppResult<()> {
-        let sql: String = WATCHED
+        let mut sql: String = WATCHED
             .iter()
             .map(|(table, _)| format!("LIVE SELECT * FROM {table};"))
             .collect();
+        // The user and membership counters (`~user:…`, `~catalog`), for the access verdicts.
+        sql.push_str(
+            "LIVE SELECT id FROM revision WHERE string::starts_with(record::id(id), '~');",
+        );
         let mut res = db.query(sql).await?;
-        let mut streams = Vec::with_capacity(WATCHED.len());
+        let mut streams = Vec::with_capacity(WATCHED.len() + 1);
         for (i, (_, topic)) in WATCHED.iter().enumerate() {
-            let topic = *topic;
+            let topic = Some(*topic);
             let stream = res.stream::<Notification<Row>>(i)?;
             streams.push(stream.map(move |n| (topic, n)).boxed());
         }
+        let counters = res.stream::<Notification<Row>>(WATCHED.len())?;
+        streams.push(counters.map(|n| (None, n)).boxed());
         let mut all = futures::stream::select_all(streams);
         while let Some((topic, notification)) = all.next().await {
             let notification = notification?;
             if matches!(notification.action, Action::Killed | Action::Error) {
                 return Ok(());
             }
+            let Some(topic) = topic else {
+                self.counter_moved(&notification.data);
+                continue;
+            };
             let Some((project, sprint)) = place(&notification.data) else {
                 continue;
             };
             if topic == Topic::Presence {
-                if let Some(sprint) = sprint {
+                // Renewals change nobody's presence.
+                if notification.action != Action::Update
+                    && let Some(sprint) = sprint
+                {
                     self.recount(db.clone(), project, sprint);
                 }
                 continue;
@@ -180,7 +229,20 @@ impl LiveHub {
         Ok(())
     }
 
-    /// Counts who is on a board and publishes it; a burst of joins costs one count.
+    /// A user's sessions, tokens or account changed (`~user:<id>`), or memberships did
+    /// (`~catalog`): the verdicts that depend on them are dropped.
+    fn counter_moved(&self, row: &Row) {
+        let Some(id) = &row.id else { return };
+        let key = key_of(id);
+        if let Some(user) = key.strip_prefix("~user:") {
+            self.access.forget_user(user);
+        } else if key == "~catalog" {
+            self.access.forget_all();
+        }
+    }
+
+    /// Counts who is on a board and publishes it when it changed; a burst of joins costs one
+    /// count.
     fn recount(self: &Arc<Self>, db: Db, project: String, sprint: u32) {
         let board = (project.clone(), sprint);
         {
@@ -198,12 +260,19 @@ impl LiveHub {
                 pending.remove(&board);
             }
             match presence_count(&db, &project, sprint).await {
-                Ok(count) => hub.publish(LiveEvent {
-                    project,
-                    topic: Topic::Presence,
-                    sprint: Some(sprint),
-                    count: Some(count),
-                }),
+                Ok(count) => {
+                    let changed = hub.last_count.lock().is_ok_and(|mut last| {
+                        last.insert((project.clone(), sprint), count) != Some(count)
+                    });
+                    if changed {
+                        hub.publish(LiveEvent {
+                            project,
+                            topic: Topic::Presence,
+                            sprint: Some(sprint),
+                            count: Some(count),
+                        });
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "counting who is on a board"),
             }
         });
@@ -237,79 +306,6 @@ pub fn sprint_of(id: &RecordId) -> Option<u32> {
         },
         _ => None,
     }
-}
-
-/// One viewer on a board, for as long as their stream is open.
-pub struct Presence {
-    db: Db,
-    id: RecordId,
-}
-
-impl Presence {
-    /// Records that `user` is on the board of sprint `sprint` of `project`.
-    pub async fn join(db: &Db, project: &str, sprint: u32, user: &str) -> AppResult<Self> {
-        let id = RecordId::new("presence", crate::auth::service::new_token());
-        db.query(
-            "CREATE $id SET project = $project, board = $board, user = $user,
-                expires_at = time::now() + <duration>$ttl",
-        )
-        .bind(("id", id.clone()))
-        .bind(("project", project.to_string()))
-        .bind(("board", i64::from(sprint)))
-        .bind(("user", user.to_string()))
-        .bind(("ttl", format!("{PRESENCE_TTL_SECS}s")))
-        .await?
-        .check()?;
-        Ok(Self { db: db.clone(), id })
-    }
-
-    /// Keeps the entry alive (call well within [`PRESENCE_TTL_SECS`]).
-    pub async fn beat(&self) -> AppResult<()> {
-        self.db
-            .query("UPDATE $id SET expires_at = time::now() + <duration>$ttl")
-            .bind(("id", self.id.clone()))
-            .bind(("ttl", format!("{PRESENCE_TTL_SECS}s")))
-            .await?
-            .check()?;
-        Ok(())
-    }
-}
-
-impl Drop for Presence {
-    fn drop(&mut self) {
-        let db = self.db.clone();
-        let id = self.id.clone();
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move {
-                if let Err(e) = db.query("DELETE $id").bind(("id", id)).await {
-                    tracing::warn!(error = %e, "removing a presence entry");
-                }
-            });
-        }
-    }
-}
-
-/// How many people (not tabs) are on a board now.
-pub async fn presence_count(db: &Db, project: &str, sprint: u32) -> AppResult<u64> {
-    let mut res = db
-        .query(
-            "array::len(array::distinct((SELECT VALUE user FROM presence
-                WHERE project = $project AND board = $board AND expires_at > time::now())))",
-        )
-        .bind(("project", project.to_string()))
-        .bind(("board", i64::from(sprint)))
-        .await?
-        .check()?;
-    let n: Option<i64> = res.take(0)?;
-    Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
-}
-
-/// Removes presence entries whose viewer went away without saying so (housekeeping).
-pub async fn sweep_presence(db: &Db) -> AppResult<()> {
-    db.query("DELETE presence WHERE expires_at < time::now()")
-        .await?
-        .check()?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -361,10 +357,11 @@ mod tests {
         let mut rx = hub.subscribe();
         hub.spawn(db.clone());
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let a = Presence::join(&db, "alpha", 2, "u1").await.expect("join");
-        let b = Presence::join(&db, "alpha", 2, "u1").await.expect("join");
-        let c = Presence::join(&db, "alpha", 2, "u2").await.expect("join");
-        let other = Presence::join(&db, "alpha", 3, "u3").await.expect("join");
+        let (two, three): (Board, Board) = (("alpha".into(), 2), ("alpha".into(), 3));
+        let a = hub.presence.join(&db, &two, "u1").await.expect("join");
+        let b = hub.presence.join(&db, &two, "u1").await.expect("join");
+        let c = hub.presence.join(&db, &two, "u2").await.expect("join");
+        let other = hub.presence.join(&db, &three, "u3").await.expect("join");
         assert_eq!(presence_count(&db, "alpha", 2).await.expect("count"), 2);
         assert_eq!(presence_count(&db, "alpha", 3).await.expect("count"), 1);
         assert_eq!(presence_count(&db, "beta", 2).await.expect("count"), 0);
@@ -382,5 +379,63 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert_eq!(count, 0);
+    }
+
+    #[tokio::test]
+    async fn a_count_is_published_only_when_it_changes() {
+        let db = db().await;
+        let hub = Arc::new(LiveHub::default());
+        let mut rx = hub.subscribe();
+        hub.spawn(db.clone());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let board: Board = ("alpha".into(), 2);
+        let first = hub.presence.join(&db, &board, "u1").await.expect("join");
+        let ev = next(&mut rx).await;
+        assert_eq!((ev.topic, ev.count), (Topic::Presence, Some(1)));
+        // A second tab of the same person, renewals and recounts: the count stays 1, nothing
+        // is published.
+        let second = hub.presence.join(&db, &board, "u1").await.expect("join");
+        hub.presence.renew(&db).await.expect("renew");
+        hub.recount(db.clone(), "alpha".into(), 2);
+        let quiet = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+        assert!(quiet.is_err(), "published without a change: {quiet:?}");
+        let someone = hub.presence.join(&db, &board, "u2").await.expect("join");
+        let ev = next(&mut rx).await;
+        assert_eq!(ev.count, Some(2));
+        drop((first, second, someone));
+    }
+
+    #[tokio::test]
+    async fn a_change_to_a_users_sessions_drops_their_verdicts_at_once() {
+        let db = db().await;
+        let hub = Arc::new(LiveHub::default());
+        hub.spawn(db.clone());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let ask = || {
+            hub.access.allowed("cred", "u1", "alpha", || async {
+                runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                true
+            })
+        };
+        assert!(ask().await);
+        assert!(ask().await);
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // What a sign-out does to the user's counter (the schema event of `session`).
+        db.query("UPSERT type::record('revision', '~user:u1') SET n += 1")
+            .await
+            .expect("bump")
+            .check()
+            .expect("bumped");
+        let mut runs_now = 1;
+        for _ in 0..100 {
+            assert!(ask().await);
+            runs_now = runs.load(std::sync::atomic::Ordering::SeqCst);
+            if runs_now == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(runs_now, 2, "the verdict was asked again after the change");
     }
 }

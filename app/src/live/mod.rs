@@ -9,6 +9,10 @@
 
 #[cfg(feature = "ssr")]
 pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
+pub mod streams;
 
 use leptos::prelude::*;
 

@@ -80,7 +80,8 @@ pub async fn create_webhook(
         &ctx,
         "webhook.create",
         &key,
-        &format!("webhook {} to {}", webhook.id, webhook.url),
+        // Scheme and host only: receivers' paths and queries often carry secrets.
+        &format!("webhook {} to {}", webhook.id, v.target.origin()),
     )
     .await;
     // Without JavaScript the form lands on the webhook's page, which shows the secret once.
@@ -125,7 +126,7 @@ pub async fn update_webhook(
         &ctx,
         "webhook.update",
         &key,
-        &format!("webhook {id} to {}", v.url),
+        &format!("webhook {id} to {}", v.target.origin()),
     )
     .await;
     repo.get(&key, &id)

@@ -10,8 +10,8 @@ pub mod pages;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
-
-use std::net::IpAddr;
+#[cfg(feature = "ssr")]
+pub mod target;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -388,51 +388,29 @@ pub const MAX_URL: usize = 2000;
 pub const MAX_PER_PROJECT: usize = 20;
 
 /// A webhook's settings, checked.
+#[cfg(feature = "ssr")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidWebhook {
-    /// The URL.
-    pub url: String,
+    /// The address.
+    pub target: target::WebhookTarget,
     /// The events (at least one).
     pub events: Vec<EventType>,
     /// The secret the caller chose, if any (else one is made).
     pub secret: Option<String>,
 }
 
-/// Checks a webhook's URL, events and optional secret. Addresses that name a private or
-/// loopback host literally are refused unless `allow_private`; names are checked again, after
-/// they are resolved, at every delivery.
+/// Checks a webhook's address, events and optional secret. An address whose host is private
+/// by its spelling (a private literal address, `localhost`, `*.internal`) is refused unless
+/// `allow_private`; names are checked again, where the delivery client resolves them.
+#[cfg(feature = "ssr")]
 pub fn validate(
     url: &str,
     events: &[String],
     secret: Option<&str>,
     allow_private: bool,
 ) -> Result<ValidWebhook, AppError> {
-    let url = url.trim();
-    if url.is_empty() {
-        return Err(AppError::field(
-            "url",
-            "Enter the address to send events to.",
-        ));
-    }
-    if url.len() > MAX_URL {
-        return Err(AppError::field(
-            "url",
-            format!("The address is too long (at most {MAX_URL} characters)."),
-        ));
-    }
-    let (scheme, host, _) = split_url(url).ok_or_else(|| {
-        AppError::field(
-            "url",
-            "Enter a full http:// or https:// address, such as https://example.org/hooks/touchpoint.",
-        )
-    })?;
-    if scheme != "http" && scheme != "https" {
-        return Err(AppError::field(
-            "url",
-            "Only http:// and https:// addresses can receive webhooks.",
-        ));
-    }
-    if !allow_private && host_is_private(&host) {
+    let target = target::WebhookTarget::parse(url)?;
+    if !allow_private && target.is_plainly_private() {
         return Err(AppError::field(
             "url",
             "This address is on a private or loopback network. An admin can allow such addresses in the workspace settings.",
@@ -473,108 +451,10 @@ pub fn validate(
         ));
     }
     Ok(ValidWebhook {
-        url: url.to_string(),
+        target,
         events: chosen,
         secret: secret.map(str::to_string),
     })
-}
-
-/// `(scheme, host, port)` of an absolute http(s) URL; `None` when it is not one. The host of
-/// an IPv6 literal comes without its brackets.
-pub fn split_url(url: &str) -> Option<(String, String, u16)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
-        "http" => 80,
-        "https" => 443,
-        _ => 0,
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    if authority.is_empty()
-        || authority.contains('@')
-        || authority
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return None;
-    }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().ok()?,
-            None if after.is_empty() => default_port,
-            None => return None,
-        };
-        (host.to_string(), port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse().ok()?),
-            None => (authority.to_string(), default_port),
-        }
-    };
-    if host.is_empty() || port == 0 {
-        return None;
-    }
-    Some((scheme, host.to_ascii_lowercase(), port))
-}
-
-/// Whether a host name or literal address is plainly private: `localhost` and its subdomains,
-/// `.local` and `.internal` names, or a private, loopback or link-local literal.
-pub fn host_is_private(host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host == "localhost"
-        || host.ends_with(".localhost")
-        || host.ends_with(".local")
-        || host.ends_with(".internal")
-    {
-        return true;
-    }
-    host.parse::<IpAddr>().is_ok_and(is_private_ip)
-}
-
-/// Whether an address is one webhooks must not reach without the admin's permission: loopback,
-/// private (RFC 1918, unique local), link-local (including cloud metadata at 169.254.169.254),
-/// shared (100.64/10), unspecified, broadcast, multicast, documentation or benchmarking ranges,
-/// and IPv4 addresses inside IPv6 (mapped or NAT64) that are any of these.
-pub fn is_private_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19))
-                || a >= 240
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private_ip(IpAddr::V4(v4));
-            }
-            let seg = v6.segments();
-            // 64:ff9b::/96 (NAT64) carries an IPv4 address in its last 32 bits.
-            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let v4 = std::net::Ipv4Addr::new(
-                    (seg[6] >> 8) as u8,
-                    seg[6] as u8,
-                    (seg[7] >> 8) as u8,
-                    seg[7] as u8,
-                );
-                return is_private_ip(IpAddr::V4(v4));
-            }
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00
-                || (seg[0] & 0xffc0) == 0xfe80
-                || (seg[0] == 0x2001 && seg[1] == 0x0db8)
-        }
-    }
 }
 
 /// How long to wait before attempt `attempt + 1` after `attempt` failed ones: `base`, doubled
@@ -609,68 +489,13 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv6Addr;
 
+    #[cfg(feature = "ssr")]
     fn ev(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
     }
 
-    #[test]
-    fn private_and_loopback_addresses_are_recognised() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "255.255.255.255",
-            "224.0.0.1",
-            "::1",
-            "::",
-            "fc00::1",
-            "fd12:3456::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "64:ff9b::a00:1",
-        ] {
-            assert!(is_private_ip(ip.parse().expect(ip)), "{ip} is private");
-        }
-        for ip in [
-            "93.184.216.34",
-            "8.8.8.8",
-            "2606:4700::1111",
-            "64:ff9b::808:808",
-        ] {
-            assert!(!is_private_ip(ip.parse().expect(ip)), "{ip} is public");
-        }
-        assert!(is_private_ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
-    }
-
-    #[test]
-    fn urls_are_split_into_scheme_host_and_port() {
-        assert_eq!(
-            split_url("https://Example.org/hooks?x=1"),
-            Some(("https".into(), "example.org".into(), 443))
-        );
-        assert_eq!(
-            split_url("http://127.0.0.1:8080/in"),
-            Some(("http".into(), "127.0.0.1".into(), 8080))
-        );
-        assert_eq!(
-            split_url("http://[::1]:9000/"),
-            Some(("http".into(), "::1".into(), 9000))
-        );
-        assert_eq!(split_url("https://user:pw@example.org/"), None);
-        assert_eq!(split_url("example.org/hooks"), None);
-        assert_eq!(split_url("https:///path"), None);
-        assert_eq!(split_url("https://example.org:0/"), None);
-        assert_eq!(split_url("https://example.org:99999/"), None);
-        assert_eq!(split_url("https://exa mple.org/"), None);
-    }
-
+    #[cfg(feature = "ssr")]
     #[test]
     fn validation_refuses_private_hosts_unless_allowed_and_needs_an_event() {
         let events = ev(&["feedback.created"]);
@@ -696,7 +521,7 @@ mod tests {
             false,
         )
         .expect("valid");
-        assert_eq!(ok.url, "https://hooks.example.org/t");
+        assert_eq!(ok.target.as_str(), "https://hooks.example.org/t");
         assert_eq!(
             ok.events,
             vec![EventType::SignalChanged, EventType::FeedbackCreated]

@@ -1,5 +1,7 @@
 //! SurrealQL for webhooks, their deliveries and the last compared signals.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -90,6 +92,16 @@ pub struct Claimed {
     pub secret: Option<String>,
     /// Whether it is still on.
     pub active: Option<bool>,
+    /// The webhook's project (`None` when the webhook was deleted meanwhile).
+    pub project: Option<RecordId>,
+}
+
+/// A due delivery, before it is claimed.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Due {
+    id: RecordId,
+    project: Option<RecordId>,
 }
 
 /// Reads and writes webhooks and deliveries.
@@ -157,7 +169,7 @@ impl WebhookRepo {
                  COMMIT TRANSACTION;",
             )
             .bind(("project", rid("project", key)))
-            .bind(("url", v.url.clone()))
+            .bind(("url", v.target.as_str().to_string()))
             .bind(("secret", secret.to_string()))
             .bind((
                 "events",
@@ -199,7 +211,7 @@ impl WebhookRepo {
             )
             .bind(("id", rid("webhook", id)))
             .bind(("project", rid("project", key)))
-            .bind(("url", v.url.clone()))
+            .bind(("url", v.target.as_str().to_string()))
             .bind((
                 "events",
                 v.events
@@ -303,39 +315,75 @@ impl WebhookRepo {
         Ok(yes.unwrap_or(false))
     }
 
-    /// Claims up to `limit` due deliveries for `lease` (seconds). A delivery another worker
-    /// holds, or claims at the same moment, is left to it.
-    pub async fn claim_due(&self, limit: usize, lease: i64) -> AppResult<Vec<Claimed>> {
+    /// Claims up to `limit` due deliveries for `lease` (seconds), oldest first, at most
+    /// `per_project` of them for one project counting the `in_flight` ones (by project key),
+    /// so that one project's backlog or slow receivers do not hold back the others'. A
+    /// delivery another worker holds, or claims at the same moment, is left to it.
+    pub async fn claim_due(
+        &self,
+        limit: usize,
+        lease: i64,
+        in_flight: &HashMap<String, usize>,
+        per_project: usize,
+    ) -> AppResult<Vec<Claimed>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let full: Vec<RecordId> = in_flight
+            .iter()
+            .filter(|(_, n)| **n >= per_project)
+            .map(|(key, _)| rid("project", key))
+            .collect();
         let mut res = self
             .db
             .query(
-                "SELECT VALUE id FROM webhook_delivery
+                "SELECT id, webhook.project AS project FROM webhook_delivery
                  WHERE status = 'pending' AND next_attempt_at <= time::now()
                    AND (lease_until = NONE OR lease_until < time::now())
-                 ORDER BY next_attempt_at LIMIT $limit",
+                   AND webhook.project NOT IN $full
+                 ORDER BY next_attempt_at LIMIT $window",
             )
-            .bind(("limit", limit as i64))
+            .bind(("full", full))
+            .bind(("window", (limit * 5) as i64))
             .await?
             .check()?;
-        let ids: Vec<RecordId> = res.take(0)?;
+        let due: Vec<Due> = res.take(0)?;
+        let mut taken: HashMap<String, usize> = HashMap::new();
+        let mut chosen = Vec::new();
+        for d in due {
+            if chosen.len() == limit {
+                break;
+            }
+            let key = d.project.as_ref().map(key_of).unwrap_or_default();
+            let n =
+                in_flight.get(&key).copied().unwrap_or(0) + taken.get(&key).copied().unwrap_or(0);
+            if n < per_project {
+                *taken.entry(key).or_default() += 1;
+                chosen.push(d.id);
+            }
+        }
         let mut claimed = Vec::new();
-        for id in ids {
+        for id in chosen {
             let res = self
                 .db
                 .query(
                     "UPDATE $id SET lease_until = time::now() + <duration>$lease
                      WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
                      RETURN id, event, body, attempts, created_at, webhook.url AS url,
-                            webhook.secret AS secret, webhook.active AS active",
+                            webhook.secret AS secret, webhook.active AS active,
+                            webhook.project AS project",
                 )
                 .bind(("id", id))
                 .bind(("lease", format!("{lease}s")))
-                .await;
-            // A write conflict means another worker took it.
-            let Ok(res) = res else { continue };
-            let Ok(mut res) = res.check() else { continue };
-            let rows: Vec<Claimed> = res.take(0)?;
-            claimed.extend(rows);
+                .await
+                .map_err(AppError::from)
+                .and_then(|r| r.check().map_err(AppError::from));
+            match res {
+                Ok(mut res) => claimed.extend(res.take::<Vec<Claimed>>(0)?),
+                // Another worker claimed it at the same moment: it is theirs.
+                Err(e) if e.is_write_conflict() => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(claimed)
     }
@@ -557,7 +605,8 @@ mod tests {
         assert_eq!(repo.deliveries(&a.id, 10).await.expect("log").len(), 1);
         assert_eq!(repo.deliveries(&b.id, 10).await.expect("log").len(), 1);
 
-        let claimed = repo.claim_due(10, 60).await.expect("claim");
+        let none = HashMap::new();
+        let claimed = repo.claim_due(10, 60, &none, 10).await.expect("claim");
         assert_eq!(claimed.len(), 2);
         assert!(
             claimed
@@ -565,7 +614,10 @@ mod tests {
                 .all(|c| c.secret.as_deref().is_some_and(|s| s.len() == 32))
         );
         assert!(
-            repo.claim_due(10, 60).await.expect("again").is_empty(),
+            repo.claim_due(10, 60, &none, 10)
+                .await
+                .expect("again")
+                .is_empty(),
             "leased"
         );
 
@@ -573,14 +625,84 @@ mod tests {
         repo.attempt_failed(first, Some(500), "HTTP 500", Some(Utc::now()))
             .await
             .expect("failed");
-        let again = repo.claim_due(10, 60).await.expect("due again");
+        let again = repo.claim_due(10, 60, &none, 10).await.expect("due again");
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].attempts, 1);
         repo.delivered(first, 204).await.expect("delivered");
-        assert!(repo.claim_due(10, 60).await.expect("none").is_empty());
+        assert!(
+            repo.claim_due(10, 60, &none, 10)
+                .await
+                .expect("none")
+                .is_empty()
+        );
 
         assert!(repo.delete("alpha", &a.id).await.expect("delete"));
         assert!(repo.deliveries(&a.id, 10).await.expect("log").is_empty());
         assert!(!repo.delete("beta", &b.id).await.expect("other project"));
+    }
+
+    #[tokio::test]
+    async fn one_project_cannot_take_every_delivery_slot() {
+        let repo = WebhookRepo::new(db().await);
+        let mut ids = HashMap::new();
+        for key in ["alpha", "beta"] {
+            let v = super::super::validate(
+                &format!("https://hooks.example.org/{key}"),
+                &["feedback.created".to_string()],
+                None,
+                false,
+            )
+            .expect("valid");
+            let w = repo
+                .create(key, &v, "s".repeat(32).as_str(), "u1")
+                .await
+                .expect("create");
+            ids.insert(key, w.id);
+        }
+        let event = |key: &str, n: usize| WebhookEvent {
+            id: format!("evt_{key}_{n}"),
+            kind: EventType::FeedbackCreated,
+            created_at: Utc::now(),
+            project: super::super::EventProject {
+                key: key.into(),
+                name: key.into(),
+                url: format!("/projects/{key}"),
+            },
+            data: super::super::EventData::Ping(super::super::Ping {
+                message: "x".into(),
+            }),
+        };
+        // Alpha's backlog is older than beta's one event.
+        for n in 0..6 {
+            repo.enqueue(&event("alpha", n), None).await.expect("alpha");
+        }
+        repo.enqueue(&event("beta", 0), None).await.expect("beta");
+        let project_of = |c: &Claimed| c.project.as_ref().map(key_of).unwrap_or_default();
+
+        // Two slots per project: alpha gets two, and beta is not held back behind alpha.
+        let first = repo
+            .claim_due(10, 60, &HashMap::new(), 2)
+            .await
+            .expect("claim");
+        let mut got: Vec<String> = first.iter().map(project_of).collect();
+        got.sort();
+        assert_eq!(got, ["alpha", "alpha", "beta"]);
+        // With alpha's two still in flight, alpha gets nothing more.
+        let busy = HashMap::from([("alpha".to_string(), 2)]);
+        assert!(
+            repo.claim_due(10, 60, &busy, 2)
+                .await
+                .expect("full")
+                .is_empty()
+        );
+        // One of them done: one more.
+        let busy = HashMap::from([("alpha".to_string(), 1)]);
+        let more = repo.claim_due(10, 60, &busy, 2).await.expect("one more");
+        assert_eq!(more.len(), 1);
+        assert_eq!(project_of(&more[0]), "alpha");
+        assert_eq!(
+            repo.deliveries(&ids["alpha"], 10).await.expect("log").len(),
+            6
+        );
     }
 }

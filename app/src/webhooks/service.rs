@@ -12,18 +12,13 @@ use super::{
 };
 use crate::state::AppState;
 
-/// The project's address in Touchpoint: absolute with the configured public URL, or with the
-/// address of the request being answered; else the path alone.
+/// The project's address in Touchpoint: absolute with the configured public URL
+/// (`TOUCHPOINT_PUBLIC_URL`), else the path alone. Never the address of a request: its
+/// `Host` header is the caller's to choose, and a background event has no request.
 fn project_url(state: &AppState, key: &str) -> String {
     let path = format!("/projects/{key}");
     match &state.settings.public_url {
         Some(base) => format!("{}{path}", base.trim_end_matches('/')),
-        None if leptos::prelude::use_context::<http::request::Parts>().is_some() => {
-            format!(
-                "{}{path}",
-                crate::feedback::service::base_url(&state.settings)
-            )
-        }
         None => path,
     }
 }

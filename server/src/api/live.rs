@@ -16,9 +16,11 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use app::auth::service::RequestCtx;
+use app::auth::service::{Activity, RequestCtx};
 use app::error::{AppError, AppResult};
-use app::live::hub::{LiveEvent, PRESENCE_TTL_SECS, Presence, Topic, presence_count};
+use app::live::hub::{LiveEvent, Topic};
+use app::live::presence::{Seat, presence_count};
+use app::live::streams::{Full, StreamSlot};
 use app::state::AppState;
 
 use super::{ErrorBody, Query};
@@ -40,19 +42,23 @@ pub struct Follow {
 
 /// How often a stream checks that its caller may still see the project (between events).
 const RECHECK: Duration = Duration::from_secs(5);
-/// How often the caller's presence on a board is renewed.
-const BEAT: Duration = Duration::from_secs(15);
+/// When a caller over a cap may try again.
+const RETRY_AFTER_SECS: u64 = 30;
 
 /// The live-update stream of a project, as Server-Sent Events: `change` (data: `retro`,
 /// `action_item` or `feedback`; something the caller follows changed, fetch it again) and, on
 /// a board, `presence` (data: how many people are on it). A comment line every 15 s keeps the
 /// connection open. The stream ends when the caller's session or token ends or they lose
-/// access to the project; a client that reconnects should fetch what it shows again, since
-/// changes made meanwhile are not replayed.
+/// access to the project, and after at most an hour (`TOUCHPOINT_STREAM_MAX_SECONDS`); a
+/// client that reconnects should fetch what it shows again, since changes made meanwhile are
+/// not replayed. A user may hold 20 streams open on one instance
+/// (`TOUCHPOINT_STREAMS_PER_USER`), an instance 10,000 (`TOUCHPOINT_STREAMS_PER_INSTANCE`);
+/// over either, the answer is 429 with `Retry-After`.
 #[utoipa::path(get, path = "/projects/{key}/events", tag = "projects",
     params(("key" = String, Path, description = "Project key"), Follow),
     responses((status = 200, description = "The event stream", content_type = "text/event-stream", body = String),
-              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody, description = "Too many open streams", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 async fn project_events(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -76,8 +82,22 @@ async fn project_events(
         ),
     };
     let inbox = follow.inbox.unwrap_or(false);
-    let presence = match board {
-        Some(n) => Some(Presence::join(&state.db, &key, n, &auth.user.id).await?),
+    let slot = match state
+        .live
+        .streams
+        .open(&auth.user.id, state.settings.streams)
+    {
+        Ok(slot) => slot,
+        Err(full) => return Ok(too_many(full)),
+    };
+    let seat = match board {
+        Some(n) => Some(
+            state
+                .live
+                .presence
+                .join(&state.db, &(key.clone(), n), &auth.user.id)
+                .await?,
+        ),
         None => None,
     };
     let initial = match board {
@@ -88,17 +108,22 @@ async fn project_events(
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The first tick is immediate; the caller was checked just now.
     recheck.reset();
+    // Streams opened together do not all end together.
+    let max_age = state.settings.streams.max_age;
+    let ends = tokio::time::Instant::now() + max_age - max_age.mul_f64(jitter() * 0.1);
     let watch = Watch {
         recheck,
-        beat: tokio::time::Instant::now(),
+        ends,
         rx: state.live.subscribe(),
+        credential: app::auth::service::credential_hash(&state, &parts.headers).unwrap_or_default(),
         state,
         key,
         board,
         inbox,
         headers: parts.headers.clone(),
         user_id: auth.user.id.clone(),
-        presence,
+        _slot: slot,
+        _seat: seat,
         initial,
     };
     let sse = Sse::new(events(watch)).keep_alive(
@@ -117,6 +142,28 @@ async fn project_events(
         .into_response())
 }
 
+/// 429 with `Retry-After` for a stream over a cap.
+fn too_many(full: Full) -> Response {
+    let message = match full {
+        Full::User => "You have too many live pages open. Close some tabs, or try again shortly.",
+        Full::Instance => "This server follows too many live pages right now. Try again shortly.",
+    };
+    let mut res = AppError::RateLimited(message.into()).into_response();
+    res.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from(RETRY_AFTER_SECS),
+    );
+    res
+}
+
+/// A number in [0, 1), different for each call.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u8(0);
+    (h.finish() % 1_000_000) as f64 / 1_000_000.0
+}
+
 struct Watch {
     rx: tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
     state: AppState,
@@ -125,25 +172,50 @@ struct Watch {
     inbox: bool,
     /// The request's headers, to resolve its session or token again.
     headers: http::HeaderMap,
+    /// The hash of the caller's session or token: the key of the shared access verdict.
+    credential: String,
     user_id: String,
-    presence: Option<Presence>,
+    /// Counted among the open streams until dropped.
+    _slot: StreamSlot,
+    /// On the board until dropped.
+    _seat: Option<Seat>,
     initial: Option<u64>,
-    /// Kept across events, so that a busy board still checks and renews on time.
+    /// Kept across events, so that a busy board still checks on time.
     recheck: tokio::time::Interval,
-    beat: tokio::time::Instant,
+    /// When the server ends the stream.
+    ends: tokio::time::Instant,
 }
 
 impl Watch {
-    /// Whether the caller still may see the project with the credential they came with.
+    /// Whether the caller still may see the project with the credential they came with. The
+    /// verdict is shared with the caller's other streams for a few seconds (see
+    /// `app::live::streams`), and asking does not count as the caller being active.
     async fn allowed(&self) -> bool {
-        match app::auth::service::resolve_request(&self.state, &self.headers, None).await {
-            Ok((Some(auth), _)) if auth.user.id == self.user_id => {
-                app::projects::service::project_access(&self.state, &auth.user, &self.key)
-                    .await
-                    .is_ok()
+        let check = || async {
+            match app::auth::service::resolve_request_as(
+                &self.state,
+                &self.headers,
+                None,
+                Activity::Recheck,
+            )
+            .await
+            {
+                Ok((Some(auth), _)) if auth.user.id == self.user_id => {
+                    app::projects::service::project_access(&self.state, &auth.user, &self.key)
+                        .await
+                        .is_ok()
+                }
+                _ => false,
             }
-            _ => false,
+        };
+        if self.credential.is_empty() {
+            return false;
         }
+        self.state
+            .live
+            .access
+            .allowed(&self.credential, &self.user_id, &self.key, check)
+            .await
     }
 
     /// The event this stream sends for `ev`, if it follows it.
@@ -190,16 +262,9 @@ fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
                     if !w.allowed().await {
                         return None;
                     }
-                    if let Some(p) = &w.presence
-                        && w.beat.elapsed() >= BEAT
-                    {
-                        w.beat = tokio::time::Instant::now();
-                        if let Err(e) = p.beat().await {
-                            tracing::warn!(error = %e, "renewing presence");
-                        }
-                    }
                     None
                 }
+                _ = tokio::time::sleep_until(w.ends) => return None,
             };
             if let Some(event) = event {
                 // Nothing goes out to a caller who signed out or lost access meanwhile.
@@ -211,5 +276,3 @@ fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
         }
     })
 }
-
-const _: () = assert!(BEAT.as_secs() * 2 < PRESENCE_TTL_SECS as u64);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{ADMIN_PASSWORD, TestApp, spawn_app};
+use crate::helpers::{ADMIN_PASSWORD, TestApp, spawn_app, spawn_app_with};
 use crate::projects::user_with_role;
 use crate::rest::rest;
 use crate::rest_sprints::setup;
@@ -275,4 +275,131 @@ async fn shutting_down_ends_open_streams() {
     let exited = tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await;
     assert!(exited.is_ok(), "the server did not exit with a stream open");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Streams over the per-user or per-instance cap get 429 with `Retry-After`; closing one
+/// frees its place.
+#[tokio::test]
+async fn open_streams_are_capped_per_user_and_per_instance() {
+    let app = spawn_app_with(|a| {
+        a.streams_per_user = 2;
+        a.streams_per_instance = 3;
+    })
+    .await;
+    let callers = setup(&app).await;
+    retro(&app, &callers.admin, "ours").await;
+    let board = "/projects/ours/events?board=1";
+    let first = open(&app, Some(&callers.viewer), board).await;
+    let second = open(&app, Some(&callers.viewer), board).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    let third = open(&app, Some(&callers.viewer), board).await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = third.headers()["retry-after"]
+        .to_str()
+        .expect("retry-after")
+        .parse()
+        .expect("seconds");
+    assert!(retry > 0);
+    let body: serde_json::Value = third.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another user still gets in, up to the instance's cap.
+    let member = open(&app, Some(&callers.member), board).await;
+    assert_eq!(member.status(), StatusCode::OK);
+    let over = open(&app, Some(&callers.admin), board).await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A closed stream frees its place.
+    drop(first);
+    let mut again = StatusCode::TOO_MANY_REQUESTS;
+    for _ in 0..50 {
+        again = open(
+            &app,
+            Some(&callers.viewer),
+            "/projects/ours/events?inbox=true",
+        )
+        .await
+        .status();
+        if again == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(again, StatusCode::OK);
+    drop((second, member));
+}
+
+/// The server ends a stream after its maximum age; the browser reconnects by itself.
+#[tokio::test]
+async fn a_stream_ends_after_its_maximum_age() {
+    let app = spawn_app_with(|a| a.stream_max_seconds = 2).await;
+    let callers = setup(&app).await;
+    retro(&app, &callers.admin, "ours").await;
+    let started = std::time::Instant::now();
+    let mut res = open(&app, Some(&callers.viewer), "/projects/ours/events?board=1").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut ended = false;
+    while started.elapsed() < Duration::from_secs(8) {
+        if read(&mut res, Duration::from_millis(500)).await.is_none() {
+            ended = true;
+            break;
+        }
+    }
+    assert!(ended, "the stream was still open after 8 s");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1700),
+        "ended too early: {:?}",
+        started.elapsed()
+    );
+}
+
+/// A stream's checks of its caller do not count as activity: a tab left open on a board
+/// does not keep its session from going idle. A request does.
+#[tokio::test]
+async fn an_open_stream_does_not_keep_its_session_alive() {
+    let app = spawn_app().await;
+    let callers = setup(&app).await;
+    retro(&app, &callers.admin, "ours").await;
+    let (watcher, _) = app.login("admin@example.org", ADMIN_PASSWORD).await;
+    let mut res = watcher
+        .get(app.url("/api/v1/projects/ours/events?board=1"))
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(res.status(), StatusCode::OK);
+    // The session was last seen ten minutes ago (as if the tab had been idle that long).
+    let admin = "(SELECT VALUE id FROM ONLY user WHERE email = 'admin@example.org' LIMIT 1)";
+    let stale = format!("UPDATE session SET last_seen_at = time::now() - 10m WHERE user = {admin}");
+    app.db
+        .query(stale)
+        .await
+        .expect("age")
+        .check()
+        .expect("aged");
+    let last_seen = || async {
+        let mut r = app
+            .db
+            .query(format!(
+                "(SELECT VALUE last_seen_at FROM session WHERE user = {admin}
+                  ORDER BY last_seen_at DESC LIMIT 1)[0]"
+            ))
+            .await
+            .expect("read");
+        r.take::<Option<chrono::DateTime<chrono::Utc>>>(0)
+            .expect("time")
+            .expect("a session")
+    };
+    let before = last_seen().await;
+    // Several rechecks, and an event (which is checked before it goes out).
+    add_card(&app, &callers.admin, "ours", "While idle").await;
+    let heard = read(&mut res, Duration::from_secs(12)).await.expect("open");
+    assert!(heard.contains("event: change"), "{heard:?}");
+    assert_eq!(last_seen().await, before, "a recheck refreshed the session");
+    // A request of the caller does.
+    let page = watcher
+        .get(app.url("/projects/ours"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(last_seen().await > before);
 }

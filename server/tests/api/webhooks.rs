@@ -545,3 +545,201 @@ async fn a_pending_delivery_survives_a_restart() {
     drop(second);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- one parser, one decision ----------------------------------------------------------------
+
+/// Every way we know to spell a loopback receiver, against a name table in which the
+/// attacker's names resolve to loopback (and, as a name server that answers differently for
+/// two spellings of one name would, the raw spellings to a public address). Each spelling is
+/// either refused when saved or refused before any connection: the receiver hears nothing.
+/// With private addresses allowed, the same table reaches it, so the refusals are the guard's.
+#[tokio::test]
+async fn no_spelling_of_a_webhook_address_reaches_loopback() {
+    use server::webhooks::resolver::Lookup;
+    use std::collections::HashMap;
+    use std::net::IpAddr;
+
+    let receiver = Receiver::start(&[204]).await;
+    let port = receiver
+        .url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .expect("port")
+        .to_string();
+    let public: IpAddr = "93.184.216.34".parse().expect("ip");
+    let loopback: IpAddr = "127.0.0.1".parse().expect("ip");
+    let mut table: HashMap<String, Vec<IpAddr>> = HashMap::new();
+    for name in ["localhost", "evil.test", "xn--bcher-kva.test"] {
+        table.insert(name.into(), vec![loopback]);
+    }
+    table.insert("rebind.test".into(), vec![public, loopback]);
+    table.insert(
+        "v6.test".into(),
+        vec!["::ffff:127.0.0.1".parse().expect("ip")],
+    );
+    for raw in [
+        "127.0.0.%31",
+        "local%68ost",
+        "evil%2etest",
+        "bücher.test",
+        "127.0.0.1\\.evil.test",
+        "evil.test\\",
+    ] {
+        table.insert(raw.into(), vec![public]);
+    }
+    let app = spawn_app_with(|a| {
+        a.webhook_retry_base_ms = 300;
+        a.webhook_lookup = Lookup::Table(std::sync::Arc::new(table));
+    })
+    .await;
+    let c = setup(&app).await;
+    let hooks = "/projects/ours/webhooks";
+    let spellings = [
+        // percent-encoding in the host
+        format!("http://127.0.0.%31:{port}/hook"),
+        format!("http://local%68ost:{port}/hook"),
+        format!("http://evil%2Etest:{port}/hook"),
+        // Unicode (called as its IDNA form), full-width digits
+        format!("http://bücher.test:{port}/hook"),
+        format!("http://１２７．０．０．１:{port}/hook"),
+        // backslashes
+        format!("http://127.0.0.1\\.evil.test:{port}/hook"),
+        format!("http://evil.test\\@93.184.216.34:{port}/hook"),
+        // user information
+        format!("http://user@evil.test:{port}/hook"),
+        format!("http://93.184.216.34:{port}@127.0.0.1:{port}/hook"),
+        // a trailing dot, upper case
+        format!("http://evil.test.:{port}/hook"),
+        format!("http://EVIL.TEST:{port}/hook"),
+        format!("http://LocalHost:{port}/hook"),
+        format!("http://localhost.:{port}/hook"),
+        // names that resolve to loopback, or to a public and a private address
+        format!("http://evil.test:{port}/hook"),
+        format!("http://rebind.test:{port}/hook"),
+        format!("http://v6.test:{port}/hook"),
+        // every IPv4 literal form the client accepts
+        format!("http://127.0.0.1:{port}/hook"),
+        format!("http://2130706433:{port}/hook"),
+        format!("http://0x7f000001:{port}/hook"),
+        format!("http://017700000001:{port}/hook"),
+        format!("http://0177.0.0.1:{port}/hook"),
+        format!("http://0x7f.0.0.1:{port}/hook"),
+        format!("http://127.1:{port}/hook"),
+        format!("http://127.0.1:{port}/hook"),
+        format!("http://0:{port}/hook"),
+        format!("http://0.0.0.0:{port}/hook"),
+        // IPv6 forms
+        format!("http://[::1]:{port}/hook"),
+        format!("http://[0:0:0:0:0:0:0:1]:{port}/hook"),
+        format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+        format!("http://[::ffff:7f00:1]:{port}/hook"),
+        format!("http://[::127.0.0.1]:{port}/hook"),
+        format!("http://[64:ff9b::7f00:1]:{port}/hook"),
+        format!("http://[2002:7f00:1::1]:{port}/hook"),
+    ];
+    let mut refused_on_save = 0;
+    let mut refused_on_delivery = Vec::new();
+    for url in &spellings {
+        let (s, v) = rest(
+            &app,
+            Some(&c.admin),
+            Method::POST,
+            hooks,
+            Some(json!({ "url": url, "events": ["feedback.created"] })),
+        )
+        .await;
+        if s == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(v["error"]["field"], "url", "{url}: {v}");
+            refused_on_save += 1;
+            continue;
+        }
+        assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
+        let id = v["id"].as_str().expect("id").to_string();
+        let (s, _) = rest(
+            &app,
+            Some(&c.admin),
+            Method::POST,
+            &format!("{hooks}/{id}/test"),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+        let deliveries = format!("{hooks}/{id}/deliveries");
+        let mut last = Value::Null;
+        for _ in 0..200 {
+            last = rest(&app, Some(&c.admin), Method::GET, &deliveries, None)
+                .await
+                .1["items"][0]
+                .clone();
+            if last["attempts"] != 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(last["status"], "failed", "{url}: {last}");
+        assert!(
+            last["last_error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("Refused")),
+            "{url}: {last}"
+        );
+        refused_on_delivery.push(url.clone());
+        let (s, _) = rest(
+            &app,
+            Some(&c.admin),
+            Method::DELETE,
+            &format!("{hooks}/{id}"),
+            None,
+        )
+        .await;
+        assert!(s.is_success());
+    }
+    assert!(
+        receiver.got().is_empty(),
+        "reached loopback: {:?}",
+        receiver.got()
+    );
+    assert_eq!(refused_on_save + refused_on_delivery.len(), spellings.len());
+    // Names are refused where they resolve, not by their spelling alone.
+    for name in [
+        "evil.test",
+        "EVIL.TEST",
+        "bücher.test",
+        "rebind.test",
+        "v6.test",
+    ] {
+        assert!(
+            refused_on_delivery.iter().any(|u| u.contains(name)),
+            "{name} should be saved and refused at delivery: {refused_on_delivery:?}"
+        );
+    }
+
+    // With private addresses allowed, the same names reach the receiver.
+    made(
+        &app,
+        &c.admin,
+        Method::PUT,
+        "/settings/webhooks",
+        json!({ "allow_private": true }),
+    )
+    .await;
+    let hook = made(
+        &app,
+        &c.admin,
+        Method::POST,
+        hooks,
+        json!({ "url": format!("http://evil.test:{port}/hook"), "events": ["feedback.created"] }),
+    )
+    .await;
+    let id = hook["id"].as_str().expect("id");
+    made(
+        &app,
+        &c.admin,
+        Method::POST,
+        &format!("{hooks}/{id}/test"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(receiver.wait_for("ping", 1, 10).await.len(), 1);
+}
