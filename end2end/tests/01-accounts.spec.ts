@@ -1,10 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated, perAttempt } from "./support";
 
 // These run in order against one fresh server: the first claims the installation.
 test.describe.configure({ mode: "serial" });
 
 const admin = { name: "Avery Admin", email: "admin@example.org", password: "correct horse battery" };
-const member = { name: "Morgan Member", email: "morgan@example.org", temp: "temporary-pass-123", password: "morgan's new password" };
+const morgan = { name: "Morgan Member", email: "morgan@example.org", temp: "temporary-pass-123", password: "morgan's new password" };
 
 async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");
@@ -14,6 +15,13 @@ async function signIn(page: Page, email: string, password: string) {
 }
 
 test("first-run setup with the token from the log creates the admin", async ({ page }) => {
+  // A retry (playwright.config.ts) runs on the same server: if its first attempt claimed the
+  // installation, the admin it made signs in.
+  if (test.info().retry > 0 && (await page.request.get("/setup")).status() === 404) {
+    await signIn(page, admin.email, admin.password);
+    await expect(page.getByText(`Welcome, ${admin.name}`)).toBeVisible();
+    return;
+  }
   const token = process.env.SETUP_TOKEN;
   expect(token, "scripts/e2e.sh passes the setup token").toBeTruthy();
   await page.goto("/");
@@ -28,6 +36,8 @@ test("first-run setup with the token from the log creates the admin", async ({ p
   await page.getByRole("button", { name: "Create administrator" }).click();
   await expect(page.getByText("That setup token is not valid")).toBeVisible();
 
+  // The refused form comes back with what was sent: correct it once that is in place.
+  await hydrated(page);
   await page.getByLabel("Setup token").fill(token!);
   await page.getByLabel("Your name").fill(admin.name);
   await page.getByLabel("Email").fill(admin.email);
@@ -66,6 +76,8 @@ test("sign-in works without JavaScript", async ({ browser }) => {
 });
 
 test("a new user must change the temporary password at first sign-in", async ({ page, browser }) => {
+  // Later journeys sign in as the first attempt's member; a retry adds one of its own.
+  const member = { ...morgan, name: perAttempt(morgan.name, " "), email: `${perAttempt("morgan")}@example.org` };
   await signIn(page, admin.email, admin.password);
   await page.getByRole("link", { name: "Admin", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();

@@ -1,5 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from "@playwright/test";
-import { hydrated, signInAsAdmin } from "./support";
+import { hydrated, perAttempt, signInAsAdmin } from "./support";
 
 // Stores a corpus of script-injection payloads in every free-text field through the REST API,
 // then opens every page that shows them in Chromium. A payload that runs sets `window.__xss`;
@@ -53,7 +53,11 @@ function p(max = 2000): string {
   return v.slice(0, max);
 }
 
-const KEY = "xss-journey";
+// A failed test runs once more: a retry gets a project of its own.
+let KEY = "xss-journey";
+test.beforeAll(() => {
+  KEY = perAttempt("xss-journey");
+});
 let stakeholderId = "";
 let interviewId = "";
 let linkUrl = "";
