@@ -62,13 +62,27 @@ if [[ -f $logs/cargo-test.log ]]; then
   fi
 fi
 if [[ -f $logs/e2e.log ]]; then
-  pw_passed=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
-  pw_failed=$(grep -Eo '^ *[0-9]+ failed' "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
-  echo "playwright: ${pw_passed} passed, ${pw_failed} failed"
-  # Each failed browser test with its first error line, so that a log's tail says what broke.
-  awk '/^  [0-9]+\) \[chromium\]/ { t = $0; sub(/^ +/, "", t); want = 1; next }
-       want && /Error:/ { e = $0; sub(/^ +/, "", e); print "playwright failure: " t " :: " e; want = 0 }' \
-    "$logs/e2e.log" | head -10
+  # Playwright's closing lines (a failed test runs once more, see end2end/playwright.config.ts):
+  # "  1 failed", "  2 flaky", each followed by its tests, then "  40 passed (4.1m)". A flaky
+  # test passed on its retry: it counts as passed, as with nextest.
+  pw_count() { grep -Eo "^ *[0-9]+ $1" "$logs/e2e.log" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
+  pw_passed=$(pw_count passed); pw_flaky=$(pw_count flaky); pw_failed=$(pw_count failed)
+  pw_passed=$((pw_passed + pw_flaky))
+  if ((pw_flaky)); then
+    echo "playwright: ${pw_passed} passed (${pw_flaky} flaky), ${pw_failed} failed"
+  else
+    echo "playwright: ${pw_passed} passed, ${pw_failed} failed"
+  fi
+  # Each failed or flaky browser test with the first error of its failed attempt, so that a
+  # log's tail says what broke.
+  awk 'function title(line) { sub(/^ +([0-9]+\) )?/, "", line); sub(/ (─)*$/, "", line); return line }
+       /^  [0-9]+\) \[/ { t = title($0); want = 1; next }
+       want && /Error:/ { e = $0; sub(/^ +/, "", e); error[t] = e; want = 0; next }
+       /^  [0-9]+ (failed|flaky)$/ { kind = $2 == "failed" ? "FAIL" : "FLAKY"; next }
+       kind != "" && /^    \[/ { n++; name[n] = title($0); kinds[n] = kind; next }
+       { kind = "" }
+       END { for (i = 1; i <= n; i++) print "playwright: " kinds[i] " " name[i] (name[i] in error ? " :: " error[name[i]] : "") }' \
+    "$logs/e2e.log" | head -20
   passed=$((passed + pw_passed)); failed=$((failed + pw_failed))
 fi
 if [[ -f $logs/fuzz.log ]]; then
