@@ -48,6 +48,25 @@ pub const COMMON_TIME_ZONES: &[&str] = &[
     "America/Los_Angeles",
 ];
 
+/// An IANA time zone name, as [`parse_time_zone`] takes it, in the REST API's OpenAPI document:
+/// the schema lists every name the server knows.
+#[cfg(feature = "ssr")]
+pub struct TimeZone;
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for TimeZone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .description(Some("An IANA time zone name, e.g. `Europe/Berlin`."))
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for TimeZone {}
+
 /// Validates an IANA time zone name.
 #[cfg(feature = "ssr")]
 pub fn parse_time_zone(field: &str, name: &str) -> Result<chrono_tz::Tz, crate::error::AppError> {

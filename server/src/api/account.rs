@@ -60,9 +60,13 @@ async fn my_sessions(
 /// A new API token.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TokenInput {
-    /// What the token is for (at most 80 characters).
+    /// What the token is for: one line, at most 80 characters (default "API token").
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,80}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
-    /// Days until it expires (1–3650); no expiry when absent.
+    /// Days until it expires; no expiry when absent.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_days: Option<i64>,
 }
 
@@ -115,24 +119,35 @@ async fn revoke_token(
 /// A new user (admins).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UserInput {
-    /// Email address, used to sign in.
+    /// Email address, used to sign in (at most 254 bytes).
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^.\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^.\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: String,
-    /// Display name.
+    /// Display name: 1–100 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,98}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
-    /// `admin`, `lead` or `member`.
+    /// The workspace role.
+    #[schema(value_type = app::auth::Role)]
     pub role: String,
-    /// A temporary password the user must change at first sign-in.
+    /// A temporary password (10–256 characters) the user must change at first sign-in.
+    #[schema(min_length = 10, max_length = 256)]
     pub temp_password: String,
 }
 
 /// Changes to a user (admins): role, active, a new temporary password, unlocking.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UserPatch {
-    /// `admin`, `lead` or `member`.
+    /// The workspace role (not your own).
+    #[schema(value_type = Option<app::auth::Role>)]
     pub role: Option<String>,
     /// `false` deactivates the user and ends their sessions and tokens.
     pub active: Option<bool>,
-    /// Sets a temporary password that must be changed at the next sign-in.
+    /// Sets a temporary password (10–256 characters) that must be changed at the next sign-in.
+    #[schema(min_length = 10, max_length = 256)]
     pub temp_password: Option<String>,
     /// `true` lifts a sign-in lockout.
     pub unlock: Option<bool>,
@@ -213,6 +228,7 @@ async fn update_user(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SettingsInput {
     /// The IANA time zone that dates, "today" and reports use, e.g. `Europe/Berlin`.
+    #[schema(value_type = app::workspace::TimeZone)]
     pub time_zone: String,
 }
 
@@ -246,7 +262,8 @@ async fn put_settings(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only events before this RFC 3339 time.
+    /// Only events before this time.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub before: Option<String>,
     /// Only this action, e.g. `project.create`.
     pub action: Option<String>,

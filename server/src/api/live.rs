@@ -23,7 +23,7 @@ use app::live::presence::{Seat, presence_count};
 use app::live::streams::{Full, StreamSlot};
 use app::state::AppState;
 
-use super::{ErrorBody, Query};
+use super::{ErrorBody, ProjectKey, Query, SprintNumber};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(project_events))
@@ -35,6 +35,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 pub struct Follow {
     /// A sprint number: follow that sprint's retro board (cards, votes, health check, action
     /// items) and count the caller as on the board while the stream is open.
+    #[param(value_type = Option<SprintNumber>)]
     pub board: Option<String>,
     /// `true`: follow the feedback inbox.
     pub inbox: Option<bool>,
@@ -55,7 +56,7 @@ const RETRY_AFTER_SECS: u64 = 30;
 /// (`TOUCHPOINT_STREAMS_PER_USER`), an instance 10,000 (`TOUCHPOINT_STREAMS_PER_INSTANCE`);
 /// over either, the answer is 429 with `Retry-After`.
 #[utoipa::path(get, path = "/projects/{key}/events", tag = "projects",
-    params(("key" = String, Path, description = "Project key"), Follow),
+    params(("key" = ProjectKey, Path, description = "Project key"), Follow),
     responses((status = 200, description = "The event stream", content_type = "text/event-stream", body = String),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 429, body = ErrorBody, description = "Too many open streams", headers(("Retry-After" = u64, description = "Seconds to wait")))))]

@@ -5,6 +5,16 @@
 //!
 //! The OpenAPI 3.1 document is generated from these handlers' annotations by `utoipa` and
 //! served at `/api/v1/openapi.json`; `/api/docs` renders it as a reference page.
+//!
+//! The document states the checks the server applies, so that a client generated from it
+//! cannot send what is refused: enums as schemas, dates as `format: date`, numbers with their
+//! ranges, the required fields of each body (creating and changing a resource take different
+//! bodies), and the lengths and characters of texts. Most texts are trimmed before they are
+//! checked, so their patterns bound the trimmed text (and replace `maxLength`):
+//! `[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]` is the
+//! whitespace `str::trim` removes, `[\x00-\x1f\x7f-\x9f]` the control characters that
+//! one-line fields refuse. Rules between fields, against today's date or about which records
+//! exist are in the descriptions only (`scripts/fuzz_hooks.py` lists them).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -55,7 +65,13 @@ pub const MAX_LIMIT: usize = 500;
                        `limit` (default 50, at most 500) and `cursor`, and answer \
                        `{ \"items\": [...], \"next_cursor\": ... }`."
     ),
-    components(schemas(ErrorBody, ErrorDetail, app::webhooks::WebhookEvent)),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        ProjectKey,
+        SprintNumber,
+        app::webhooks::WebhookEvent
+    )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     tags(
@@ -97,6 +113,52 @@ impl Modify for BearerAuth {
     }
 }
 
+/// A project key, as in `/projects/{key}`: 2–40 lowercase letters, digits and hyphens, starting
+/// with a letter or digit (`app::projects::validate_key`; `new` is reserved too).
+pub struct ProjectKey;
+
+impl utoipa::PartialSchema for ProjectKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .min_length(Some(2))
+            .max_length(Some(40))
+            .pattern(Some(PROJECT_KEY_PATTERN))
+            .description(Some(
+                "A project key: 2–40 lowercase letters, digits and hyphens, starting with a \
+                 letter or digit; `new` is reserved.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ProjectKey {}
+
+/// The pattern of [`ProjectKey`].
+pub const PROJECT_KEY_PATTERN: &str = "^[a-z0-9][a-z0-9-]{1,39}$";
+
+/// A sprint number, as in `/projects/{key}/sprints/{number}`: 1 to
+/// [`app::sprints::MAX_COUNT`] (`app::sprints::parse_number`).
+pub struct SprintNumber;
+
+impl utoipa::PartialSchema for SprintNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .minimum(Some(1))
+            .maximum(Some(app::sprints::MAX_COUNT))
+            .description(Some(
+                "A sprint number: the project's sprints are numbered from 1.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for SprintNumber {}
+
 /// The error body of every failed call.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -131,33 +193,105 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     describe_responses(&mut doc);
+    allow_empty_values(&mut doc);
+    nullable_formats_as_one_of(&mut doc);
     (router, doc)
 }
 
-/// Gives every response without a description the standard one for its status (OpenAPI
-/// requires a description; the error statuses all share the error body).
-fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
+/// Every operation of the document.
+fn operations(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.post,
             &mut item.put,
             &mut item.patch,
             &mut item.delete,
-        ];
-        for op in ops.into_iter().flatten() {
-            for (status, response) in op.responses.responses.iter_mut() {
-                if let utoipa::openapi::RefOr::T(r) = response
-                    && r.description.is_empty()
-                {
-                    r.description = status
-                        .parse::<u16>()
-                        .ok()
-                        .and_then(|c| http::StatusCode::from_u16(c).ok())
-                        .and_then(|c| c.canonical_reason())
-                        .unwrap_or("Response")
-                        .to_string();
-                }
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// Gives every response without a description the standard one for its status (OpenAPI
+/// requires a description; the error statuses all share the error body).
+fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+    for op in operations(doc) {
+        for (status, response) in op.responses.responses.iter_mut() {
+            if let utoipa::openapi::RefOr::T(r) = response
+                && r.description.is_empty()
+            {
+                r.description = status
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|c| http::StatusCode::from_u16(c).ok())
+                    .and_then(|c| c.canonical_reason())
+                    .unwrap_or("Response")
+                    .to_string();
+            }
+        }
+    }
+}
+
+/// Spells a nullable string property with a `format` (`"type": ["string", "null"], "format":
+/// "date"`) as `oneOf` a formatted string or `null`: the same schema, but some generators
+/// (schemathesis' coverage phase) drop the `format` from a list of types and draw `""` as a
+/// valid date.
+fn nullable_formats_as_one_of(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::{ObjectBuilder, OneOfBuilder, RefOr};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        for property in object.properties.values_mut() {
+            let RefOr::T(Schema::Object(p)) = property else {
+                continue;
+            };
+            let SchemaType::Array(types) = &p.schema_type else {
+                continue;
+            };
+            if p.format.is_none() || types.as_slice() != [Type::String, Type::Null] {
+                continue;
+            }
+            let mut value = p.clone();
+            value.schema_type = SchemaType::Type(Type::String);
+            let description = value.description.take();
+            *property = OneOfBuilder::new()
+                .item(value)
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .description(description)
+                .into();
+        }
+    }
+}
+
+/// The query parameters that an empty value leaves unset (`?as_of=` is today, `?cursor=` the
+/// first page), as forms send them. Flags (`include_archived`, `replace`, …) are not among them:
+/// an empty flag is refused.
+const EMPTY_MEANS_UNSET: &[&str] = &[
+    "limit", "cursor", "as_of", "status", "severity", "sprint", "category", "rating", "function",
+    "q", "project", "before", "action",
+];
+
+/// Declares `allowEmptyValue` on the query parameters of [`EMPTY_MEANS_UNSET`] (utoipa has no
+/// attribute for it).
+fn allow_empty_values(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    for op in operations(doc) {
+        for p in op.parameters.iter_mut().flatten() {
+            if let utoipa::openapi::RefOr::T(p) = p
+                && matches!(p.parameter_in, ParameterIn::Query)
+                && EMPTY_MEANS_UNSET.contains(&p.name.as_str())
+            {
+                p.extensions
+                    .get_or_insert_with(Default::default)
+                    .insert("allowEmptyValue".to_string(), true.into());
             }
         }
     }
@@ -280,13 +414,28 @@ pub fn no_content() -> Response {
     http::StatusCode::NO_CONTENT.into_response()
 }
 
-/// `?limit=&cursor=` of every list.
+/// `?limit=&cursor=` of the lists paged by position (every list but two, see [`KeyPageQuery`]).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page: 1–500, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = r"^o[0-9]{1,19}$")]
+    pub cursor: Option<String>,
+}
+
+/// `?limit=&cursor=` of the lists paged by key: the stakeholder directory and the feedback
+/// inbox, whose cursors name the last entry of the previous page.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeyPageQuery {
+    /// Items per page: 1–500, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(pattern = r"^k[A-Za-z0-9_-]{1,64}$")]
     pub cursor: Option<String>,
 }
 
@@ -299,19 +448,24 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-impl PageQuery {
+/// A page size, validated.
+fn parse_limit(limit: Option<&str>) -> AppResult<usize> {
+    match limit.map(str::trim) {
+        None | Some("") => Ok(DEFAULT_LIMIT),
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(AppError::field(
+                "limit",
+                format!("Ask for between 1 and {MAX_LIMIT} items."),
+            )),
+        },
+    }
+}
+
+impl KeyPageQuery {
     /// The page size, validated.
     pub fn limit(&self) -> AppResult<usize> {
-        match self.limit.as_deref().map(str::trim) {
-            None | Some("") => Ok(DEFAULT_LIMIT),
-            Some(s) => match s.parse::<usize>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-                _ => Err(AppError::field(
-                    "limit",
-                    format!("Ask for between 1 and {MAX_LIMIT} items."),
-                )),
-            },
-        }
+        parse_limit(self.limit.as_deref())
     }
 
     /// The key a keyset-paged list starts after (`k<key>`), validated. Cursors are opaque to
@@ -332,6 +486,13 @@ impl PageQuery {
                     AppError::field("cursor", "Pass the next_cursor of the previous page.")
                 }),
         }
+    }
+}
+
+impl PageQuery {
+    /// The page size, validated.
+    pub fn limit(&self) -> AppResult<usize> {
+        parse_limit(self.limit.as_deref())
     }
 
     /// Where the page starts, validated. Cursors are opaque to callers.

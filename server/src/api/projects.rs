@@ -14,7 +14,8 @@ use app::projects::api as fns;
 use app::state::AppState;
 
 use super::{
-    Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, num, ok, paginate, run,
+    Body, ErrorBody, Page, PageQuery, ProjectKey, Query, flag, json, no_content, num, ok, paginate,
+    run,
 };
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -33,40 +34,100 @@ pub struct ListProjects {
     pub include_archived: Option<bool>,
 }
 
-/// A project's editable fields (the workspace format's names). On create, `key` and `name` are
-/// required; on update every field is optional and absent fields keep their value.
+/// A new project (the workspace format's names). `key` and `name` are required; absent or
+/// empty fields take their defaults.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProjectInput {
-    /// The unique slug (create only): lowercase letters, digits and hyphens, 2–40 characters.
+    /// The unique slug: lowercase letters, digits and hyphens, 2–40 characters; `new` is
+    /// reserved.
+    #[schema(value_type = ProjectKey, required = true)]
     pub key: Option<String>,
-    /// Name, at most 120 characters.
+    /// Name: 1–120 characters, not blank.
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,118}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub name: Option<String>,
-    /// The problem the project addresses.
+    /// The problem the project addresses, at most 5,000 characters.
+    #[schema(max_length = 5000)]
     pub problem_statement: Option<String>,
-    /// Who the end users are.
+    /// Who the end users are, at most 5,000 characters.
+    #[schema(max_length = 5000)]
     pub end_users: Option<String>,
-    /// `discovery`, `active`, `paused`, `done` or `archived`.
+    /// The status (default `active`).
+    #[schema(value_type = Option<app::projects::ProjectStatus>)]
     pub status: Option<String>,
-    /// The accountable lead's user id.
+    /// The accountable lead: an active user's id (default: the caller).
+    #[schema(max_length = 64)]
     pub lead: Option<String>,
-    /// `YYYY-MM-DD`.
+    /// The day it started (default today).
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub started_on: Option<String>,
-    /// 1–42.
+    /// Target sprint length in days (default 14).
+    #[schema(minimum = 1, maximum = 42)]
     pub target_iteration_days: Option<i64>,
-    /// 1–365.
+    /// Days without end-user contact before contact is stale (default 30).
+    #[schema(minimum = 1, maximum = 365)]
     pub contact_threshold_days: Option<i64>,
-    /// `yes`, `no` or `unknown`.
+    /// Whether ML is needed at all (default `unknown`).
+    #[schema(value_type = Option<app::projects::MlNeeded>)]
     pub ml_needed: Option<String>,
-    /// The simpler baseline that was considered.
+    /// The simpler baseline that was considered, at most 5,000 characters.
+    #[schema(max_length = 5000)]
     pub baseline_considered: Option<String>,
 }
 
-/// A member to add, or a new role.
+/// Changes to a project (the workspace format's names): absent fields keep their value. The key
+/// never changes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ProjectPatch {
+    /// Name: 1–120 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,118}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub name: Option<String>,
+    /// The problem the project addresses, at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub problem_statement: Option<String>,
+    /// Who the end users are, at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub end_users: Option<String>,
+    /// The status.
+    #[schema(value_type = Option<app::projects::ProjectStatus>)]
+    pub status: Option<String>,
+    /// The accountable lead: an active user's id.
+    #[schema(max_length = 64)]
+    pub lead: Option<String>,
+    /// The day it started.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub started_on: Option<String>,
+    /// Target sprint length in days.
+    #[schema(minimum = 1, maximum = 42)]
+    pub target_iteration_days: Option<i64>,
+    /// Days without end-user contact before contact is stale.
+    #[schema(minimum = 1, maximum = 365)]
+    pub contact_threshold_days: Option<i64>,
+    /// Whether ML is needed at all.
+    #[schema(value_type = Option<app::projects::MlNeeded>)]
+    pub ml_needed: Option<String>,
+    /// The simpler baseline that was considered, at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub baseline_considered: Option<String>,
+}
+
+/// A member to add.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MemberInput {
-    /// The user's id (when adding).
+    /// The user's id.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 64)]
     pub user: Option<String>,
-    /// `lead`, `member` or `viewer`.
+    /// Their role in the project.
+    #[schema(value_type = app::projects::MemberRole)]
+    pub role: String,
+}
+
+/// A member's new role.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberPatch {
+    /// Their role in the project; the accountable lead stays `lead`.
+    #[schema(value_type = app::projects::MemberRole)]
     pub role: String,
 }
 
@@ -118,7 +179,7 @@ async fn create_project(
 
 /// A project with the caller's access, its members and its end-user contact today.
 #[utoipa::path(get, path = "/projects/{key}", tag = "projects",
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "The project", body = app::projects::ProjectDetail),
               (status = 404, body = ErrorBody)))]
 async fn get_project(
@@ -131,8 +192,8 @@ async fn get_project(
 
 /// Changes a project's fields (project leads, workspace leads and admins). Absent fields keep
 /// their value.
-#[utoipa::path(patch, path = "/projects/{key}", tag = "projects", request_body = ProjectInput,
-    params(("key" = String, Path, description = "Project key")),
+#[utoipa::path(patch, path = "/projects/{key}", tag = "projects", request_body = ProjectPatch,
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "The project", body = app::projects::ProjectDetail),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -140,7 +201,7 @@ async fn update_project(
     State(state): State<AppState>,
     parts: Parts,
     Path(key): Path<String>,
-    Body(p): Body<ProjectInput>,
+    Body(p): Body<ProjectPatch>,
 ) -> AppResult<Response> {
     let detail = run(&state, parts, async move {
         let cur = fns::get_project(key.clone()).await?.project;
@@ -176,7 +237,7 @@ async fn update_project(
 /// Archives a project. Projects are never deleted: their history feeds the reports. Set
 /// `status` with PATCH to bring one back.
 #[utoipa::path(delete, path = "/projects/{key}", tag = "projects",
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 204, description = "Archived"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn archive_project(
@@ -190,7 +251,7 @@ async fn archive_project(
 
 /// The project's members.
 #[utoipa::path(get, path = "/projects/{key}/members", tag = "projects",
-    params(("key" = String, Path, description = "Project key"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), PageQuery),
     responses((status = 200, description = "A page of members", body = Page<app::projects::Member>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_members(
@@ -206,7 +267,7 @@ async fn list_members(
 /// Adds a member (project leads, workspace leads and admins). Someone who is a member already
 /// answers 409; change their role with `PATCH /projects/{key}/members/{user}`.
 #[utoipa::path(post, path = "/projects/{key}/members", tag = "projects", request_body = MemberInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "The members", body = Vec<app::projects::Member>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -240,8 +301,8 @@ async fn add_member(
 
 /// Changes a member's role.
 #[utoipa::path(patch, path = "/projects/{key}/members/{user}", tag = "projects",
-    request_body = MemberInput,
-    params(("key" = String, Path, description = "Project key"),
+    request_body = MemberPatch,
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("user" = String, Path, description = "User id")),
     responses((status = 200, description = "The members", body = Vec<app::projects::Member>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -250,7 +311,7 @@ async fn update_member(
     State(state): State<AppState>,
     parts: Parts,
     Path((key, user)): Path<(String, String)>,
-    Body(m): Body<MemberInput>,
+    Body(m): Body<MemberPatch>,
 ) -> AppResult<Response> {
     let members = run(&state, parts, async move {
         fns::set_member(key.clone(), user, m.role).await?;
@@ -262,7 +323,7 @@ async fn update_member(
 
 /// Removes a member (not the accountable lead).
 #[utoipa::path(delete, path = "/projects/{key}/members/{user}", tag = "projects",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("user" = String, Path, description = "User id")),
     responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -18,7 +18,9 @@ use app::quality::{Readiness, ReadinessItemForm};
 use app::state::AppState;
 
 use super::sprints::present;
-use super::{Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, ok, paginate, run};
+use super::{
+    Body, ErrorBody, Page, PageQuery, ProjectKey, Query, flag, json, no_content, ok, paginate, run,
+};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -32,18 +34,55 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 pub struct ReadinessInput {
     /// Done? Absent means not done.
     pub done: Option<bool>,
-    /// The owning user's id, or `null`.
+    /// The owning user's id (an active user), or `null` or empty for none.
+    #[schema(max_length = 64)]
     pub owner: Option<String>,
-    /// A note.
+    /// A note, at most 1,000 characters.
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
-/// Readiness items keyed by item key (`deployment_target`, `devops_engaged`, `containerized`,
-/// `monitoring_plan`, `redeployment_plan`, `end_user_handoff`, `data_pipeline_owner`,
-/// `security_review`). Each listed item is replaced; items not listed keep their value.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+/// Readiness items keyed by item key (at least one). Each listed item is replaced; items not
+/// listed keep their value.
+#[derive(Debug, Default, Deserialize)]
 #[serde(transparent)]
 pub struct ReadinessPut(pub BTreeMap<String, ReadinessInput>);
+
+/// An object with the checklist's item keys as its only properties (the derive would allow any
+/// key).
+impl utoipa::PartialSchema for ReadinessPut {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let item = utoipa::openapi::Ref::from_schema_name("ReadinessInput");
+        app::format::READINESS_KEYS
+            .iter()
+            .fold(utoipa::openapi::ObjectBuilder::new(), |o, key| {
+                o.property(*key, item.clone())
+            })
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+            ))
+            .min_properties(Some(1))
+            .description(Some(
+                "Readiness items keyed by item key (at least one). Each listed item is replaced; \
+                 items not listed keep their value.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ReadinessPut {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            ReadinessInput::name().into_owned(),
+            <ReadinessInput as utoipa::PartialSchema>::schema(),
+        ));
+    }
+}
 
 /// One readiness item as answered.
 #[derive(Serialize, ToSchema)]
@@ -105,36 +144,81 @@ fn in_item(item: &str, e: AppError) -> AppError {
     }
 }
 
-/// A data-quality issue's fields (the workspace format's names). On create `dataset`,
-/// `description`, `dimension` and `severity` are required; on update absent fields keep their
-/// value and `null` clears the optional ones.
+/// A new data-quality issue (the workspace format's names). `dataset`, `description`,
+/// `dimension` and `severity` are required; `resolved_on` is required exactly when `status` is
+/// `resolved` or `wont_fix`, and no date may be before `opened_on`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DqIssueInput {
-    /// The dataset concerned.
+    /// The dataset concerned: 1–200 characters, not blank.
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,198}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub dataset: Option<String>,
-    /// What is wrong.
+    /// What is wrong: 1–5,000 characters, not blank.
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,4998}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub description: Option<String>,
-    /// `completeness`, `accuracy`, `timeliness`, `consistency`, `validity`, `uniqueness` or
-    /// `metadata`.
+    /// The data-quality dimension.
+    #[schema(value_type = app::quality::DqDimension, required = true)]
     pub dimension: Option<String>,
-    /// `low`, `medium`, `high` or `critical`.
+    /// The severity.
+    #[schema(value_type = app::quality::DqSeverity, required = true)]
     pub severity: Option<String>,
-    /// The stakeholder who owns the source; `null` for none.
+    /// The stakeholder who owns the source (an id from the directory); `null` for none.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 64)]
     pub source_owner: Option<Option<String>>,
-    /// `YYYY-MM-DD`; defaults to today.
+    /// The day it was opened (default today).
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub opened_on: Option<String>,
-    /// `YYYY-MM-DD`; `null` for not yet.
+    /// The day it was reported upstream; `null` for not yet.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub reported_upstream_on: Option<Option<String>>,
-    /// `open` (the default), `reported`, `in_progress`, `resolved` or `wont_fix`; the last two
-    /// need `resolved_on`.
+    /// The status (default `open`).
+    #[schema(value_type = Option<app::quality::DqStatus>)]
     pub status: Option<String>,
-    /// `YYYY-MM-DD`, the day it was closed; `null` while open.
+    /// The day it was closed; only with `resolved` and `wont_fix`, `null` while open.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub resolved_on: Option<Option<String>>,
+}
+
+/// Changes to a data-quality issue: absent fields keep their value and `null` clears
+/// `source_owner`, `reported_upstream_on` and `resolved_on`. `resolved_on` is required exactly
+/// when the status is `resolved` or `wont_fix`, and no date may be before `opened_on`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DqIssuePatch {
+    /// The dataset concerned: 1–200 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,198}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub dataset: Option<String>,
+    /// What is wrong: 1–5,000 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,4998}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub description: Option<String>,
+    /// The data-quality dimension.
+    #[schema(value_type = Option<app::quality::DqDimension>)]
+    pub dimension: Option<String>,
+    /// The severity.
+    #[schema(value_type = Option<app::quality::DqSeverity>)]
+    pub severity: Option<String>,
+    /// The stakeholder who owns the source (an id from the directory); `null` for none.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 64)]
+    pub source_owner: Option<Option<String>>,
+    /// The day it was opened.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub opened_on: Option<String>,
+    /// The day it was reported upstream; `null` for not yet.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub reported_upstream_on: Option<Option<String>>,
+    /// The status.
+    #[schema(value_type = Option<app::quality::DqStatus>)]
+    pub status: Option<String>,
+    /// The day it was closed; only with `resolved` and `wont_fix`, `null` while open.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub resolved_on: Option<Option<String>>,
 }
 
@@ -143,8 +227,10 @@ pub struct DqIssueInput {
 #[into_params(parameter_in = Query)]
 pub struct DqFilter {
     /// Only issues with this status.
+    #[param(value_type = Option<app::quality::DqStatus>)]
     pub status: Option<String>,
     /// Only issues with this severity.
+    #[param(value_type = Option<app::quality::DqSeverity>)]
     pub severity: Option<String>,
 }
 
@@ -161,7 +247,7 @@ fn overlay(v: Option<Option<String>>, current: Option<String>) -> Option<String>
 /// The project's readiness checklist: every item keyed by its item key, with `done`, `owner`,
 /// `owner_name`, `note` and `updated_at`.
 #[utoipa::path(get, path = "/projects/{key}/readiness", tag = "quality",
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "The checklist: each item by its key, in checklist order", body = std::collections::BTreeMap<String, ReadinessOut>),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_readiness(
@@ -178,7 +264,7 @@ async fn get_readiness(
 /// before any is saved; a validation error names its field as `<item>.<field>`.
 #[utoipa::path(put, path = "/projects/{key}/readiness", tag = "quality",
     request_body = ReadinessPut,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "The checklist: each item by its key, in checklist order", body = std::collections::BTreeMap<String, ReadinessOut>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -239,7 +325,7 @@ async fn put_readiness(
 
 /// The project's data-quality issues, newest first; `status` and `severity` filter.
 #[utoipa::path(get, path = "/projects/{key}/dq-issues", tag = "quality",
-    params(("key" = String, Path, description = "Project key"), DqFilter, PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), DqFilter, PageQuery),
     responses((status = 200, description = "A page of issues", body = Page<app::quality::DqIssue>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_dq_issues(
@@ -261,7 +347,7 @@ async fn list_dq_issues(
 /// Records a data-quality issue (members); the caller is its reporter.
 #[utoipa::path(post, path = "/projects/{key}/dq-issues", tag = "quality",
     request_body = DqIssueInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 201, description = "The new issue", body = app::quality::DqIssue),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -293,7 +379,7 @@ async fn create_dq_issue(
 
 /// One data-quality issue, with its age and why it makes the M4 signal red, if it does.
 #[utoipa::path(get, path = "/projects/{key}/dq-issues/{id}", tag = "quality",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Issue id")),
     responses((status = 200, description = "The issue", body = app::quality::DqIssue),
               (status = 404, body = ErrorBody)))]
@@ -308,8 +394,8 @@ async fn get_dq_issue(
 /// Changes a data-quality issue (members). Absent fields keep their value; `null` clears
 /// `source_owner`, `reported_upstream_on` and `resolved_on`. The reporter stays.
 #[utoipa::path(patch, path = "/projects/{key}/dq-issues/{id}", tag = "quality",
-    request_body = DqIssueInput,
-    params(("key" = String, Path, description = "Project key"),
+    request_body = DqIssuePatch,
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Issue id")),
     responses((status = 200, description = "The issue", body = app::quality::DqIssue),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -318,7 +404,7 @@ async fn update_dq_issue(
     State(state): State<AppState>,
     parts: Parts,
     Path((key, id)): Path<(String, String)>,
-    Body(d): Body<DqIssueInput>,
+    Body(d): Body<DqIssuePatch>,
 ) -> AppResult<Response> {
     let issue = run(&state, parts, async move {
         let cur = fns::get_dq_issue(key.clone(), id.clone()).await?;
@@ -351,7 +437,7 @@ async fn update_dq_issue(
 
 /// Deletes a data-quality issue (project leads).
 #[utoipa::path(delete, path = "/projects/{key}/dq-issues/{id}", tag = "quality",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Issue id")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]

@@ -13,7 +13,7 @@ use app::reports::api as fns;
 use app::signals::ProjectSignals;
 use app::state::AppState;
 
-use super::{ErrorBody, Query, ok, run};
+use super::{ErrorBody, ProjectKey, Query, ok, run};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,6 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
     /// The report date, `YYYY-MM-DD`.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub as_of: Option<String>,
 }
 
@@ -52,7 +53,7 @@ fn caller(parts: &Parts) -> axum::Extension<app::auth::service::RequestCtx> {
 
 /// One project's signals: end-user contact, cadence, diversity of input and the scorecard.
 #[utoipa::path(get, path = "/projects/{key}/signals", tag = "reports",
-    params(("key" = String, Path, description = "Project key"), AsOf),
+    params(("key" = ProjectKey, Path, description = "Project key"), AsOf),
     responses((status = 200, description = "The signals (workspace-format shape)", body = ProjectSignals),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn project_signals(
@@ -72,7 +73,7 @@ async fn project_signals(
 
 /// One project's report as CSV.
 #[utoipa::path(get, path = "/projects/{key}/signals.csv", tag = "reports",
-    params(("key" = String, Path, description = "Project key"), AsOf),
+    params(("key" = ProjectKey, Path, description = "Project key"), AsOf),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn project_report_csv(

@@ -15,7 +15,10 @@ use app::sprints::api as fns;
 use app::sprints::{ActionItem, MAX_TEXT, Retro, RetroItem, parse_count, parse_status};
 use app::state::AppState;
 
-use super::{Body, ErrorBody, Page, PageQuery, Query, json, no_content, num, ok, paginate, run};
+use super::{
+    Body, ErrorBody, Page, PageQuery, ProjectKey, Query, SprintNumber, json, no_content, num, ok,
+    paginate, run,
+};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,55 +33,99 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_project_actions))
 }
 
-/// A sprint's editable fields (the workspace format's names). On create every field is optional:
-/// the server assigns the number, and empty fields take the defaults ("Sprint N", starting the
-/// day after the latest sprint ends, lasting the project's target length). On update absent
-/// fields keep their value.
+/// A new sprint (the workspace format's names). Every field is optional: the server assigns
+/// the number, and absent or empty fields take the defaults ("Sprint N", starting the day after
+/// the latest sprint ends, lasting the project's target length).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct SprintInput {
     /// Name, at most 120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,118}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
-    /// Goal.
+    /// Goal, at most 5,000 characters.
+    #[schema(max_length = 5000)]
     pub goal: Option<String>,
-    /// First day, `YYYY-MM-DD`.
+    /// First day.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub start_on: Option<String>,
-    /// Last day (inclusive), `YYYY-MM-DD`; at most 42 days after the first.
+    /// Last day (inclusive), on or after the first and at most 42 days after it.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub end_on: Option<String>,
-    /// Items committed to, 0–100000; `null` clears.
+    /// Items committed to; `null` for none.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<u32>, maximum = 100000)]
     pub committed: Option<Option<i64>>,
-    /// Items completed, 0–100000; `null` clears.
+    /// Items completed; `null` for none.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<u32>, maximum = 100000)]
     pub completed: Option<Option<i64>>,
-    /// Notes (plain text).
+    /// Notes (plain text), at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub notes: Option<String>,
+}
+
+/// Changes to a sprint (the workspace format's names): absent fields keep their value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SprintPatch {
+    /// Name: 1–120 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,118}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub name: Option<String>,
+    /// Goal, at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub goal: Option<String>,
+    /// First day.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub start_on: Option<String>,
+    /// Last day (inclusive), on or after the first and at most 42 days after it.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub end_on: Option<String>,
+    /// Items committed to; `null` clears.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>, maximum = 100000)]
+    pub committed: Option<Option<i64>>,
+    /// Items completed; `null` clears.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>, maximum = 100000)]
+    pub completed: Option<Option<i64>>,
+    /// Notes (plain text), at most 5,000 characters.
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
 }
 
 /// A sprint review (create or replace).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReviewInput {
-    /// The day it was held, `YYYY-MM-DD` (required).
+    /// The day it was held.
+    #[schema(value_type = chrono::NaiveDate, required = true)]
     pub held_on: Option<String>,
-    /// Attending users' ids.
+    /// Attending users' ids (at most 200).
+    #[schema(max_items = 200)]
     pub attendee_users: Option<Vec<String>>,
-    /// Attending stakeholders' ids.
+    /// Attending stakeholders' ids (at most 200).
+    #[schema(max_items = 200)]
     pub attendee_stakeholders: Option<Vec<String>>,
-    /// Demo summary (Markdown).
+    /// Demo summary (Markdown), at most 20,000 characters.
+    #[schema(max_length = 20000)]
     pub summary: Option<String>,
-    /// Decisions (Markdown).
+    /// Decisions (Markdown), at most 20,000 characters.
+    #[schema(max_length = 20000)]
     pub decisions: Option<String>,
-    /// `accepted`, `changes_requested` or `no_decision` (the default).
+    /// The outcome (default `no_decision`).
+    #[schema(value_type = Option<app::sprints::ReviewOutcome>)]
     pub outcome: Option<String>,
 }
 
 /// A retrospective's day and format (create or replace; the board is kept).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RetroInput {
-    /// The day it was held, `YYYY-MM-DD`; empty or absent for not yet.
+    /// The day it was held; empty or absent for not yet.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub held_on: Option<String>,
-    /// `start_stop_continue` (the default), `went_well_to_improve` or `four_ls`.
+    /// The format, which fixes the board's columns (default `start_stop_continue`).
+    #[schema(value_type = Option<app::sprints::RetroFormat>)]
     pub format: Option<String>,
 }
 
@@ -86,8 +133,10 @@ pub struct RetroInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RetroItemInput {
     /// One of the retro format's columns, e.g. `start`.
+    #[schema(value_type = app::sprints::RetroColumn, required = true)]
     pub column: Option<String>,
-    /// The item's text.
+    /// The item's text: 1–1,000 characters, not blank.
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,998}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub text: Option<String>,
 }
 
@@ -96,22 +145,46 @@ pub struct RetroItemInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct VoteInput {
     /// Give (`true`) or take back (`false`) a vote.
+    #[schema(value_type = bool, required = true)]
     pub vote: Option<bool>,
 }
 
-/// An action item's fields. On create `text` is required and `due_sprint` defaults to the next
-/// sprint; on update absent fields keep their value and a `null` or empty `owner` clears it.
+/// A new action item. `due_sprint` defaults to the next sprint.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ActionInput {
-    /// What is to be done.
+    /// What is to be done: 1–1,000 characters, not blank.
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,998}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub text: Option<String>,
     /// The owner's user id (`null` or empty: none).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 64)]
     pub owner: Option<Option<String>>,
-    /// The number of the sprint it is due in (may not exist yet).
+    /// The number of the sprint it is due in (it may not exist yet).
+    #[schema(minimum = 1, maximum = 100000)]
     pub due_sprint: Option<i64>,
-    /// `open`, `done` or `dropped`; closing sets `closed_on` to today, reopening clears it.
+    /// The status (default `open`); closing sets `closed_on` to today.
+    #[schema(value_type = Option<app::sprints::ActionStatus>)]
+    pub status: Option<String>,
+}
+
+/// Changes to an action item: absent fields keep their value; a `null` or empty `owner` clears
+/// it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ActionPatch {
+    /// What is to be done: 1–1,000 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,998}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub text: Option<String>,
+    /// The owner's user id (`null` or empty: none).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 64)]
+    pub owner: Option<Option<String>>,
+    /// The number of the sprint it is due in (it may not exist yet).
+    #[schema(minimum = 1, maximum = 100000)]
+    pub due_sprint: Option<i64>,
+    /// The status; closing sets `closed_on` to today, reopening clears it.
+    #[schema(value_type = Option<app::sprints::ActionStatus>)]
     pub status: Option<String>,
 }
 
@@ -119,7 +192,8 @@ pub struct ActionInput {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActionFilter {
-    /// `open`, `done` or `dropped`; absent for all.
+    /// Only action items with this status; absent for all.
+    #[param(value_type = Option<app::sprints::ActionStatus>)]
     pub status: Option<String>,
 }
 
@@ -170,7 +244,7 @@ async fn action_of(key: String, number: String, id: &str) -> AppResult<ActionIte
 
 /// The project's sprints, newest first, each with its review outcome and retro status.
 #[utoipa::path(get, path = "/projects/{key}/sprints", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), PageQuery),
     responses((status = 200, description = "A page of sprints", body = Page<app::sprints::SprintSummary>),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_sprints(
@@ -186,7 +260,7 @@ async fn list_sprints(
 /// Creates the project's next sprint (members); the server assigns its number. Answers the
 /// sprint and any overlap warnings.
 #[utoipa::path(post, path = "/projects/{key}/sprints", tag = "sprints", request_body = SprintInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 201, description = "The new sprint and its warnings", body = app::sprints::SprintSaved),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -227,8 +301,8 @@ async fn create_sprint(
 
 /// One sprint with its warnings, review and retro status, and what refers to it.
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 200, description = "The sprint", body = app::sprints::SprintDetail),
               (status = 404, body = ErrorBody)))]
 async fn get_sprint(
@@ -242,9 +316,9 @@ async fn get_sprint(
 /// Changes a sprint (members). Absent fields keep their value; overlaps with other sprints are
 /// allowed and answered as warnings.
 #[utoipa::path(patch, path = "/projects/{key}/sprints/{number}", tag = "sprints",
-    request_body = SprintInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    request_body = SprintPatch,
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 200, description = "The sprint and its warnings", body = app::sprints::SprintSaved),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -252,7 +326,7 @@ async fn update_sprint(
     State(state): State<AppState>,
     parts: Parts,
     Path((key, number)): Path<(String, String)>,
-    Body(s): Body<SprintInput>,
+    Body(s): Body<SprintPatch>,
 ) -> AppResult<Response> {
     let saved = run(&state, parts, async move {
         let cur = fns::get_sprint(key.clone(), number.clone()).await?.sprint;
@@ -275,8 +349,8 @@ async fn update_sprint(
 
 /// Deletes a sprint (project leads) when nothing refers to it; otherwise 409 naming what does.
 #[utoipa::path(delete, path = "/projects/{key}/sprints/{number}", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_sprint(
@@ -292,8 +366,8 @@ async fn delete_sprint(
 
 /// The sprint's review; 404 when none was recorded.
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/review", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 200, description = "The review", body = app::sprints::Review),
               (status = 404, body = ErrorBody)))]
 async fn get_review(
@@ -314,8 +388,8 @@ async fn get_review(
 /// Records the sprint's review, or replaces it (members).
 #[utoipa::path(put, path = "/projects/{key}/sprints/{number}/review", tag = "sprints",
     request_body = ReviewInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 200, description = "The review", body = app::sprints::Review),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -345,8 +419,8 @@ async fn put_review(
 
 /// Deletes the sprint's review (project leads).
 #[utoipa::path(delete, path = "/projects/{key}/sprints/{number}/review", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn delete_review(
@@ -363,8 +437,8 @@ async fn delete_review(
 /// The sprint's retrospective: its board (items by column, with the caller's votes), the
 /// anonymous health check, its action items and the caller's votes left; 404 when not started.
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/retro", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 200, description = "The retrospective", body = app::sprints::Retro),
               (status = 404, body = ErrorBody)))]
 async fn get_retro(
@@ -378,8 +452,8 @@ async fn get_retro(
 /// Starts the sprint's retrospective, or changes its day and format (members).
 #[utoipa::path(put, path = "/projects/{key}/sprints/{number}/retro", tag = "sprints",
     request_body = RetroInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 200, description = "The retrospective", body = app::sprints::Retro),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -399,8 +473,8 @@ async fn put_retro(
 
 /// Deletes the sprint's retrospective with its board (project leads).
 #[utoipa::path(delete, path = "/projects/{key}/sprints/{number}/retro", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_retro(
@@ -416,8 +490,8 @@ async fn delete_retro(
 
 /// The retro board's items, column by column and most votes first within a column.
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/retro/items", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number"), PageQuery),
     responses((status = 200, description = "A page of retro items", body = Page<app::sprints::RetroItem>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_retro_items(
@@ -434,8 +508,8 @@ async fn list_retro_items(
 /// Adds an item to a column of the retro board (members).
 #[utoipa::path(post, path = "/projects/{key}/sprints/{number}/retro/items", tag = "sprints",
     request_body = RetroItemInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 201, description = "The new item", body = app::sprints::RetroItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -475,8 +549,8 @@ async fn retro_item(key: String, number: String, id: &str) -> AppResult<RetroIte
 /// with `votes_left`.
 #[utoipa::path(patch, path = "/projects/{key}/sprints/{number}/retro/items/{id}", tag = "sprints",
     request_body = VoteInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number"),
            ("id" = String, Path, description = "Retro item id")),
     responses((status = 200, description = "The item and the caller's votes left", body = VotedItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -510,8 +584,8 @@ async fn vote_retro_item(
 
 /// Deletes a retro item (its author or a project lead); its votes go back to their voters.
 #[utoipa::path(delete, path = "/projects/{key}/sprints/{number}/retro/items/{id}", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number"),
            ("id" = String, Path, description = "Retro item id")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
@@ -528,8 +602,8 @@ async fn delete_retro_item(
 
 /// The action items decided at the sprint's retrospective.
 #[utoipa::path(get, path = "/projects/{key}/sprints/{number}/retro/action-items", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number"), PageQuery),
     responses((status = 200, description = "A page of action items", body = Page<app::sprints::ActionItem>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_retro_actions(
@@ -546,8 +620,8 @@ async fn list_retro_actions(
 /// next sprint.
 #[utoipa::path(post, path = "/projects/{key}/sprints/{number}/retro/action-items", tag = "sprints",
     request_body = ActionInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number")),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number")),
     responses((status = 201, description = "The new action item", body = app::sprints::ActionItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -583,9 +657,9 @@ async fn add_retro_action(
 /// Changes an action item (members): text, owner, due sprint (carrying it on) and status.
 /// Absent fields keep their value.
 #[utoipa::path(patch, path = "/projects/{key}/sprints/{number}/retro/action-items/{id}",
-    tag = "sprints", request_body = ActionInput,
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number"),
+    tag = "sprints", request_body = ActionPatch,
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number"),
            ("id" = String, Path, description = "Action item id")),
     responses((status = 200, description = "The action item", body = app::sprints::ActionItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -594,7 +668,7 @@ async fn update_retro_action(
     State(state): State<AppState>,
     parts: Parts,
     Path((key, number, id)): Path<(String, String, String)>,
-    Body(a): Body<ActionInput>,
+    Body(a): Body<ActionPatch>,
 ) -> AppResult<Response> {
     let item = run(&state, parts, async move {
         let mut item = action_of(key.clone(), number, &id).await?;
@@ -630,8 +704,8 @@ async fn update_retro_action(
 /// Deletes an action item (project leads).
 #[utoipa::path(delete, path = "/projects/{key}/sprints/{number}/retro/action-items/{id}",
     tag = "sprints",
-    params(("key" = String, Path, description = "Project key"),
-           ("number" = u32, Path, description = "Sprint number"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
+           ("number" = SprintNumber, Path, description = "Sprint number"),
            ("id" = String, Path, description = "Action item id")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
@@ -650,7 +724,7 @@ async fn delete_retro_action(
 
 /// All of the project's action items, from every retrospective; `?status=open` filters.
 #[utoipa::path(get, path = "/projects/{key}/action-items", tag = "sprints",
-    params(("key" = String, Path, description = "Project key"), ActionFilter, PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), ActionFilter, PageQuery),
     responses((status = 200, description = "A page of action items", body = Page<app::sprints::ActionItem>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_project_actions(

@@ -16,7 +16,9 @@ use app::stakeholders::api as fns;
 use app::stakeholders::format_attributes;
 use app::state::AppState;
 
-use super::{Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, ok, run};
+use super::{
+    Body, ErrorBody, KeyPageQuery, Page, ProjectKey, Query, flag, json, no_content, ok, run,
+};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -43,58 +45,157 @@ where
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DirectoryParams {
-    /// Search in name, organization, title and (where the caller may see them) email.
+    /// Search in name, organization, title and (where the caller may see them) email; at most
+    /// 100 characters.
+    #[param(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,98}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub q: Option<String>,
-    /// Only this function, e.g. `end_user`.
+    /// Only this function.
+    #[param(value_type = Option<app::stakeholders::Function>)]
     pub function: Option<String>,
-    /// Only stakeholders linked to this project (key).
+    /// Only stakeholders linked to this project.
+    #[param(value_type = Option<ProjectKey>)]
     pub project: Option<String>,
     /// List erased entries too.
     pub include_erased: Option<bool>,
 }
 
-/// A stakeholder's editable fields (the workspace format's names). On create, `name` and
-/// `function` are required; on update every field is optional and absent fields keep their
-/// value. `email` and `consented_on` may be `null` to clear them; `attributes` replaces the
-/// stored ones (`{}` deletes them). Only admins, workspace leads and the leads of a linked
-/// project may record an email, attributes or consent.
+/// Self-described attributes: dimension → value, at most 20 (dimensions differ also when
+/// compared without case).
+pub struct Attributes;
+
+impl utoipa::PartialSchema for Attributes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let dimension = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(40))
+            .pattern(Some(r"^[^:\n]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^:\n]*$"));
+        let value = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(120))
+            .pattern(Some(
+                r"^[^\n]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\n]*$",
+            ));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(dimension))
+            .additional_properties(Some(AdditionalProperties::RefOr(value.into())))
+            .max_properties(Some(app::stakeholders::MAX_ATTRIBUTES))
+            .description(Some(
+                "Self-described attributes: dimension (at most 40 characters, no colon) → value \
+                 (at most 120 characters), one line each; at most 20.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Attributes {}
+
+/// A new stakeholder (the workspace format's names). `name` and `function` are required. Only
+/// admins, workspace leads and the leads of a linked project may record an email, attributes or
+/// consent; attributes are kept only with a consent date.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct StakeholderInput {
-    /// Name, at most 120 characters.
+    /// Name: one line of 1–120 characters.
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,118}[^\x00-\x1f\x7f-\x9f \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub name: Option<String>,
-    /// One of the ten functions, e.g. `end_user`, `domain_expert`, `data_owner`.
+    /// The function.
+    #[schema(value_type = app::stakeholders::Function, required = true)]
     pub function: Option<String>,
-    /// Email (`null` clears it).
+    /// Email (at most 254 bytes); `null` or empty for none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^@\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^.\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^.\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub email: Option<Option<String>>,
-    /// Organization.
+    /// Organization: one line, at most 120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,120}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub organization: Option<String>,
-    /// Job title.
+    /// Job title: one line, at most 120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,120}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub title: Option<String>,
-    /// Free notes.
+    /// Free notes, at most 5,000 characters.
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
-    /// Self-described attributes, dimension → value (needs a consent date).
+    /// Self-described attributes (need a consent date).
+    #[schema(value_type = Option<Attributes>)]
     pub attributes: Option<BTreeMap<String, String>>,
-    /// `YYYY-MM-DD` (`null` withdraws consent and deletes the attributes).
+    /// The day consent was given (not in the future); `null` or empty for none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub consented_on: Option<Option<String>>,
-    /// The project (key) to link on create; members must name one of their projects.
+    /// The project to link; members must name one of their projects, empty for none.
+    #[schema(pattern = r"^([a-z0-9][a-z0-9-]{1,39})?$")]
     pub project: Option<String>,
+}
+
+/// Changes to a stakeholder (the workspace format's names): absent fields keep their value.
+/// `email` and `consented_on` may be `null` to clear them; `attributes` replaces the stored ones
+/// (`{}` deletes them), and withdrawing consent deletes them too. Only admins, workspace leads
+/// and the leads of a linked project may record an email, attributes or consent.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct StakeholderPatch {
+    /// Name: one line of 1–120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,118}[^\x00-\x1f\x7f-\x9f \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub name: Option<String>,
+    /// The function.
+    #[schema(value_type = Option<app::stakeholders::Function>)]
+    pub function: Option<String>,
+    /// Email (at most 254 bytes); `null` or empty clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^@\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^.\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^.\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
+    pub email: Option<Option<String>>,
+    /// Organization: one line, at most 120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,120}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub organization: Option<String>,
+    /// Job title: one line, at most 120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,120}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub title: Option<String>,
+    /// Free notes, at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub notes: Option<String>,
+    /// Self-described attributes (need a consent date).
+    #[schema(value_type = Option<Attributes>)]
+    pub attributes: Option<BTreeMap<String, String>>,
+    /// The day consent was given (not in the future); `null` or empty withdraws consent and
+    /// deletes the attributes.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub consented_on: Option<Option<String>>,
 }
 
 /// Which entry to merge this one into.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MergeInput {
-    /// The id of the entry that stays; this one points at it afterwards.
+    /// The id of the entry that stays (another one); this one points at it afterwards.
+    #[schema(min_length = 1, max_length = 64)]
     pub into: String,
+}
+
+/// `true`, the only value [`EraseInput::confirm`] takes.
+fn only_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some("Must be `true`: erasing cannot be undone."))
+        .build()
 }
 
 /// The confirmation erasing needs.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EraseInput {
     /// Must be `true`: erasing cannot be undone.
+    #[schema(schema_with = only_true, required = true)]
     pub confirm: Option<bool>,
 }
 
@@ -111,7 +212,7 @@ async fn record(id: String) -> AppResult<app::stakeholders::Stakeholder> {
 /// `cursor` for the next one). Emails and attributes are included only for callers who may see
 /// them.
 #[utoipa::path(get, path = "/stakeholders", tag = "stakeholders",
-    params(DirectoryParams, PageQuery),
+    params(DirectoryParams, KeyPageQuery),
     responses((status = 200, description = "A page of stakeholder summaries", body = Page<app::stakeholders::StakeholderSummary>),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -119,7 +220,7 @@ async fn list_stakeholders(
     State(state): State<AppState>,
     parts: Parts,
     Query(q): Query<DirectoryParams>,
-    Query(page): Query<PageQuery>,
+    Query(page): Query<KeyPageQuery>,
 ) -> AppResult<Response> {
     let erased = q
         .include_erased
@@ -148,8 +249,8 @@ async fn list_stakeholders(
 /// Adds a stakeholder to the directory.
 #[utoipa::path(post, path = "/stakeholders", tag = "stakeholders", request_body = StakeholderInput,
     responses((status = 201, description = "The new stakeholder", body = app::stakeholders::Stakeholder),
-              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_stakeholder(
     State(state): State<AppState>,
     parts: Parts,
@@ -189,7 +290,7 @@ async fn get_stakeholder(
 
 /// Changes a stakeholder's fields. Absent fields keep their value.
 #[utoipa::path(patch, path = "/stakeholders/{id}", tag = "stakeholders",
-    request_body = StakeholderInput,
+    request_body = StakeholderPatch,
     params(("id" = String, Path, description = "Stakeholder id")),
     responses((status = 200, description = "The stakeholder", body = app::stakeholders::Stakeholder),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -198,7 +299,7 @@ async fn update_stakeholder(
     State(state): State<AppState>,
     parts: Parts,
     Path(id): Path<String>,
-    Body(s): Body<StakeholderInput>,
+    Body(s): Body<StakeholderPatch>,
 ) -> AppResult<Response> {
     let updated = run(&state, parts, async move {
         let cur = record(id.clone()).await?;
@@ -250,7 +351,7 @@ async fn delete_stakeholder(
     params(("id" = String, Path, description = "The duplicate's id")),
     responses((status = 200, description = "The kept stakeholder", body = app::stakeholders::Stakeholder),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn merge_stakeholder(
     State(state): State<AppState>,
     parts: Parts,

@@ -19,7 +19,10 @@ use app::interviews::{Interview, ical, local_strings};
 use app::state::AppState;
 
 use super::stakeholders::nullable;
-use super::{Body, ErrorBody, Page, PageQuery, Query, json, no_content, num, ok, paginate, run};
+use super::{
+    Body, ErrorBody, KeyPageQuery, Page, PageQuery, ProjectKey, Query, SprintNumber, json,
+    no_content, num, ok, paginate, run,
+};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,52 +40,122 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 // ---- interviews -----------------------------------------------------------------------------
 
-/// An interview's fields (the workspace format's names). On create, `participants` (or
-/// `new_participant_name`), a start and `time_zone` are required; on update every field is
-/// optional and absent fields keep their value. The start is either `scheduled_at` (RFC 3339)
-/// or `scheduled_local` (`YYYY-MM-DDTHH:MM` in `time_zone`). Insights have their own routes.
+/// A new interview (the workspace format's names). It needs `participants` (or
+/// `new_participant_name`), a start and `time_zone`. The start is either `scheduled_at` (an
+/// instant) or `scheduled_local` (`YYYY-MM-DDTHH:MM` in `time_zone`, preferred when both are
+/// given); a local time that a clock change skips is refused. Insights have their own routes.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct InterviewInput {
-    /// Stakeholder ids.
+    /// Stakeholder ids from the directory (at most 20).
+    #[schema(max_items = 20)]
     pub participants: Option<Vec<String>>,
-    /// User ids (default on create: the caller).
+    /// User ids (at most 10; default: the caller).
+    #[schema(max_items = 10)]
     pub interviewers: Option<Vec<String>>,
     /// The start as an instant, e.g. `2026-03-10T13:00:00Z`.
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub scheduled_at: Option<String>,
-    /// The start in the interview's zone, e.g. `2026-03-10T14:00`.
+    /// The start in the interview's zone, e.g. `2026-03-10T14:00` (seconds optional).
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$")]
     pub scheduled_local: Option<String>,
-    /// IANA zone, e.g. `Europe/Berlin`.
+    /// The interview's time zone.
+    #[schema(value_type = app::workspace::TimeZone, required = true)]
     pub time_zone: Option<String>,
-    /// 5–480 minutes (default 60).
+    /// Length in minutes (default 60).
+    #[schema(minimum = 5, maximum = 480)]
     pub duration_min: Option<i64>,
-    /// `discovery`, `usability_test`, `feedback_session` or `contextual_inquiry`.
+    /// The kind (default `discovery`).
+    #[schema(value_type = Option<app::interviews::InterviewKind>)]
     pub kind: Option<String>,
-    /// `scheduled`, `completed`, `cancelled` or `no_show` (update only).
-    pub status: Option<String>,
-    /// Markdown notes.
+    /// Markdown notes, at most 20,000 characters.
+    #[schema(max_length = 20000)]
     pub notes: Option<String>,
-    /// A person to add to the directory as a participant (create only).
+    /// A person to add to the directory as a participant: at most 120 characters, one line.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,120}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub new_participant_name: Option<String>,
-    /// That person's function (create only).
+    /// That person's function (default `other`).
+    #[schema(value_type = Option<app::stakeholders::Function>)]
     pub new_participant_function: Option<String>,
+}
+
+/// Changes to an interview: absent fields keep their value. The start is either
+/// `scheduled_at` (an instant) or `scheduled_local` (in `time_zone`, preferred when both are
+/// given). Insights have their own routes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct InterviewPatch {
+    /// Stakeholder ids from the directory (1–20).
+    #[schema(min_items = 1, max_items = 20)]
+    pub participants: Option<Vec<String>>,
+    /// User ids (at most 10).
+    #[schema(max_items = 10)]
+    pub interviewers: Option<Vec<String>>,
+    /// The start as an instant, e.g. `2026-03-10T13:00:00Z`.
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub scheduled_at: Option<String>,
+    /// The start in the interview's zone, e.g. `2026-03-10T14:00` (seconds optional).
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$")]
+    pub scheduled_local: Option<String>,
+    /// The interview's time zone.
+    #[schema(value_type = Option<app::workspace::TimeZone>)]
+    pub time_zone: Option<String>,
+    /// Length in minutes.
+    #[schema(minimum = 5, maximum = 480)]
+    pub duration_min: Option<i64>,
+    /// The kind.
+    #[schema(value_type = Option<app::interviews::InterviewKind>)]
+    pub kind: Option<String>,
+    /// The status.
+    #[schema(value_type = Option<app::interviews::InterviewStatus>)]
+    pub status: Option<String>,
+    /// Markdown notes, at most 20,000 characters.
+    #[schema(max_length = 20000)]
+    pub notes: Option<String>,
 }
 
 /// An insight to add.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InsightInput {
-    /// What was learned, at most 1,000 characters.
+    /// What was learned: 1–1,000 characters, not blank.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,998}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub text: String,
-    /// Tags (lowercased, at most 10).
+    /// Tags, lowercased, at most 10 (a comma inside a tag separates two tags).
+    #[schema(value_type = Option<Vec<Tag>>, max_items = 10)]
     pub tags: Option<Vec<String>>,
 }
 
+/// An insight's tag: at most 40 characters, no control characters but whitespace.
+pub struct Tag;
+
+impl utoipa::PartialSchema for Tag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .max_length(Some(app::interviews::MAX_TAG_LEN))
+            .pattern(Some(r"^[^\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]*$"))
+            .description(Some(
+                "An insight's tag: at most 40 characters, no control characters but whitespace.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Tag {}
+
 /// The local start the server function takes: `scheduled_local` as given, or `scheduled_at`
 /// shown in `zone`.
-fn local_start(input: &InterviewInput, zone: &str) -> AppResult<Option<String>> {
-    if let Some(local) = &input.scheduled_local {
-        return Ok(Some(local.clone()));
+fn local_start(
+    scheduled_local: Option<&str>,
+    scheduled_at: Option<&str>,
+    zone: &str,
+) -> AppResult<Option<String>> {
+    if let Some(local) = scheduled_local {
+        return Ok(Some(local.to_string()));
     }
-    match input.scheduled_at.as_deref().map(str::trim) {
+    match scheduled_at.map(str::trim) {
         None => Ok(None),
         Some(at) => {
             let at = DateTime::parse_from_rfc3339(at).map_err(|_| {
@@ -102,7 +175,7 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> &String) -> Vec<String> {
 
 /// A project's interviews, in time order (earliest first).
 #[utoipa::path(get, path = "/projects/{key}/interviews", tag = "interviews",
-    params(("key" = String, Path, description = "Project key"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), PageQuery),
     responses((status = 200, description = "A page of interviews", body = Page<app::interviews::Interview>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_interviews(
@@ -120,7 +193,7 @@ async fn list_interviews(
 /// Schedules an interview.
 #[utoipa::path(post, path = "/projects/{key}/interviews", tag = "interviews",
     request_body = InterviewInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 201, description = "The new interview", body = app::interviews::Interview),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -132,7 +205,12 @@ async fn create_interview(
 ) -> AppResult<Response> {
     let created = run(&state, parts, async move {
         let zone = i.time_zone.clone().unwrap_or_default();
-        let start = local_start(&i, &zone)?.unwrap_or_default();
+        let start = local_start(
+            i.scheduled_local.as_deref(),
+            i.scheduled_at.as_deref(),
+            &zone,
+        )?
+        .unwrap_or_default();
         let id = fns::create_interview(
             key.clone(),
             i.participants,
@@ -154,7 +232,7 @@ async fn create_interview(
 
 /// One interview with its insights.
 #[utoipa::path(get, path = "/projects/{key}/interviews/{id}", tag = "interviews",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
     responses((status = 200, description = "The interview", body = app::interviews::Interview),
               (status = 404, body = ErrorBody)))]
@@ -168,8 +246,8 @@ async fn get_interview(
 
 /// Changes an interview's schedule, people, status and notes. Absent fields keep their value.
 #[utoipa::path(patch, path = "/projects/{key}/interviews/{id}", tag = "interviews",
-    request_body = InterviewInput,
-    params(("key" = String, Path, description = "Project key"),
+    request_body = InterviewPatch,
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
     responses((status = 200, description = "The interview", body = app::interviews::Interview),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -178,12 +256,17 @@ async fn update_interview(
     State(state): State<AppState>,
     parts: Parts,
     Path((key, id)): Path<(String, String)>,
-    Body(i): Body<InterviewInput>,
+    Body(i): Body<InterviewPatch>,
 ) -> AppResult<Response> {
     let updated = run(&state, parts, async move {
         let cur = fns::get_interview(key.clone(), id.clone()).await?;
         let zone = i.time_zone.clone().unwrap_or(cur.time_zone);
-        let start = local_start(&i, &zone)?.unwrap_or(cur.local_input);
+        let start = local_start(
+            i.scheduled_local.as_deref(),
+            i.scheduled_at.as_deref(),
+            &zone,
+        )?
+        .unwrap_or(cur.local_input);
         fns::update_interview(
             key.clone(),
             id.clone(),
@@ -211,7 +294,7 @@ async fn update_interview(
 
 /// Deletes an interview (project leads).
 #[utoipa::path(delete, path = "/projects/{key}/interviews/{id}", tag = "interviews",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
@@ -227,7 +310,7 @@ async fn delete_interview(
 /// Adds an insight to an interview; answers with the interview.
 #[utoipa::path(post, path = "/projects/{key}/interviews/{id}/insights", tag = "interviews",
     request_body = InsightInput,
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id")),
     responses((status = 201, description = "The interview with the new insight last", body = app::interviews::Interview),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -249,9 +332,9 @@ async fn add_insight(
 
 /// Removes the insight at `index` (0-based, the order of the interview's `insights`).
 #[utoipa::path(delete, path = "/projects/{key}/interviews/{id}/insights/{index}", tag = "interviews",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Interview id"),
-           ("index" = String, Path, description = "The insight's position, from 0")),
+           ("index" = u32, Path, description = "The insight's position, from 0")),
     responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn remove_insight(
@@ -266,7 +349,7 @@ async fn remove_insight(
 /// The project's interviews as an iCalendar file, for the caller (the subscribable feed with a
 /// secret address is made with `POST /projects/{key}/calendar-token`).
 #[utoipa::path(get, path = "/projects/{key}/interviews.ics", tag = "interviews",
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "iCalendar", content_type = "text/calendar", body = String),
               (status = 404, body = ErrorBody)))]
 async fn interviews_ics(
@@ -306,7 +389,7 @@ async fn interviews_ics(
 /// Makes a new secret calendar address for the project (members and leads); the old one stops
 /// working. The address is shown only in this answer.
 #[utoipa::path(post, path = "/projects/{key}/calendar-token", tag = "interviews",
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 200, description = "The feed's secret address", body = app::interviews::NewFeed),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn rotate_calendar_token(
@@ -321,7 +404,7 @@ async fn rotate_calendar_token(
 
 /// Turns the project's calendar feed off.
 #[utoipa::path(delete, path = "/projects/{key}/calendar-token", tag = "interviews",
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 204, description = "Turned off"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn revoke_calendar_token(
@@ -339,61 +422,103 @@ async fn revoke_calendar_token(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedbackParams {
-    /// A sprint number, or `none`.
+    /// A sprint number, or `none` for feedback on no sprint.
+    #[param(pattern = r"^(none|[0-9]{1,9})$")]
     pub sprint: Option<String>,
-    /// `new`, `acknowledged`, `planned`, `addressed` or `declined`.
+    /// Only feedback with this status.
+    #[param(value_type = Option<app::feedback::FeedbackStatus>)]
     pub status: Option<String>,
-    /// E.g. `usefulness`, `bug`.
+    /// Only feedback of this category.
+    #[param(value_type = Option<app::feedback::FeedbackCategory>)]
     pub category: Option<String>,
-    /// 1–5, or `none`.
+    /// A rating from 1 to 5, or `none` for feedback without one.
+    #[param(value_type = Option<String>, pattern = r"^(none|[1-5])$")]
     pub rating: Option<String>,
-    /// The author's function, e.g. `end_user`.
+    /// Only feedback whose author has this function.
+    #[param(value_type = Option<app::stakeholders::Function>)]
     pub function: Option<String>,
 }
 
-/// Feedback the team heard in person (the workspace format's names).
+/// How the team heard feedback: `review`, `interview` or `team` (feedback through `link`s
+/// arrives from the invite page).
+pub struct TeamChannel;
+
+impl utoipa::PartialSchema for TeamChannel {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use app::feedback::Channel;
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(
+                Channel::ALL
+                    .iter()
+                    .filter(|c| **c != Channel::Link)
+                    .map(|c| c.as_str()),
+            ))
+            .description(Some("How the team heard the feedback."))
+            .into()
+    }
+}
+
+impl ToSchema for TeamChannel {}
+
+/// Feedback the team heard in person (the workspace format's names). It needs a `stakeholder`
+/// or an `author_name`, and a `body` or a `rating`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct FeedbackInput {
-    /// `review`, `interview` or `team` (`link` feedback arrives through invite links).
+    /// How the team heard it.
+    #[schema(value_type = TeamChannel, required = true)]
     pub channel: Option<String>,
-    /// The sprint it is about (number).
+    /// The sprint it is about (one of the project's).
+    #[schema(value_type = Option<SprintNumber>)]
     pub sprint: Option<i64>,
     /// A stakeholder id from the directory…
+    #[schema(max_length = 64)]
     pub stakeholder: Option<String>,
-    /// …or the author's name…
+    /// …or the author's name (at most 100 characters, one line)…
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub author_name: Option<String>,
     /// …and function.
+    #[schema(value_type = Option<app::stakeholders::Function>)]
     pub author_function: Option<String>,
-    /// The day it was given, `YYYY-MM-DD` (default today).
+    /// The day it was given (default today): not in the future, and not before 1678, the
+    /// earliest day the feedback inbox can sort.
+    #[schema(value_type = Option<chrono::NaiveDate>, pattern = r"^(16(7[89]|[89][0-9])|1[7-9][0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$")]
     pub given_on: Option<String>,
-    /// 1–5.
+    /// A rating from 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i64>,
-    /// The text.
+    /// The text, kept as written: at most 5,000 characters (a CRLF line break counts once), no
+    /// NUL.
+    #[schema(max_length = 5000, pattern = r"^[^\x00]*$")]
     pub body: Option<String>,
-    /// E.g. `usefulness`, `usability`, `bug` (default `other`).
+    /// The category (default `other`).
+    #[schema(value_type = Option<app::feedback::FeedbackCategory>)]
     pub category: Option<String>,
 }
 
 /// A triage change; absent fields keep their value.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TriageInput {
-    /// `new`, `acknowledged`, `planned`, `addressed` or `declined`.
+    /// The status.
+    #[schema(value_type = Option<app::feedback::FeedbackStatus>)]
     pub status: Option<String>,
-    /// The sprint (number) that addressed it, only with `planned` or `addressed`; `null`
-    /// clears it (needed when moving to another status).
+    /// The sprint that addressed it (one of the project's), only with `planned` or
+    /// `addressed`; `null` clears it (needed when moving to another status).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<SprintNumber>)]
     pub addressed_in: Option<Option<i64>>,
-    /// The response the author sees; `null` or `""` removes it.
+    /// The response the author sees, at most 5,000 characters; `null` or `""` removes it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub response: Option<Option<String>>,
 }
 
 /// A project's feedback, latest first, a page at a time (pass `next_cursor` as `cursor` for the
 /// next one).
 #[utoipa::path(get, path = "/projects/{key}/feedback", tag = "feedback",
-    params(("key" = String, Path, description = "Project key"), FeedbackParams, PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), FeedbackParams, KeyPageQuery),
     responses((status = 200, description = "A page of feedback items", body = Page<app::feedback::FeedbackItem>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_feedback(
@@ -401,7 +526,7 @@ async fn list_feedback(
     parts: Parts,
     Path(key): Path<String>,
     Query(f): Query<FeedbackParams>,
-    Query(page): Query<PageQuery>,
+    Query(page): Query<KeyPageQuery>,
 ) -> AppResult<Response> {
     let limit = page.limit()?;
     let after = page.key_cursor()?;
@@ -429,7 +554,7 @@ async fn list_feedback(
 /// Records feedback the team heard in person.
 #[utoipa::path(post, path = "/projects/{key}/feedback", tag = "feedback",
     request_body = FeedbackInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 201, description = "The new feedback item", body = app::feedback::FeedbackItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -461,7 +586,7 @@ async fn create_feedback(
 
 /// One feedback item.
 #[utoipa::path(get, path = "/projects/{key}/feedback/{id}", tag = "feedback",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Feedback id")),
     responses((status = 200, description = "The feedback item", body = app::feedback::FeedbackItem),
               (status = 404, body = ErrorBody)))]
@@ -479,7 +604,7 @@ async fn get_feedback(
 /// value; the author's words never change.
 #[utoipa::path(patch, path = "/projects/{key}/feedback/{id}", tag = "feedback",
     request_body = TriageInput,
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Feedback id")),
     responses((status = 200, description = "The feedback item", body = app::feedback::FeedbackItem),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -516,7 +641,7 @@ async fn update_feedback(
 
 /// Deletes a feedback item (project leads).
 #[utoipa::path(delete, path = "/projects/{key}/feedback/{id}", tag = "feedback",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Feedback id")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
@@ -534,17 +659,20 @@ async fn delete_feedback(
 /// An invite link to make.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct InviteInput {
-    /// Only for this sprint (number).
+    /// Only for this sprint (one of the project's).
+    #[schema(value_type = Option<SprintNumber>)]
     pub sprint: Option<i64>,
-    /// Only for this stakeholder (id).
+    /// Only for this stakeholder (an id from the directory).
+    #[schema(max_length = 64)]
     pub stakeholder: Option<String>,
-    /// 1–30 days (default 14).
+    /// Days until the link expires (default 14).
+    #[schema(minimum = 1, maximum = 30)]
     pub expires_in_days: Option<i64>,
 }
 
 /// A project's invite links, newest first (never their tokens).
 #[utoipa::path(get, path = "/projects/{key}/invites", tag = "feedback",
-    params(("key" = String, Path, description = "Project key"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), PageQuery),
     responses((status = 200, description = "A page of invite links", body = Page<app::feedback::Invite>),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_invites(
@@ -561,7 +689,7 @@ async fn list_invites(
 /// shown; only a hash is stored.
 #[utoipa::path(post, path = "/projects/{key}/invites", tag = "feedback",
     request_body = InviteInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 201, description = "The invite link with its `url`", body = NewInviteBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -606,7 +734,7 @@ pub struct NewInviteBody {
 
 /// Revokes an invite link; it stops working at once.
 #[utoipa::path(delete, path = "/projects/{key}/invites/{id}", tag = "feedback",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Invite id")),
     responses((status = 204, description = "Revoked"), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]

@@ -15,7 +15,9 @@ use app::state::AppState;
 use app::webhooks::api as fns;
 use app::webhooks::{CreatedWebhook, Delivery, EventType, Webhook};
 
-use super::{Body, ErrorBody, Page, PageQuery, Query, json, no_content, ok, paginate, run};
+use super::{
+    Body, ErrorBody, Page, PageQuery, ProjectKey, Query, json, no_content, ok, paginate, run,
+};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,23 +28,45 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_webhook_settings, put_webhook_settings))
 }
 
+/// An event a webhook can subscribe to (every event but `ping`, which only the test sends).
+pub struct SubscribableEvent;
+
+impl utoipa::PartialSchema for SubscribableEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(EventType::SUBSCRIBABLE.iter().map(|e| e.as_str())))
+            .description(Some("An event a webhook can subscribe to."))
+            .into()
+    }
+}
+
+impl ToSchema for SubscribableEvent {}
+
 /// A webhook to make.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct WebhookInput {
-    /// Where to POST events (`http://` or `https://`).
+    /// Where to POST events (`http://` or `https://`, at most 2,000 characters).
+    #[schema(format = "uri", max_length = 2000)]
     pub url: String,
     /// The events to send (at least one).
+    #[schema(value_type = Vec<SubscribableEvent>, min_items = 1)]
     pub events: Vec<EventType>,
-    /// The signing secret (16–200 characters); omit it to have one made.
+    /// The signing secret (16–200 characters); omit it or leave it empty to have one made.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{14,198}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub secret: Option<String>,
 }
 
 /// A webhook's new settings (its secret stays).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct WebhookUpdate {
-    /// Where to POST events.
+    /// Where to POST events (`http://` or `https://`, at most 2,000 characters).
+    #[schema(format = "uri", max_length = 2000)]
     pub url: String,
     /// The events to send (at least one).
+    #[schema(value_type = Vec<SubscribableEvent>, min_items = 1)]
     pub events: Vec<EventType>,
     /// Whether to send events (default true).
     pub active: Option<bool>,
@@ -68,7 +92,7 @@ fn names(events: &[EventType]) -> Option<Vec<String>> {
 
 /// A project's webhooks, oldest first (never their secrets).
 #[utoipa::path(get, path = "/projects/{key}/webhooks", tag = "webhooks",
-    params(("key" = String, Path, description = "Project key"), PageQuery),
+    params(("key" = ProjectKey, Path, description = "Project key"), PageQuery),
     responses((status = 200, description = "A page of webhooks", body = Page<Webhook>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -85,7 +109,7 @@ async fn list_webhooks(
 /// Makes a webhook. The answer is the only time its `secret` is shown.
 #[utoipa::path(post, path = "/projects/{key}/webhooks", tag = "webhooks",
     request_body = WebhookInput,
-    params(("key" = String, Path, description = "Project key")),
+    params(("key" = ProjectKey, Path, description = "Project key")),
     responses((status = 201, description = "The webhook with its secret", body = CreatedWebhook),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -106,7 +130,7 @@ async fn create_webhook(
 
 /// One webhook.
 #[utoipa::path(get, path = "/projects/{key}/webhooks/{id}", tag = "webhooks",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Webhook id")),
     responses((status = 200, description = "The webhook", body = Webhook),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -122,7 +146,7 @@ async fn get_webhook(
 /// Changes a webhook's address, events and whether it is on.
 #[utoipa::path(put, path = "/projects/{key}/webhooks/{id}", tag = "webhooks",
     request_body = WebhookUpdate,
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Webhook id")),
     responses((status = 200, description = "The webhook", body = Webhook),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -149,10 +173,10 @@ async fn update_webhook(
 
 /// Deletes a webhook, its pending deliveries and its log.
 #[utoipa::path(delete, path = "/projects/{key}/webhooks/{id}", tag = "webhooks",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Webhook id")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_webhook(
     State(state): State<AppState>,
     parts: Parts,
@@ -164,7 +188,7 @@ async fn delete_webhook(
 
 /// A webhook's delivery log: its latest 50 deliveries, newest first.
 #[utoipa::path(get, path = "/projects/{key}/webhooks/{id}/deliveries", tag = "webhooks",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Webhook id"), PageQuery),
     responses((status = 200, description = "A page of deliveries", body = Page<Delivery>),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -181,7 +205,7 @@ async fn list_deliveries(
 
 /// Sends a `ping` event to the webhook now, whatever its events.
 #[utoipa::path(post, path = "/projects/{key}/webhooks/{id}/test", tag = "webhooks",
-    params(("key" = String, Path, description = "Project key"),
+    params(("key" = ProjectKey, Path, description = "Project key"),
            ("id" = String, Path, description = "Webhook id")),
     responses((status = 202, description = "Queued", body = TestSent),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -449,3 +449,128 @@ async fn the_openapi_document_is_public_and_lists_every_route() {
     let html = res.text().await.expect("html");
     assert!(html.contains("/api/v1/projects/{key}/signals"));
 }
+
+/// The parameter `name` of operation `method path` in the OpenAPI document `doc`.
+fn param<'a>(doc: &'a Value, method: &str, path: &str, name: &str) -> &'a Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+}
+
+/// The component schema `name` of `doc`, following one `$ref`.
+fn component<'a>(doc: &'a Value, reference: &Value) -> &'a Value {
+    let name = reference
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .unwrap_or_else(|| panic!("not a schema reference: {reference}"));
+    &doc["components"]["schemas"][name]
+}
+
+#[tokio::test]
+async fn the_openapi_document_states_the_constraints_the_server_applies() {
+    let app = spawn_app().await;
+    let (s, doc) = rest(&app, None, Method::GET, "/openapi.json", None).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Every list's `limit` is an integer from 1 to 500 that may be sent empty (the default).
+    let mut lists = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(limit) = op["parameters"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|p| p["name"] == "limit"))
+            else {
+                continue;
+            };
+            lists += 1;
+            let schema = &limit["schema"];
+            assert_eq!(schema["type"], "integer", "{method} {path}");
+            assert_eq!(schema["minimum"], 1, "{method} {path}");
+            assert_eq!(
+                schema["maximum"],
+                json!(server::api::MAX_LIMIT),
+                "{method} {path}"
+            );
+            assert_eq!(limit["allowEmptyValue"], true, "{method} {path}");
+        }
+    }
+    assert!(lists >= 15, "only {lists} lists take a limit");
+
+    // Report dates are dates.
+    for path in ["/reports/portfolio", "/projects/{key}/signals.csv"] {
+        let as_of = param(&doc, "get", path, "as_of");
+        assert_eq!(as_of["schema"]["type"], "string", "{path}");
+        assert_eq!(as_of["schema"]["format"], "date", "{path}");
+    }
+
+    // Project keys and sprint numbers in paths are typed and bounded.
+    let key = component(
+        &doc,
+        &param(&doc, "get", "/projects/{key}", "key")["schema"]["$ref"],
+    );
+    assert_eq!(key["pattern"], server::api::PROJECT_KEY_PATTERN);
+    assert_eq!(key["maxLength"], 40);
+    let number = component(
+        &doc,
+        &param(&doc, "get", "/projects/{key}/sprints/{number}", "number")["schema"]["$ref"],
+    );
+    assert_eq!(number["type"], "integer");
+    assert_eq!(number["minimum"], 1);
+    assert_eq!(number["maximum"], json!(app::sprints::MAX_COUNT));
+
+    // Enums are schemas with every value the server reads, and nothing else.
+    let status = &doc["components"]["schemas"]["ProjectInput"]["properties"]["status"];
+    let status = status["oneOf"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b.get("$ref").is_some()))
+        .expect("status refers to an enum");
+    let values: Vec<&str> = component(&doc, &status["$ref"])["enum"]
+        .as_array()
+        .expect("enum")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let all: Vec<&str> = app::projects::ProjectStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(values, all);
+    let filter = param(&doc, "get", "/projects/{key}/dq-issues", "severity");
+    assert_eq!(
+        component(&doc, &filter["schema"]["$ref"])["enum"],
+        json!(["low", "medium", "high", "critical"])
+    );
+    let zones = component(
+        &doc,
+        &doc["components"]["schemas"]["SettingsInput"]["properties"]["time_zone"]["$ref"],
+    )["enum"]
+        .as_array()
+        .expect("time zones");
+    assert!(zones.len() > 400, "{} zones", zones.len());
+    for zone in zones {
+        let zone = zone.as_str().expect("zone name");
+        assert!(
+            app::workspace::parse_time_zone("time_zone", zone).is_ok(),
+            "{zone}"
+        );
+    }
+
+    // Required fields of request bodies are required, and optional dates are dates or null.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["ProjectInput"]["required"], json!(["key", "name"]));
+    assert_eq!(schemas["ReviewInput"]["required"], json!(["held_on"]));
+    assert_eq!(
+        schemas["DqIssueInput"]["required"],
+        json!(["dataset", "description", "dimension", "severity"])
+    );
+    assert!(schemas["ProjectPatch"].get("required").is_none());
+    assert_eq!(
+        schemas["SprintPatch"]["properties"]["start_on"]["oneOf"],
+        json!([{"type": "string", "format": "date"}, {"type": "null"}])
+    );
+    assert_eq!(
+        schemas["ProjectInput"]["properties"]["target_iteration_days"]["maximum"],
+        42
+    );
+}
