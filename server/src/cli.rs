@@ -128,6 +128,14 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command does its work and exits (everything but the servers). One-off
+    /// commands log quietly, and wait for the database to close before they exit.
+    pub fn is_one_off(&self) -> bool {
+        !matches!(self, Command::Serve | Command::BenchCeiling { .. })
+    }
+}
+
 /// The `token` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {

@@ -11,8 +11,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = server::cli::Cli::parse();
-    server::telemetry::init();
-    let one_off = !matches!(cli.command, None | Some(server::cli::Command::Serve));
+    let one_off = cli
+        .command
+        .as_ref()
+        .is_some_and(server::cli::Command::is_one_off);
+    server::telemetry::init(if one_off {
+        server::telemetry::COMMAND_FILTER
+    } else {
+        server::telemetry::SERVE_FILTER
+    });
     let result = server::cli::run(cli).await;
     if one_off {
         settle().await;

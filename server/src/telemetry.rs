@@ -2,13 +2,20 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// The filter used when `RUST_LOG` is not set.
-pub const DEFAULT_FILTER: &str = "info,surrealdb=warn,surrealdb_core=warn,tower_http=info";
+/// The filter of `serve` when `RUST_LOG` is not set.
+pub const SERVE_FILTER: &str = "info,surrealdb=warn,surrealdb_core=warn,tower_http=info";
+
+/// The filter of the one-off commands (`demo`, `import`, `token create`, …) when `RUST_LOG` is
+/// not set: Touchpoint's own crates at `info`, its dependencies at `warn` (the storage engine
+/// alone would narrate its start and shutdown in some 25 lines). A directive matches every
+/// target that starts with it, so `server_fn` is held back from `server`'s level.
+pub const COMMAND_FILTER: &str = "warn,app=info,server=info,server_fn=warn,touchpoint=info";
 
 /// Installs the global subscriber, writing to standard error (once; later calls do nothing).
-pub fn init() {
+/// `RUST_LOG` overrides `default_filter`.
+pub fn init(default_filter: &str) {
     let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
