@@ -138,12 +138,31 @@ pub async fn connect_isolated(url: &str, database: &str) -> Result<Db, surrealdb
 
 /// SurrealKV syncs every commit when asked with `?sync=every`.
 fn with_sync(url: &str) -> String {
+    with_sync_mode(url, "every")
+}
+
+/// `url` with SurrealKV's `sync` setting, unless it names one already.
+fn with_sync_mode(url: &str, mode: &str) -> String {
     if url.starts_with("surrealkv://") && !url.contains("sync=") {
         let sep = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{sep}sync=every")
+        format!("{url}{sep}sync={mode}")
     } else {
         url.to_string()
     }
+}
+
+/// The address a one-off command (`demo`, `import`, `token create`, …) opens. SurrealKV then
+/// hands each commit to the operating system without waiting for the disk (`sync=never`), and
+/// syncs its log once, as the store closes when the command ends; the command exits only after
+/// that close (see the binary's `main`).
+///
+/// Syncing every commit takes a thread of SurrealKV's own that holds a handle to the store. When
+/// the store shuts down, that thread drops its handle outside the async runtime, and SurrealKV
+/// warns "No runtime available for closing the store correctly" although the close follows at
+/// once. A command is done when it exits, after the close has synced everything, so it needs
+/// neither the sync per commit nor the misleading warning.
+pub fn synced_on_close(url: &str) -> String {
+    with_sync_mode(url, "never")
 }
 
 #[derive(Debug, SurrealValue)]
@@ -328,6 +347,27 @@ mod tests {
             with_sync("surrealkv://x?sync=never"),
             "surrealkv://x?sync=never"
         );
+    }
+
+    #[test]
+    fn one_off_commands_sync_surrealkv_on_close() {
+        assert_eq!(
+            synced_on_close("surrealkv://data/touchpoint.db"),
+            "surrealkv://data/touchpoint.db?sync=never"
+        );
+        assert_eq!(
+            synced_on_close("surrealkv://x?versioned=true"),
+            "surrealkv://x?versioned=true&sync=never"
+        );
+        assert_eq!(
+            with_sync(&synced_on_close("surrealkv://x")),
+            "surrealkv://x?sync=never"
+        );
+        assert_eq!(
+            synced_on_close("surrealkv://x?sync=every"),
+            "surrealkv://x?sync=every"
+        );
+        assert_eq!(synced_on_close("mem://"), "mem://");
     }
 
     #[tokio::test]

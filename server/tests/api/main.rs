@@ -4,6 +4,7 @@ mod accounts;
 mod assets;
 mod authz_matrix;
 mod backup;
+mod commands;
 mod helpers;
 mod live;
 mod projects;
