@@ -166,6 +166,13 @@ const DATASETS: &[&str] = &[
     "shift_plans",
 ];
 
+/// The settings of every generated workspace.
+fn settings() -> Settings {
+    Settings {
+        time_zone: "Europe/Berlin".into(),
+    }
+}
+
 fn ts(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     let naive = day.and_hms_opt(hour.min(23), 0, 0).unwrap_or_default();
     Utc.from_utc_datetime(&naive)
@@ -173,47 +180,124 @@ fn ts(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
 
 /// Generates a workspace of the given size, deterministic for `seed` and `today`.
 pub fn generate(sizes: &Sizes, seed: u64, today: NaiveDate) -> Workspace {
-    let mut rng = Rng::new(seed);
-    let users: Vec<User> = (0..sizes.users.max(1))
-        .map(|i| User {
-            id: format!("u{i}"),
-            email: format!("user{i}@example.org"),
-            name: format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
-            role: match i {
-                0 => WorkspaceRole::Admin,
-                1..=3 => WorkspaceRole::Lead,
-                _ => WorkspaceRole::Member,
-            },
-            active: true,
-        })
-        .collect();
-    let functions = Function::ALL;
-    let mut stakeholders: Vec<Stakeholder> = (0..sizes.stakeholders.max(1))
-        .map(|i| {
-            // About a third are end users.
-            let function = if rng.chance(35) {
-                Function::EndUser
-            } else {
-                *rng.pick(functions)
-            };
-            Stakeholder {
-                id: format!("s{i}"),
-                name: format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
-                email: rng
-                    .chance(70)
-                    .then(|| format!("stakeholder{i}@example.org")),
-                organization: rng.pick(ORGS).to_string(),
-                title: String::new(),
-                function,
-                projects: Vec::new(),
-                attributes: Default::default(),
-                consented_on: None,
-                notes: String::new(),
-            }
-        })
-        .collect();
+    let mut generator = Generator::new(sizes, seed, today);
     let mut projects = Vec::with_capacity(sizes.projects);
-    for p in 0..sizes.projects {
+    while let Some(project) = generator.next_project() {
+        projects.push(project);
+    }
+    Workspace {
+        projects,
+        ..generator.into_head()
+    }
+}
+
+/// Generates a workspace one project at a time, so that a large one is never whole in memory.
+///
+/// The users and stakeholders are made first; each call of [`Generator::next_project`] makes the
+/// next project and links its stakeholders to it. The projects come out exactly as
+/// [`generate`] makes them, so the first N projects of a larger workspace equal a workspace of
+/// N projects with the same seed and date.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    sizes: Sizes,
+    today: NaiveDate,
+    rng: Rng,
+    users: Vec<User>,
+    stakeholders: Vec<Stakeholder>,
+    next: usize,
+}
+
+impl Generator {
+    /// A generator with its users and stakeholders made, and no project yet.
+    pub fn new(sizes: &Sizes, seed: u64, today: NaiveDate) -> Self {
+        let sizes = *sizes;
+        let mut rng = Rng::new(seed);
+        let users: Vec<User> = (0..sizes.users.max(1))
+            .map(|i| User {
+                id: format!("u{i}"),
+                email: format!("user{i}@example.org"),
+                name: format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+                role: match i {
+                    0 => WorkspaceRole::Admin,
+                    1..=3 => WorkspaceRole::Lead,
+                    _ => WorkspaceRole::Member,
+                },
+                active: true,
+            })
+            .collect();
+        let functions = Function::ALL;
+        let stakeholders: Vec<Stakeholder> = (0..sizes.stakeholders.max(1))
+            .map(|i| {
+                // About a third are end users.
+                let function = if rng.chance(35) {
+                    Function::EndUser
+                } else {
+                    *rng.pick(functions)
+                };
+                Stakeholder {
+                    id: format!("s{i}"),
+                    name: format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+                    email: rng
+                        .chance(70)
+                        .then(|| format!("stakeholder{i}@example.org")),
+                    organization: rng.pick(ORGS).to_string(),
+                    title: String::new(),
+                    function,
+                    projects: Vec::new(),
+                    attributes: Default::default(),
+                    consented_on: None,
+                    notes: String::new(),
+                }
+            })
+            .collect();
+        Self {
+            sizes,
+            today,
+            rng,
+            users,
+            stakeholders,
+            next: 0,
+        }
+    }
+
+    /// The workspace without its projects: settings, users, and the stakeholders with their
+    /// links to the projects made so far.
+    pub fn head(&self) -> Workspace {
+        Workspace {
+            settings: settings(),
+            users: self.users.clone(),
+            stakeholders: self.stakeholders.clone(),
+            ..Workspace::default()
+        }
+    }
+
+    /// [`Generator::head`], without copying.
+    pub fn into_head(self) -> Workspace {
+        Workspace {
+            settings: settings(),
+            users: self.users,
+            stakeholders: self.stakeholders,
+            ..Workspace::default()
+        }
+    }
+
+    /// The number of projects made so far.
+    pub fn made(&self) -> usize {
+        self.next
+    }
+
+    /// The next project, or `None` once all of them were made.
+    pub fn next_project(&mut self) -> Option<Project> {
+        if self.next >= self.sizes.projects {
+            return None;
+        }
+        let p = self.next;
+        self.next += 1;
+        let sizes = &self.sizes;
+        let today = self.today;
+        let rng = &mut self.rng;
+        let stakeholders = &mut self.stakeholders;
+        let functions = Function::ALL;
         let target = *rng.pick(&[7u32, 14, 14, 14, 21]);
         // Team habits: 0 regular, 1 irregular, 2 no end users, 3 lapsed.
         let habit = rng.below(4);
@@ -430,7 +514,7 @@ pub fn generate(sizes: &Sizes, seed: u64, today: NaiveDate) -> Workspace {
             })
             .collect();
         let ml_needed = *rng.pick(MlNeeded::ALL);
-        projects.push(Project {
+        Some(Project {
             id: format!("p{p}"),
             key,
             name: format!("{} {}", TOPICS[p % TOPICS.len()], p / TOPICS.len() + 1),
@@ -461,17 +545,7 @@ pub fn generate(sizes: &Sizes, seed: u64, today: NaiveDate) -> Workspace {
             interviews,
             feedback,
             dq_issues,
-        });
-    }
-    Workspace {
-        format: FORMAT_NAME.to_string(),
-        version: FORMAT_VERSION,
-        settings: Settings {
-            time_zone: "Europe/Berlin".into(),
-        },
-        users,
-        stakeholders,
-        projects,
+        })
     }
 }
 
@@ -511,6 +585,36 @@ mod tests {
         let c = serde_json::to_string(&generate(&Sizes::DEMO, 43, today())).expect("json");
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn more_projects_begin_with_the_same_ones() {
+        let large = generate(&Sizes::LARGE, 7, today());
+        let mut more = Generator::new(
+            &Sizes {
+                projects: 203,
+                ..Sizes::LARGE
+            },
+            7,
+            today(),
+        );
+        assert_eq!(more.head().users, large.users);
+        let mut projects = Vec::new();
+        while let Some(p) = more.next_project() {
+            projects.push(p);
+        }
+        assert_eq!(projects.len(), 203);
+        assert_eq!(more.made(), 203);
+        assert_eq!(projects[..200], large.projects[..]);
+        let keys: std::collections::HashSet<_> = projects.iter().map(|p| &p.key).collect();
+        assert_eq!(keys.len(), 203);
+        // The same people; the extra projects only add links.
+        let head = more.into_head();
+        assert_eq!(head.stakeholders.len(), large.stakeholders.len());
+        for (a, b) in large.stakeholders.iter().zip(&head.stakeholders) {
+            assert_eq!((&a.id, &a.name, a.function), (&b.id, &b.name, b.function));
+            assert_eq!(a.projects[..], b.projects[..a.projects.len()]);
+        }
     }
 
     #[test]
