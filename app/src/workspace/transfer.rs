@@ -2,9 +2,12 @@
 //!
 //! * [`export`] reads whole tables and groups them in memory (no per-project queries).
 //! * [`validate`] checks a parsed file and reports every problem with its JSON path.
-//! * [`import`] validates, then writes everything in ONE transaction built from bulk
-//!   `INSERT INTO <table> $rows` statements (rows bound as arrays, never formatted into
-//!   SurrealQL), so that a failure part-way leaves nothing behind.
+//! * [`import`] and [`import_file`] check the whole workspace, then write it in transactions of
+//!   about [`TX_ROWS`] rows built from bulk `INSERT INTO <table> $rows` statements (rows bound
+//!   as arrays, never formatted into SurrealQL), and undo the committed ones if a later one
+//!   fails, so that a failure part-way leaves nothing behind (see the `write` module). A file
+//!   is read as a stream, one project at a time (the `source` module), and so is the generated
+//!   large demo.
 //!
 //! Imported records look exactly like records made through the UI: the same record ids
 //! (`project:<key>`, `membership:[key, user]`, `sprint|review|retro:[key, number]`,
@@ -21,7 +24,7 @@
 //!   as erased; merged duplicates are not exported, and references to them point at the entry
 //!   they were merged into.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -29,14 +32,15 @@ use serde::{Deserialize, Serialize};
 use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
-use crate::db::{key_of, rid};
+use crate::db::key_of;
 use crate::error::{AppError, AppResult};
 use crate::format::{self, Workspace};
-use crate::projects::repo::membership_id;
-use crate::sprints::repo::{retro_id, review_id, sprint_id};
+use crate::sprints::repo::sprint_id;
 
 pub mod demo;
+mod source;
 mod validate;
+mod write;
 
 #[cfg(test)]
 mod tests;
@@ -1060,35 +1064,13 @@ fn name_org(name: &str, organization: &str) -> (String, String) {
     )
 }
 
-/// Everything to write, as rows.
-#[derive(Default)]
-struct Plan {
-    users: Vec<NewUserRow>,
-    links: Vec<LinkRow>,
-    stakeholders: Vec<NewStakeholderRow>,
-    projects: Vec<NewProjectRow>,
-    memberships: Vec<NewMembershipRow>,
-    readiness: Vec<NewReadinessRow>,
-    sprints: Vec<NewSprintRow>,
-    reviews: Vec<ReviewRow>,
-    retros: Vec<RetroRow>,
-    retro_items: Vec<RetroItemRow>,
-    actions: Vec<ActionRow>,
-    interviews: Vec<InterviewRow>,
-    feedback: Vec<FeedbackRow>,
-    dq: Vec<DqRow>,
-    replaced: Vec<String>,
-    time_zone: Option<String>,
-    summary: ImportSummary,
-}
-
-/// Imports a workspace file: validates it first (nothing is written when it is invalid), then
-/// writes everything in one transaction. A project whose key exists already is refused unless
-/// `replace`, which deletes that project and every record of it in the same transaction.
-/// Users match existing users on email; stakeholders match on email when they have one, else
-/// on name plus organization (matched entries gain the file's project links and are otherwise
-/// left as they are). The workspace time zone is taken from the file only when the workspace
-/// has no project yet.
+/// Imports a workspace in memory: validates it first (nothing is written when it is invalid),
+/// then writes all of it or nothing (see the `write` module). A project whose key exists
+/// already is refused unless `replace`, which deletes that project and every record of it
+/// before its new records are written. Users match existing users on email; stakeholders match
+/// on email when they have one, else on name plus organization (matched entries gain the file's
+/// project links and are otherwise left as they are). The workspace time zone is taken from the
+/// file only when the workspace has no project yet.
 pub async fn import(db: &Db, ws: &Workspace, replace: bool) -> Result<ImportSummary, ImportError> {
     import_with(db, ws, replace, "", TX_ROWS).await
 }
@@ -1102,511 +1084,39 @@ async fn import_with(
     extra: &str,
     tx_rows: usize,
 ) -> Result<ImportSummary, ImportError> {
-    let issues = validate(ws);
-    if !issues.is_empty() {
-        return Err(ImportError::Invalid(issues));
-    }
-    let plan = plan(db, ws, replace).await?;
-    write(db, plan, extra, tx_rows).await
+    let source = source::Memory(std::sync::Arc::new(ws.clone()));
+    write::run(db, source, replace, extra, tx_rows).await
 }
 
-async fn plan(db: &Db, ws: &Workspace, replace: bool) -> Result<Plan, ImportError> {
-    let now = Utc::now();
-    let mut plan = Plan::default();
-    let mut issues = Vec::new();
-
-    // Existing projects with the file's keys.
-    let wanted: Vec<RecordId> = ws.projects.iter().map(|p| rid("project", &p.key)).collect();
-    let mut res = db
-        .query("SELECT VALUE key FROM $ids; SELECT count() AS count FROM project GROUP ALL;")
-        .bind(("ids", wanted))
-        .await?
-        .check()?;
-    let existing_keys: Vec<String> = res.take(0)?;
-    let project_count: Vec<CountRow> = res.take(1)?;
-    let existing_keys: HashSet<String> = existing_keys.into_iter().collect();
-    for (i, p) in ws.projects.iter().enumerate() {
-        if existing_keys.contains(&p.key) {
-            if replace {
-                plan.replaced.push(p.key.clone());
-            } else {
-                issues.push(ImportIssue::new(
-                    format!("projects[{i}].key"),
-                    format!(
-                        "a project with key `{}` already exists (import with replace to replace it)",
-                        p.key
-                    ),
-                ));
-            }
-        }
-    }
-    if !issues.is_empty() {
-        return Err(ImportError::Invalid(issues));
-    }
-    if project_count.first().is_none_or(|c| c.count == 0) {
-        plan.time_zone = Some(ws.settings.time_zone.trim().to_string());
-    }
-
-    // Users: match on email.
-    let existing_users: Vec<ExistingUser> = select_all(db, "SELECT id, email FROM user").await?;
-    let by_email: HashMap<String, RecordId> = existing_users
-        .iter()
-        .map(|u| (crate::auth::normalize_email(&u.email), u.id.clone()))
-        .collect();
-    let mut users: HashMap<&str, RecordId> = HashMap::new();
-    for u in &ws.users {
-        let email = crate::auth::normalize_email(&u.email);
-        if let Some(id) = by_email.get(&email) {
-            users.insert(u.id.as_str(), id.clone());
-            plan.summary.users_matched += 1;
-        } else {
-            let id = rid("user", &new_key());
-            users.insert(u.id.as_str(), id.clone());
-            let name = if u.name.trim().is_empty() {
-                email.split('@').next().unwrap_or_default().to_string()
-            } else {
-                u.name.trim().to_string()
-            };
-            plan.users.push(NewUserRow {
-                id,
-                email,
-                name,
-                // No credentials: the user cannot sign in until an admin sets a temporary
-                // password, which must then be changed.
-                password_hash: None,
-                role: u.role.as_str().to_string(),
-                active: u.active,
-                must_change_password: true,
-                created_at: now,
-                updated_at: now,
-            });
-            plan.summary.users_created += 1;
-        }
-    }
-    let any_user: Option<RecordId> = ws
-        .users
-        .first()
-        .and_then(|u| users.get(u.id.as_str()).cloned())
-        .or_else(|| existing_users.first().map(|u| u.id.clone()));
-
-    // Stakeholders: match on email, else on name + organization (live entries only).
-    let existing: Vec<ExistingStakeholder> = select_all(
-        db,
-        "SELECT id, name, email, organization FROM stakeholder WHERE erased_at = NONE AND merged_into = NONE",
-    )
-    .await?;
-    let mut by_mail: HashMap<String, RecordId> = HashMap::new();
-    let mut by_name: HashMap<(String, String), RecordId> = HashMap::new();
-    for s in &existing {
-        if let Some(e) = &s.email {
-            by_mail.insert(crate::auth::normalize_email(e), s.id.clone());
-        }
-        by_name
-            .entry(name_org(&s.name, &s.organization))
-            .or_insert_with(|| s.id.clone());
-    }
-    let project_rid: HashMap<&str, RecordId> = ws
-        .projects
-        .iter()
-        .map(|p| (p.id.as_str(), rid("project", &p.key)))
-        .collect();
-    let mut stakeholders: HashMap<&str, RecordId> = HashMap::new();
-    let mut links: BTreeMap<String, (RecordId, Vec<RecordId>)> = BTreeMap::new();
-    for s in &ws.stakeholders {
-        let erased = s.name.trim().is_empty();
-        let email = s
-            .email
-            .as_deref()
-            .map(crate::auth::normalize_email)
-            .filter(|e| !e.is_empty());
-        let linked: Vec<RecordId> = s
-            .projects
-            .iter()
-            .filter_map(|p| project_rid.get(p.as_str()).cloned())
-            .collect();
-        let found = if erased {
-            None
-        } else if let Some(e) = &email {
-            by_mail.get(e).cloned()
-        } else {
-            by_name.get(&name_org(&s.name, &s.organization)).cloned()
-        };
-        if let Some(id) = found {
-            stakeholders.insert(s.id.as_str(), id.clone());
-            plan.summary.stakeholders_matched += 1;
-            let entry = links
-                .entry(key_of(&id))
-                .or_insert_with(|| (id.clone(), Vec::new()));
-            for p in linked {
-                if !entry.1.contains(&p) {
-                    entry.1.push(p);
-                }
-            }
-            continue;
-        }
-        let id = rid("stakeholder", &new_key());
-        stakeholders.insert(s.id.as_str(), id.clone());
-        let consented = s.consented_on.filter(|_| !erased);
-        plan.stakeholders.push(NewStakeholderRow {
-            id,
-            name: if erased {
-                crate::stakeholders::ERASED_NAME.to_string()
-            } else {
-                s.name.trim().to_string()
-            },
-            email: if erased { None } else { email },
-            organization: if erased {
-                String::new()
-            } else {
-                s.organization.trim().to_string()
-            },
-            title: if erased {
-                String::new()
-            } else {
-                s.title.trim().to_string()
-            },
-            function: s.function.as_str().to_string(),
-            projects: linked,
-            notes: if erased {
-                String::new()
-            } else {
-                s.notes.clone()
-            },
-            // Attributes are kept only with consent.
-            attributes: if consented.is_some() {
-                s.attributes.clone()
-            } else {
-                BTreeMap::new()
-            },
-            consented_on: consented,
-            erased_at: erased.then_some(now),
-            created_at: now,
-            updated_at: now,
-        });
-        plan.summary.stakeholders_created += 1;
-    }
-    plan.links = links
-        .into_values()
-        .filter(|(_, p)| !p.is_empty())
-        .map(|(id, projects)| LinkRow { id, projects })
-        .collect();
-
-    let user_ref = |id: &str| users.get(id).cloned();
-    let person = |id: &str| stakeholders.get(id).cloned();
-    for (pi, p) in ws.projects.iter().enumerate() {
-        let key = p.key.as_str();
-        let project = rid("project", key);
-        let lead = p.lead.as_deref().and_then(user_ref);
-        // Members, with the lead as a member with role lead (as the UI makes it).
-        let mut members: Vec<(RecordId, format::MemberRole)> = Vec::new();
-        for m in &p.members {
-            if let Some(u) = user_ref(&m.user) {
-                let role = if Some(&u) == lead.as_ref() {
-                    format::MemberRole::Lead
-                } else {
-                    m.role
-                };
-                members.push((u, role));
-            }
-        }
-        if let Some(l) = &lead
-            && !members.iter().any(|(u, _)| u == l)
-        {
-            members.insert(0, (l.clone(), format::MemberRole::Lead));
-        }
-        let creator = lead
-            .clone()
-            .or_else(|| members.first().map(|(u, _)| u.clone()))
-            .or_else(|| any_user.clone());
-        for (u, role) in &members {
-            plan.memberships.push(NewMembershipRow {
-                id: membership_id(key, &key_of(u)),
-                project: project.clone(),
-                user: u.clone(),
-                role: role.as_str().to_string(),
-                created_at: now,
-            });
-        }
-        plan.summary.memberships += members.len();
-        if plan.replaced.iter().any(|r| r == key) {
-            plan.summary.projects_replaced += 1;
-        }
-        plan.summary.projects += 1;
-        let last = p.sprints.iter().map(|s| s.number).max().unwrap_or(0);
-        plan.projects.push(NewProjectRow {
-            id: project.clone(),
-            key: key.to_string(),
-            name: p.name.trim().to_string(),
-            problem_statement: p.problem_statement.clone(),
-            end_users: p.end_users.clone(),
-            status: p.status.as_str().to_string(),
-            lead: lead.clone(),
-            started_on: p.started_on,
-            target_iteration_days: i64::from(p.target_iteration_days),
-            contact_threshold_days: i64::from(p.contact_threshold_days),
-            ml_needed: p.ml_needed.as_str().to_string(),
-            baseline_considered: p.baseline_considered.clone(),
-            last_sprint_number: i64::from(last),
-            created_at: now,
-            updated_at: now,
-        });
-        let items: BTreeMap<String, ReadinessItemRow> = p
-            .readiness
-            .iter()
-            .filter(|(k, _)| format::READINESS_KEYS.contains(&k.as_str()))
-            .map(|(k, e)| {
-                (
-                    k.clone(),
-                    ReadinessItemRow {
-                        done: e.done,
-                        owner: e.owner.as_deref().and_then(user_ref),
-                        note: e.note.trim().to_string(),
-                        updated_at: Some(now),
-                    },
-                )
-            })
-            .collect();
-        if !items.is_empty() {
-            plan.readiness.push(NewReadinessRow {
-                id: rid("readiness", key),
-                project: project.clone(),
-                items,
-                created_at: now,
-                updated_at: now,
-            });
-            plan.summary.readiness += 1;
-        }
-        for (si, s) in p.sprints.iter().enumerate() {
-            let sid = sprint_id(key, s.number);
-            plan.sprints.push(NewSprintRow {
-                id: sid.clone(),
-                project: project.clone(),
-                number: i64::from(s.number),
-                name: if s.name.trim().is_empty() {
-                    crate::sprints::default_sprint_name(s.number)
-                } else {
-                    s.name.trim().to_string()
-                },
-                goal: s.goal.clone(),
-                start_on: s.start_on,
-                end_on: s.end_on,
-                committed: s.committed.map(i64::from),
-                completed: s.completed.map(i64::from),
-                notes: s.notes.clone(),
-                created_at: now,
-                updated_at: now,
-            });
-            if let Some(r) = &s.review {
-                let mut attendee_users: Vec<RecordId> = Vec::new();
-                for u in r.attendee_users.iter().filter_map(|u| user_ref(u)) {
-                    if !attendee_users.contains(&u) {
-                        attendee_users.push(u);
-                    }
-                }
-                let mut attendee_stakeholders: Vec<RecordId> = Vec::new();
-                for x in r.attendee_stakeholders.iter().filter_map(|x| person(x)) {
-                    if !attendee_stakeholders.contains(&x) {
-                        attendee_stakeholders.push(x);
-                    }
-                }
-                plan.reviews.push(ReviewRow {
-                    id: review_id(key, s.number),
-                    project: project.clone(),
-                    sprint: sid.clone(),
-                    held_on: r.held_on,
-                    attendee_users,
-                    attendee_stakeholders,
-                    summary: r.summary.clone(),
-                    decisions: r.decisions.clone(),
-                    outcome: r
-                        .outcome
-                        .unwrap_or(format::ReviewOutcome::NoDecision)
-                        .as_str()
-                        .to_string(),
-                    created_at: now,
-                    updated_at: now,
-                });
-            }
-            if let Some(r) = &s.retro {
-                let retro = retro_id(key, s.number);
-                plan.retros.push(RetroRow {
-                    id: retro.clone(),
-                    project: project.clone(),
-                    sprint: sid.clone(),
-                    held_on: Some(r.held_on),
-                    format: r.format.as_str().to_string(),
-                    health: r
-                        .health
-                        .iter()
-                        .map(|h| {
-                            let mut scores: Vec<i64> =
-                                h.scores.iter().map(|x| i64::from(*x)).collect();
-                            // Sorted, so that the order says nothing about who answered.
-                            scores.sort_unstable();
-                            HealthRow {
-                                question: h.question.trim().to_string(),
-                                scores,
-                            }
-                        })
-                        .collect(),
-                    created_at: now,
-                    updated_at: now,
-                });
-                if !r.items.is_empty() {
-                    let Some(creator) = creator.clone() else {
-                        issues.push(ImportIssue::new(
-                            format!("projects[{pi}].sprints[{si}].retro.items"),
-                            "retro items need a user to be recorded by, and the workspace has none",
-                        ));
-                        continue;
-                    };
-                    for item in &r.items {
-                        plan.retro_items.push(RetroItemRow {
-                            id: rid("retro_item", &new_key()),
-                            project: project.clone(),
-                            retro: retro.clone(),
-                            column: item.column.as_str().to_string(),
-                            text: item.text.trim().to_string(),
-                            votes: i64::from(item.votes),
-                            created_by: creator.clone(),
-                            created_at: now,
-                        });
-                    }
-                }
-                for a in &r.action_items {
-                    plan.actions.push(ActionRow {
-                        id: rid("action_item", &new_key()),
-                        project: project.clone(),
-                        retro: retro.clone(),
-                        sprint_number: i64::from(s.number),
-                        text: a.text.trim().to_string(),
-                        owner: a.owner.as_deref().and_then(user_ref),
-                        due_sprint: i64::from(a.due_sprint.unwrap_or(s.number + 1)),
-                        status: a.status.as_str().to_string(),
-                        closed_on: a.closed_on,
-                        created_at: now,
-                        updated_at: now,
-                    });
-                }
-            }
-        }
-        for i in &p.interviews {
-            plan.interviews.push(InterviewRow {
-                id: rid("interview", &new_key()),
-                project: project.clone(),
-                participants: dedup(i.participants.iter().filter_map(|x| person(x))),
-                interviewers: dedup(i.interviewers.iter().filter_map(|x| user_ref(x))),
-                scheduled_at: i.scheduled_at,
-                time_zone: i
-                    .time_zone
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|z| !z.is_empty())
-                    .unwrap_or(ws.settings.time_zone.trim())
-                    .to_string(),
-                duration_min: i64::from(
-                    i.duration_min
-                        .unwrap_or(crate::interviews::DEFAULT_DURATION),
-                ),
-                kind: i.kind.as_str().to_string(),
-                status: i.status.as_str().to_string(),
-                notes: i.notes.clone(),
-                insights: i
-                    .insights
-                    .iter()
-                    .map(|x| InsightRow {
-                        text: x.text.trim().to_string(),
-                        tags: x.tags.clone(),
-                    })
-                    .collect(),
-                created_at: now,
-                updated_at: now,
-            });
-        }
-        for f in &p.feedback {
-            plan.feedback.push(FeedbackRow {
-                id: rid("feedback", &new_key()),
-                project: project.clone(),
-                sprint: f.sprint.map(|n| sprint_id(key, n)),
-                stakeholder: f.stakeholder.as_deref().and_then(person),
-                author_name: f
-                    .author_name
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map(str::to_string),
-                author_function: f.author_function.map(|x| x.as_str().to_string()),
-                channel: f.channel.as_str().to_string(),
-                submitted_at: f.submitted_at,
-                rating: f.rating.map(i64::from),
-                body: f.body.clone(),
-                category: f.category.as_str().to_string(),
-                status: f.status.as_str().to_string(),
-                addressed_in: f.addressed_in.map(|n| sprint_id(key, n)),
-                response: f.response.clone().filter(|r| !r.trim().is_empty()),
-                responded_at: f
-                    .response
-                    .as_ref()
-                    .filter(|r| !r.trim().is_empty())
-                    .map(|_| now),
-                created_at: now,
-                updated_at: now,
-            });
-        }
-        for (di, d) in p.dq_issues.iter().enumerate() {
-            let Some(reporter) = d
-                .reporter
-                .as_deref()
-                .and_then(user_ref)
-                .or_else(|| creator.clone())
-            else {
-                issues.push(ImportIssue::new(
-                    format!("projects[{pi}].dq_issues[{di}].reporter"),
-                    "needs a reporting user, and the workspace has none",
-                ));
-                continue;
-            };
-            plan.dq.push(DqRow {
-                id: rid("dq_issue", &new_key()),
-                project: project.clone(),
-                dataset: d.dataset.trim().to_string(),
-                description: d.description.trim().to_string(),
-                dimension: d.dimension.map(|x| x.as_str().to_string()),
-                severity: d.severity.as_str().to_string(),
-                reporter,
-                source_owner: d.source_owner.as_deref().and_then(person),
-                opened_on: d.opened_on,
-                reported_upstream_on: d.reported_upstream_on,
-                status: d.status.as_str().to_string(),
-                resolved_on: d.resolved_on,
-                created_at: now,
-                updated_at: now,
-            });
-        }
-    }
-    if !issues.is_empty() {
-        return Err(ImportError::Invalid(issues));
-    }
-    let s = &mut plan.summary;
-    s.sprints = plan.sprints.len();
-    s.reviews = plan.reviews.len();
-    s.retros = plan.retros.len();
-    s.retro_items = plan.retro_items.len();
-    s.action_items = plan.actions.len();
-    s.interviews = plan.interviews.len();
-    s.feedback = plan.feedback.len();
-    s.dq_issues = plan.dq.len();
-    Ok(plan)
+/// Imports a workspace file as [`import`] does, reading it as a stream: twice (to check it, then
+/// to write it), one project at a time, so that memory does not grow with the file. A syntax or
+/// type error is reported at its JSON path. `tx_rows` is the number of rows per transaction
+/// ([`TX_ROWS`] unless measuring).
+pub async fn import_file(
+    db: &Db,
+    path: &std::path::Path,
+    replace: bool,
+    tx_rows: usize,
+) -> Result<ImportSummary, ImportError> {
+    let source = source::JsonFile(path.to_path_buf());
+    write::run(db, source, replace, "", tx_rows).await
 }
 
-fn dedup(ids: impl Iterator<Item = RecordId>) -> Vec<RecordId> {
-    let mut out: Vec<RecordId> = Vec::new();
-    for id in ids {
-        if !out.contains(&id) {
-            out.push(id);
-        }
-    }
-    out
+/// Imports the generated workspace of `sizes` (see [`crate::format::generate`]) as [`import`]
+/// does, making it project by project (twice: to check it, then to write it) instead of holding
+/// it in memory.
+pub async fn import_generated(
+    db: &Db,
+    sizes: &format::generate::Sizes,
+    seed: u64,
+    today: NaiveDate,
+) -> Result<ImportSummary, ImportError> {
+    let source = source::Generated {
+        sizes: *sizes,
+        seed,
+        today,
+    };
+    write::run(db, source, false, "", TX_ROWS).await
 }
 
 /// Tables whose rows belong to a project through their `project` field.
@@ -1626,216 +1136,17 @@ const PROJECT_TABLES: &[&str] = &[
     "membership",
 ];
 
-/// Rows per transaction when a large import is split (see [`write`]).
+/// Rows per transaction of an import (see the `write` module).
 pub const TX_ROWS: usize = 2_000;
-
-/// One bulk statement: `INSERT INTO <table> $rows`, with the ids it creates.
-struct Unit {
-    table: &'static str,
-    rows: surrealdb::types::Value,
-    ids: Vec<RecordId>,
-}
-
-fn units<T: SurrealValue + Clone>(
-    out: &mut Vec<Unit>,
-    table: &'static str,
-    rows: &[T],
-    id: impl Fn(&T) -> RecordId,
-    size: usize,
-) {
-    for chunk in rows.chunks(size.max(1)) {
-        out.push(Unit {
-            table,
-            rows: chunk.to_vec().into_value(),
-            ids: chunk.iter().map(&id).collect(),
-        });
-    }
-}
-
-/// Writes the plan. An import of at most `tx_rows` rows (the demo, the example files) runs as
-/// ONE transaction, replacements included, so a failure anywhere leaves nothing.
-///
-/// A larger import is split into transactions of about `tx_rows` rows, because SurrealDB's
-/// cost per write grows with the size of the open transaction (measured: 10 generated projects
-/// in 12 s but 40 in more than 120 s as one transaction). The batches are written in dependency
-/// order; stakeholder links and the time zone go with the last one. If a batch fails, every
-/// record written by the earlier batches is deleted again (compensation), so the workspace ends
-/// as it was, except that projects being replaced were already deleted by the first batch.
-async fn write(
-    db: &Db,
-    plan: Plan,
-    extra: &str,
-    tx_rows: usize,
-) -> Result<ImportSummary, ImportError> {
-    let size = tx_rows.max(1);
-    // Every transaction bumps the read cache's revision counters itself, once per project,
-    // instead of once per row from the schema's events (see `70_revisions.surql`).
-    let mut bump: Vec<String> = plan.projects.iter().map(|p| p.key.clone()).collect();
-    bump.extend(plan.replaced.iter().cloned());
-    bump.sort();
-    bump.dedup();
-    let mut all = Vec::new();
-    units(&mut all, "user", &plan.users, |r| r.id.clone(), size);
-    units(
-        &mut all,
-        "stakeholder",
-        &plan.stakeholders,
-        |r| r.id.clone(),
-        size,
-    );
-    units(&mut all, "project", &plan.projects, |r| r.id.clone(), size);
-    units(
-        &mut all,
-        "membership",
-        &plan.memberships,
-        |r| r.id.clone(),
-        size,
-    );
-    units(
-        &mut all,
-        "readiness",
-        &plan.readiness,
-        |r| r.id.clone(),
-        size,
-    );
-    units(&mut all, "sprint", &plan.sprints, |r| r.id.clone(), size);
-    units(&mut all, "review", &plan.reviews, |r| r.id.clone(), size);
-    units(&mut all, "retro", &plan.retros, |r| r.id.clone(), size);
-    units(
-        &mut all,
-        "retro_item",
-        &plan.retro_items,
-        |r| r.id.clone(),
-        size,
-    );
-    units(
-        &mut all,
-        "action_item",
-        &plan.actions,
-        |r| r.id.clone(),
-        size,
-    );
-    units(
-        &mut all,
-        "interview",
-        &plan.interviews,
-        |r| r.id.clone(),
-        size,
-    );
-    units(&mut all, "feedback", &plan.feedback, |r| r.id.clone(), size);
-    units(&mut all, "dq_issue", &plan.dq, |r| r.id.clone(), size);
-
-    // Group the statements into transactions of about `size` rows.
-    let mut txs: Vec<Vec<Unit>> = vec![Vec::new()];
-    let mut filled = 0;
-    for unit in all {
-        let n = unit.ids.len();
-        if filled > 0 && filled + n > size {
-            txs.push(Vec::new());
-            filled = 0;
-        }
-        filled += n;
-        if let Some(tx) = txs.last_mut() {
-            tx.push(unit);
-        }
-    }
-    let count = txs.len();
-    let mut written: Vec<(&'static str, Vec<RecordId>)> = Vec::new();
-    for (i, tx) in txs.into_iter().enumerate() {
-        let (first, last) = (i == 0, i + 1 == count);
-        let mut sql = String::from("BEGIN TRANSACTION;\nLET $bulk_import = true;\n");
-        let mut binds: Vec<(String, surrealdb::types::Value)> = Vec::new();
-        if first && !plan.replaced.is_empty() {
-            let ids: Vec<RecordId> = plan.replaced.iter().map(|k| rid("project", k)).collect();
-            let calendars: Vec<RecordId> = plan
-                .replaced
-                .iter()
-                .map(|k| rid("calendar_token", k))
-                .collect();
-            for table in PROJECT_TABLES {
-                // Table names are constants of this module, never user input.
-                sql.push_str(&format!("DELETE {table} WHERE project IN $replaced;\n"));
-            }
-            sql.push_str("DELETE $replaced_calendars;\nDELETE $replaced;\n");
-            sql.push_str(
-                "UPDATE stakeholder SET projects = array::complement(projects, $replaced), updated_at = time::now()
-                    WHERE projects CONTAINSANY $replaced;\n",
-            );
-            binds.push(("replaced".into(), ids.into_value()));
-            binds.push(("replaced_calendars".into(), calendars.into_value()));
-        }
-        let mut ids_here: Vec<(&'static str, Vec<RecordId>)> = Vec::new();
-        for (n, unit) in tx.into_iter().enumerate() {
-            let name = format!("rows_{n}");
-            sql.push_str(&format!("INSERT INTO {} ${name};\n", unit.table));
-            binds.push((name, unit.rows));
-            ids_here.push((unit.table, unit.ids));
-        }
-        if last {
-            if !plan.links.is_empty() {
-                sql.push_str(
-                    "FOR $link IN $links { UPDATE $link.id SET projects = array::union(projects, $link.projects), updated_at = time::now() };\n",
-                );
-                binds.push(("links".into(), plan.links.clone().into_value()));
-            }
-            if let Some(tz) = &plan.time_zone {
-                sql.push_str("UPSERT setting:workspace CONTENT { time_zone: $time_zone, updated_at: time::now() };\n");
-                binds.push(("time_zone".into(), tz.clone().into_value()));
-            }
-            sql.push_str(extra);
-        }
-        sql.push_str(BULK_REVISIONS);
-        binds.push(("bump_projects".into(), bump.clone().into_value()));
-        sql.push_str("COMMIT TRANSACTION;");
-        let mut query = db.query(sql);
-        for bind in binds {
-            query = query.bind(bind);
-        }
-        // `check` reports the first failed statement; a cancelled transaction leaves nothing.
-        let result = match query.await {
-            Ok(res) => res.check().map(|_| ()),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            if !written.is_empty() {
-                compensate(db, &written).await;
-            }
-            return Err(ImportError::Db(e.into()));
-        }
-        written.extend(ids_here);
-    }
-    Ok(plan.summary)
-}
 
 /// What the revision events would have counted for one import transaction, which sets
 /// `$bulk_import` to switch them off: its projects, the project catalog and the directory (with
 /// the workspace time zone, which an import may set).
 const BULK_REVISIONS: &str =
-    "FOR $key IN $bump_projects { UPSERT type::record('revision', $key) SET n += 1; };
+    "FOR $key IN $bump_projects { UPSERT type::record('revision', $key) SET n += 1, dirty = true; };
 UPSERT revision:⟨~catalog⟩ SET n += 1;
 UPSERT revision:⟨~directory⟩ SET n += 1, time_zone = setting:workspace.time_zone;
 ";
-
-/// Deletes what earlier batches of a failed import wrote, newest first, in one transaction.
-async fn compensate(db: &Db, written: &[(&'static str, Vec<RecordId>)]) {
-    let mut sql = String::from("BEGIN TRANSACTION;\n");
-    let mut query_binds = Vec::new();
-    for (n, (_, ids)) in written.iter().enumerate().rev() {
-        sql.push_str(&format!("DELETE $ids_{n};\n"));
-        query_binds.push((format!("ids_{n}"), ids.clone()));
-    }
-    sql.push_str("COMMIT TRANSACTION;");
-    let mut query = db.query(sql);
-    for bind in query_binds {
-        query = query.bind(bind);
-    }
-    match query.await.and_then(surrealdb::IndexedResults::check) {
-        Ok(_) => tracing::warn!("an import failed part-way; what it had written was deleted"),
-        Err(e) => {
-            tracing::error!(error = %e, "an import failed part-way and its partial data could not be deleted")
-        }
-    }
-}
 
 /// Counts of the rows of every table an import writes, for checks and reports.
 pub async fn table_counts(db: &Db) -> AppResult<BTreeMap<String, i64>> {

@@ -8,9 +8,9 @@ use crate::db::Db;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ImportError, ImportSummary, import};
+use super::{ImportError, ImportSummary, import, import_generated};
 use crate::error::{AppError, AppResult};
-use crate::format::generate::{Sizes, generate};
+use crate::format::generate::Sizes;
 use crate::format::*;
 
 /// How much demo data to load.
@@ -21,10 +21,14 @@ pub enum DemoScale {
     /// The generated benchmark workspace (200 projects, 5,000 sprints, 50,000 feedback items,
     /// 10,000 interviews).
     Large,
-    /// The first N projects of the large workspace, with the same contents (the benchmark
-    /// compares a report at 20 and at 200 projects with it).
+    /// The large workspace with N projects (1 to [`MAX_DEMO_PROJECTS`]) and the same users and
+    /// stakeholders: its first 200 projects are those of [`DemoScale::Large`], and fewer are
+    /// its first N (the benchmark compares a report at 20 and at 200 projects with it).
     LargeFirst(usize),
 }
+
+/// The most projects `touchpoint demo --scale large --projects N` makes.
+pub const MAX_DEMO_PROJECTS: usize = 10_000;
 
 /// What loading the demo did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,19 +54,19 @@ pub const LARGE_SEED: u64 = 20_261_129;
 /// password. Returns the password so that the caller can show it once.
 pub async fn load_demo(db: &Db, scale: DemoScale) -> AppResult<DemoSummary> {
     let today = super::super::repo::today(db).await?;
-    let ws = match scale {
-        DemoScale::Normal => demo_workspace(today),
-        DemoScale::Large => generate(&Sizes::LARGE, LARGE_SEED, today),
-        DemoScale::LargeFirst(projects) => generate(
-            &Sizes {
-                projects: projects.clamp(1, Sizes::LARGE.projects),
+    // The generated workspaces are made and written project by project, never whole in memory.
+    let result = match scale {
+        DemoScale::Normal => import(db, &demo_workspace(today), false).await,
+        DemoScale::Large => import_generated(db, &Sizes::LARGE, LARGE_SEED, today).await,
+        DemoScale::LargeFirst(projects) => {
+            let sizes = Sizes {
+                projects: projects.clamp(1, MAX_DEMO_PROJECTS),
                 ..Sizes::LARGE
-            },
-            LARGE_SEED,
-            today,
-        ),
+            };
+            import_generated(db, &sizes, LARGE_SEED, today).await
+        }
     };
-    let import = match import(db, &ws, false).await {
+    let import = match result {
         Ok(summary) => summary,
         Err(ImportError::Db(e)) => return Err(e),
         Err(ImportError::Invalid(issues)) => {

@@ -2,7 +2,7 @@
 
 #![cfg(feature = "ssr")]
 
-use crate::db::Db;
+use crate::db::{Db, rid};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -151,7 +151,14 @@ async fn round_trip(ws: &Workspace, name: &str) {
     let b = fresh(&format!("{name}_b")).await;
     import(&b, &first, false).await.expect("second import");
     let second = export(&b).await.expect("second export");
-    let (x, y) = (normalise(&first), normalise(&second));
+    assert_same(&first, &second);
+    assert_eq!(first.projects.len(), ws.projects.len());
+}
+
+/// Asserts that two workspaces are the same but for ids and the order of arrays, naming the
+/// first difference.
+fn assert_same(first: &Workspace, second: &Workspace) {
+    let (x, y) = (normalise(first), normalise(second));
     if x != y {
         let xs = serde_json::to_string_pretty(&x).expect("json");
         let ys = serde_json::to_string_pretty(&y).expect("json");
@@ -163,7 +170,6 @@ async fn round_trip(ws: &Workspace, name: &str) {
             .map(|(i, (l, r))| format!("line {i}: {l} != {r}"));
         panic!("the exports differ: {diff:?}");
     }
-    assert_eq!(first.projects.len(), ws.projects.len());
 }
 
 #[tokio::test]
@@ -542,4 +548,345 @@ async fn a_split_import_is_compensated_when_a_later_batch_fails() {
         normalise(&export(&split).await.expect("export")),
         normalise(&export(&whole).await.expect("export"))
     );
+}
+
+// ---- the stream path ---------------------------------------------------------------------------
+
+/// A file in a fresh temporary directory, deleted with it on drop.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "touchpoint-transfer-{name}-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("workspace.json");
+        std::fs::write(&path, text).expect("write the file");
+        Self(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A generated workspace of `projects` small projects, valid and with every kind of record.
+fn generated(projects: usize) -> Workspace {
+    generate(
+        &Sizes {
+            projects,
+            ..Sizes::DEMO
+        },
+        11,
+        today(),
+    )
+}
+
+fn total(counts: &BTreeMap<String, i64>) -> i64 {
+    counts.values().sum()
+}
+
+async fn import_path(
+    db: &Db,
+    file: &TempFile,
+    extra: &str,
+    tx_rows: usize,
+) -> Result<ImportSummary, ImportError> {
+    write::run(db, source::JsonFile(file.0.clone()), false, extra, tx_rows).await
+}
+
+#[tokio::test]
+async fn a_file_imports_as_a_stream_like_the_same_workspace_in_memory() {
+    let ws = generated(12);
+    let file = TempFile::new("same", &serde_json::to_string_pretty(&ws).expect("json"));
+    let streamed = fresh("transfer_stream_file").await;
+    let summary = import_file(&streamed, &file.0, false, 100)
+        .await
+        .expect("the file imports");
+    assert_eq!(summary.projects, 12);
+    let memory = fresh("transfer_stream_memory").await;
+    assert_eq!(import(&memory, &ws, false).await.expect("import"), summary);
+    assert_eq!(
+        table_counts(&streamed).await.expect("counts"),
+        table_counts(&memory).await.expect("counts")
+    );
+    assert_eq!(
+        normalise(&export(&streamed).await.expect("export")),
+        normalise(&export(&memory).await.expect("export"))
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_lists_its_people_after_its_projects_is_checked_and_imported() {
+    let mut ws = generated(4);
+    // A feedback item of the last project names a stakeholder the file does not have: found
+    // only once the stakeholders, which come last, are known.
+    ws.projects[3].feedback[2].stakeholder = Some("s404".into());
+    let json = |ws: &Workspace| {
+        format!(
+            r#"{{ "projects": {}, "settings": {}, "stakeholders": {}, "users": {}, "version": 1 }}"#,
+            serde_json::to_string(&ws.projects).expect("json"),
+            serde_json::to_string(&ws.settings).expect("json"),
+            serde_json::to_string(&ws.stakeholders).expect("json"),
+            serde_json::to_string(&ws.users).expect("json"),
+        )
+    };
+    let db = fresh("transfer_stream_order").await;
+    let file = TempFile::new("order-bad", &json(&ws));
+    let Err(ImportError::Invalid(issues)) = import_file(&db, &file.0, false, TX_ROWS).await else {
+        panic!("the unknown stakeholder is found");
+    };
+    assert_eq!(
+        issues.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        vec!["projects[3].feedback[2].stakeholder: unknown stakeholder `s404`"]
+    );
+    assert_eq!(total(&table_counts(&db).await.expect("counts")), 0);
+
+    ws.projects[3].feedback[2].stakeholder = Some(ws.stakeholders[0].id.clone());
+    let file = TempFile::new("order-good", &json(&ws));
+    let summary = import_file(&db, &file.0, false, TX_ROWS)
+        .await
+        .expect("imports");
+    assert_eq!(summary.projects, 4);
+    assert_eq!(summary.stakeholders_created, ws.stakeholders.len());
+}
+
+#[tokio::test]
+async fn a_file_with_an_error_deep_in_its_projects_is_refused_with_its_path_and_writes_nothing() {
+    let db = fresh("transfer_stream_deep").await;
+    let ws = generated(30);
+    let last = ws.projects.len() - 1;
+
+    // A value of the wrong type, in the last project: a parse error at its path.
+    let mut value = serde_json::to_value(&ws).expect("json");
+    value["projects"][last]["sprints"][5]["end_on"] = Value::from("not a date");
+    let file = TempFile::new("deep-type", &value.to_string());
+    let Err(ImportError::Invalid(issues)) = import_file(&db, &file.0, false, 50).await else {
+        panic!("the bad date is refused");
+    };
+    assert_eq!(
+        issues[0].path,
+        format!("projects[{last}].sprints[5].end_on")
+    );
+    assert!(issues[0].message.contains("line"), "{}", issues[0]);
+
+    // A rule broken deep in the last project, and one in a stakeholder (listed before the
+    // projects): both found, with their paths.
+    let mut bad = ws.clone();
+    bad.projects[last].feedback[7].rating = Some(9);
+    bad.stakeholders[1].projects.push("p404".into());
+    let file = TempFile::new("deep-rule", &serde_json::to_string(&bad).expect("json"));
+    let Err(ImportError::Invalid(issues)) = import_file(&db, &file.0, false, 50).await else {
+        panic!("the rating is refused");
+    };
+    let found: Vec<String> = issues.iter().map(ToString::to_string).collect();
+    let j = bad.stakeholders[1].projects.len() - 1;
+    assert_eq!(
+        found,
+        vec![
+            format!("stakeholders[1].projects[{j}]: unknown project `p404`"),
+            format!("projects[{last}].feedback[7].rating: must be from 1 to 5"),
+        ]
+    );
+
+    // Not JSON at all, or cut off: one problem, at the whole document or where it broke.
+    let text = serde_json::to_string(&ws).expect("json");
+    let file = TempFile::new("cut", &text[..text.len() * 2 / 3]);
+    let Err(ImportError::Invalid(issues)) = import_file(&db, &file.0, false, 50).await else {
+        panic!("a cut-off file is refused");
+    };
+    assert!(issues[0].path.starts_with("projects["), "{issues:?}");
+    let missing = std::env::temp_dir().join("touchpoint-no-such-workspace.json");
+    let Err(ImportError::Invalid(issues)) = import_file(&db, &missing, false, 50).await else {
+        panic!("a missing file is refused");
+    };
+    assert_eq!(issues[0].path, "$");
+
+    assert_eq!(
+        total(&table_counts(&db).await.expect("counts")),
+        0,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn a_failure_in_a_late_batch_of_a_file_import_leaves_the_workspace_as_it_was() {
+    let db = fresh("transfer_stream_late").await;
+    // What is there already: a project, its users and stakeholders, which the file matches.
+    let mut first = generated(1);
+    first.projects[0].key = "already-here".into();
+    import(&db, &first, false).await.expect("first import");
+    let before = table_counts(&db).await.expect("counts");
+    let before_export = normalise(&export(&db).await.expect("export"));
+    let ws = generated(20);
+    let file = TempFile::new("late", &serde_json::to_string(&ws).expect("json"));
+    // A record is in the way of the readiness checklist of the file's second-to-last project,
+    // so that its insert fails after many batches of 50 rows were committed.
+    let late = &ws.projects[18];
+    assert!(
+        !late.readiness.is_empty(),
+        "the late project has a checklist"
+    );
+    db.query("CREATE $id CONTENT { project: project:elsewhere, items: {}, created_at: time::now(), updated_at: time::now() }")
+        .bind(("id", rid("readiness", &late.key)))
+        .await
+        .expect("query")
+        .check()
+        .expect("in the way");
+    let err = import_path(&db, &file, "", 50)
+        .await
+        .expect_err("the late readiness insert collides");
+    assert!(matches!(err, ImportError::Db(_)), "{err}");
+    let mut after = table_counts(&db).await.expect("counts");
+    assert_eq!(after.remove("readiness"), Some(before["readiness"] + 1));
+    let mut expected = before.clone();
+    expected.remove("readiness");
+    assert_eq!(after, expected, "every committed batch was undone");
+    let first_key = ws.projects[0].key.clone();
+    let after_late = project_revision(&db, &first_key).await;
+
+    // A failure in the very last transaction (after every project was written) is undone too.
+    db.query("DELETE readiness WHERE project = project:elsewhere")
+        .await
+        .expect("query")
+        .check()
+        .expect("clean");
+    let err = import_path(&db, &file, "THROW 'stop';\n", 50)
+        .await
+        .expect_err("thrown");
+    assert!(matches!(err, ImportError::Db(_)), "{err}");
+    assert_eq!(table_counts(&db).await.expect("counts"), before);
+    assert_eq!(
+        normalise(&export(&db).await.expect("export")),
+        before_export,
+        "the workspace is as it was, stakeholder links included"
+    );
+    let after_last = project_revision(&db, &first_key).await;
+
+    // And the same file, without the failure, lands whole.
+    let summary = import_path(&db, &file, "", 50).await.expect("imports");
+    assert_eq!(summary.projects, 20);
+    assert_eq!(summary.users_matched, ws.users.len());
+    assert_eq!(summary.stakeholders_matched, ws.stakeholders.len());
+    // Each transaction that wrote the first project moved its counter once, and so did the
+    // undo of each: `k` transactions per import.
+    let k = project_revision(&db, &first_key).await - after_last;
+    assert!(k > 1, "the first project spans transactions of 50 rows");
+    assert_eq!(after_late, 2 * k);
+    assert_eq!(after_last, 4 * k);
+}
+
+async fn project_revision(db: &Db, key: &str) -> i64 {
+    let mut res = db
+        .query("SELECT VALUE n FROM type::record('revision', $key)")
+        .bind(("key", key.to_string()))
+        .await
+        .expect("query")
+        .check()
+        .expect("check");
+    let n: Vec<i64> = res.take(0).expect("n");
+    n.first().copied().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn replace_through_a_file_replaces_project_by_project() {
+    let db = fresh("transfer_stream_replace").await;
+    let ws = generated(6);
+    import(&db, &ws, false).await.expect("first");
+    let first = table_counts(&db).await.expect("counts");
+    let mut changed = ws.clone();
+    changed.projects[5].name = "Renamed".into();
+    changed.projects[5].feedback.truncate(2);
+    let dropped = i64::try_from(ws.projects[5].feedback.len() - 2).expect("n");
+    let file = TempFile::new("replace", &serde_json::to_string(&changed).expect("json"));
+    let Err(ImportError::Invalid(issues)) = import_file(&db, &file.0, false, 40).await else {
+        panic!("existing keys are refused");
+    };
+    assert_eq!(issues.len(), 6);
+    let summary = import_file(&db, &file.0, true, 40).await.expect("replace");
+    assert_eq!(summary.projects_replaced, 6);
+    let mut expected = first.clone();
+    *expected.get_mut("feedback").expect("feedback") -= dropped;
+    assert_eq!(table_counts(&db).await.expect("counts"), expected);
+    assert_eq!(
+        normalise(&export(&db).await.expect("export")),
+        normalise(&fresh_export(&changed, "transfer_stream_replace_b").await)
+    );
+}
+
+async fn fresh_export(ws: &Workspace, name: &str) -> Workspace {
+    let db = fresh(name).await;
+    import(&db, ws, false).await.expect("import");
+    export(&db).await.expect("export")
+}
+
+#[test]
+fn a_file_with_very_many_problems_lists_the_first_and_counts_the_rest() {
+    let mut ws = generated(100);
+    let mut broken = 0;
+    for f in ws.projects.iter_mut().flat_map(|p| &mut p.feedback) {
+        f.rating = Some(0);
+        broken += 1;
+    }
+    assert!(broken > validate::MAX_ISSUES);
+    let issues = validate(&ws);
+    assert_eq!(issues.len(), validate::MAX_ISSUES + 1);
+    assert_eq!(issues[0].path, "projects[0].feedback[0].rating");
+    let last = issues.last().expect("the count");
+    assert_eq!(last.path, "$");
+    assert_eq!(
+        last.message,
+        format!(
+            "and {} more problem(s), not listed",
+            broken - validate::MAX_ISSUES
+        )
+    );
+}
+
+#[tokio::test]
+async fn the_large_demo_with_n_projects_is_the_generated_workspace_of_n_projects() {
+    let db = fresh("transfer_demo_n").await;
+    // The day the demo is dated from (in the new workspace's time zone, as the demo reads it).
+    let day = crate::workspace::repo::today(&db).await.expect("today");
+    let summary = load_demo(&db, DemoScale::LargeFirst(2))
+        .await
+        .expect("demo");
+    assert_eq!(summary.import.projects, 2);
+    assert_eq!(summary.import.users_created, Sizes::LARGE.users);
+    assert_eq!(
+        summary.import.stakeholders_created,
+        Sizes::LARGE.stakeholders
+    );
+    let mut demo = export(&db).await.expect("export");
+    demo.users.retain(|u| u.email != demo::DEMO_ADMIN_EMAIL);
+    // The first projects of the large demo, which more projects begin with too (see
+    // `more_projects_begin_with_the_same_ones` in the generator).
+    let mut expected = generate(
+        &Sizes {
+            projects: 2,
+            ..Sizes::LARGE
+        },
+        demo::LARGE_SEED,
+        day,
+    );
+    // The import keeps each attendee once.
+    for review in expected
+        .projects
+        .iter_mut()
+        .flat_map(|p| &mut p.sprints)
+        .filter_map(|s| s.review.as_mut())
+    {
+        let mut seen = std::collections::HashSet::new();
+        review
+            .attendee_stakeholders
+            .retain(|s| seen.insert(s.clone()));
+    }
+    assert_same(&demo, &expected);
 }

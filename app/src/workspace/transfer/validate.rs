@@ -2,13 +2,14 @@
 //!
 //! The field rules are the UI's (the domain modules' limits and checks are reused); the
 //! cross-references are those of the format: users, stakeholders, projects and, within a
-//! project, sprint numbers.
+//! project, sprint numbers. [`Checker`] checks a file as it is read, one project at a time;
+//! [`validate`] checks a workspace in memory with it.
 
 use std::collections::{HashMap, HashSet};
 
 use super::ImportIssue;
 use crate::error::AppError;
-use crate::format::{self, Workspace};
+use crate::format::{self, Project, Workspace};
 
 /// Parses a workspace file. A syntax or type error becomes one issue at the path where it
 /// happened, such as `projects[0].sprints[3].end_on`.
@@ -25,13 +26,24 @@ pub fn parse_workspace(text: &str) -> Result<Workspace, ImportIssue> {
     })
 }
 
+/// The most problems an import lists; beyond that it only says how many more there are, so that
+/// a file with a mistake in every record neither fills the memory nor floods the answer.
+pub const MAX_ISSUES: usize = 1_000;
+
+#[derive(Default)]
 struct Check {
     issues: Vec<ImportIssue>,
+    /// Problems found beyond [`MAX_ISSUES`].
+    more: usize,
 }
 
 impl Check {
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(ImportIssue::new(path, message));
+        if self.issues.len() < MAX_ISSUES {
+            self.issues.push(ImportIssue::new(path, message));
+        } else {
+            self.more += 1;
+        }
     }
 
     /// Records a domain validation error (its message) at `path`.
@@ -71,7 +83,7 @@ impl Check {
         }
     }
 
-    fn reference(&mut self, path: &str, id: &str, known: &HashSet<&str>, kind: &str) {
+    fn reference(&mut self, path: &str, id: &str, known: &HashSet<String>, kind: &str) {
         if !known.contains(id) {
             self.push(path, format!("unknown {kind} `{id}`"));
         }
@@ -86,7 +98,177 @@ impl Check {
 
 /// Checks a parsed workspace and returns every problem found (empty: it may be imported).
 pub fn validate(ws: &Workspace) -> Vec<ImportIssue> {
-    let mut c = Check { issues: Vec::new() };
+    let mut checker = Checker::default();
+    for (i, p) in ws.projects.iter().enumerate() {
+        checker.project(ws, true, i, p);
+    }
+    checker.finish(ws).issues
+}
+
+/// The ids of the users and stakeholders of a file, which its projects refer to.
+struct People {
+    users: HashSet<String>,
+    stakeholders: HashSet<String>,
+}
+
+impl People {
+    fn of(head: &Workspace) -> Self {
+        Self {
+            users: head.users.iter().map(|u| u.id.clone()).collect(),
+            stakeholders: head.stakeholders.iter().map(|s| s.id.clone()).collect(),
+        }
+    }
+}
+
+/// A project of the file: its local id and its key.
+#[derive(Clone, Debug)]
+pub(crate) struct ProjectRef {
+    pub id: String,
+    pub key: String,
+}
+
+/// What checking a whole file found.
+pub(crate) struct Checked {
+    /// Every problem (at most [`MAX_ISSUES`], then one that counts the rest).
+    pub issues: Vec<ImportIssue>,
+    /// The file's projects in order.
+    pub projects: Vec<ProjectRef>,
+    /// Where a record needs a user to be recorded by and names none (retro items, issues
+    /// without a reporter, in projects without a lead or members): a problem only when neither
+    /// the file nor the workspace has any user.
+    pub needs_user: Vec<ImportIssue>,
+}
+
+/// Checks a workspace as it is read, one project at a time, so that a file need not be whole in
+/// memory: [`Checker::project`] for each project in order, then [`Checker::finish`] with the rest
+/// of the file. It keeps only ids: the projects' ids and keys, and the ids of interviews,
+/// feedback and issues (unique across the file).
+///
+/// A project's contents refer to users and stakeholders. When a file lists those after its
+/// projects, the contents cannot be checked on the first reading: [`Checker::deferred`] then
+/// says so, and the projects are read once more and given to [`Checker::contents`].
+#[derive(Default)]
+pub(crate) struct Checker {
+    /// Problems of the projects, in file order.
+    found: Check,
+    project_ids: HashSet<String>,
+    keys: HashMap<String, usize>,
+    projects: Vec<ProjectRef>,
+    people: Option<People>,
+    deferred: bool,
+    interview_ids: HashSet<String>,
+    feedback_ids: HashSet<String>,
+    dq_ids: HashSet<String>,
+    needs_user: Vec<ImportIssue>,
+}
+
+impl Checker {
+    /// Checks project `i`: its id and key, and its contents when `people_known` (the users and
+    /// stakeholders of `head` are complete).
+    pub(crate) fn project(&mut self, head: &Workspace, people_known: bool, i: usize, p: &Project) {
+        let c = &mut self.found;
+        c.id(
+            &format!("projects[{i}].id"),
+            &p.id,
+            &mut self.project_ids,
+            "project",
+        );
+        match crate::projects::validate_key(&p.key) {
+            Ok(key) if key != p.key => c.push(
+                format!("projects[{i}].key"),
+                "remove the spaces around the key",
+            ),
+            Ok(_) => {
+                if let Some(first) = self.keys.get(p.key.as_str()) {
+                    c.push(
+                        format!("projects[{i}].key"),
+                        format!("duplicate project key `{}` (also projects[{first}])", p.key),
+                    );
+                } else {
+                    self.keys.insert(p.key.clone(), i);
+                }
+            }
+            Err(e) => c.push(format!("projects[{i}].key"), e.message()),
+        }
+        self.projects.push(ProjectRef {
+            id: p.id.clone(),
+            key: p.key.clone(),
+        });
+        if self.people.is_none() && people_known && !self.deferred {
+            self.people = Some(People::of(head));
+        }
+        if self.people.is_some() {
+            self.contents(head, i, p);
+        } else {
+            self.deferred = true;
+        }
+    }
+
+    /// Whether the contents of the projects are still to be checked with [`Checker::contents`].
+    pub(crate) fn deferred(&self) -> bool {
+        self.deferred
+    }
+
+    /// Checks the contents of project `i` against the users and stakeholders of `head`.
+    pub(crate) fn contents(&mut self, head: &Workspace, i: usize, p: &Project) {
+        let people = self.people.get_or_insert_with(|| People::of(head));
+        project(
+            &mut self.found,
+            &format!("projects[{i}]"),
+            p,
+            people,
+            (
+                &mut self.interview_ids,
+                &mut self.feedback_ids,
+                &mut self.dq_ids,
+            ),
+        );
+        if p.lead.is_none() && p.members.is_empty() && self.needs_user.len() < MAX_ISSUES {
+            for (j, s) in p.sprints.iter().enumerate() {
+                if s.retro.as_ref().is_some_and(|r| !r.items.is_empty()) {
+                    self.needs_user.push(ImportIssue::new(
+                        format!("projects[{i}].sprints[{j}].retro.items"),
+                        "retro items need a user to be recorded by, and the workspace has none",
+                    ));
+                }
+            }
+            for (j, d) in p.dq_issues.iter().enumerate() {
+                if d.reporter.is_none() {
+                    self.needs_user.push(ImportIssue::new(
+                        format!("projects[{i}].dq_issues[{j}].reporter"),
+                        "needs a reporting user, and the workspace has none",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Checks the rest of the file (`head`: everything but the projects) and returns what the
+    /// whole check found: the problems of the head first, then those of the projects.
+    pub(crate) fn finish(self, head: &Workspace) -> Checked {
+        let mut c = head_issues(head, &self.project_ids);
+        let more = c.more + self.found.more;
+        c.issues.extend(self.found.issues);
+        let dropped = c.issues.len().saturating_sub(MAX_ISSUES) + more;
+        c.issues.truncate(MAX_ISSUES);
+        if dropped > 0 {
+            c.issues.push(ImportIssue::new(
+                "$",
+                format!("and {dropped} more problem(s), not listed"),
+            ));
+        }
+        Checked {
+            issues: c.issues,
+            projects: self.projects,
+            needs_user: self.needs_user,
+        }
+    }
+}
+
+/// The problems of everything but the projects: format, version, settings, users and
+/// stakeholders (whose links name project ids).
+fn head_issues(ws: &Workspace, projects: &HashSet<String>) -> Check {
+    let mut c = Check::default();
     if ws.format != format::FORMAT_NAME {
         c.push(
             "format",
@@ -127,35 +309,6 @@ pub fn validate(ws: &Workspace) -> Vec<ImportIssue> {
             c.domain(&format!("{path}.name"), crate::auth::validate_name(&u.name));
         }
     }
-    let users: HashSet<&str> = ws.users.iter().map(|u| u.id.as_str()).collect();
-
-    // Projects (ids and keys first: stakeholders refer to them).
-    let mut project_ids = HashSet::new();
-    let mut keys: HashMap<&str, usize> = HashMap::new();
-    for (i, p) in ws.projects.iter().enumerate() {
-        c.id(
-            &format!("projects[{i}].id"),
-            &p.id,
-            &mut project_ids,
-            "project",
-        );
-        match crate::projects::validate_key(&p.key) {
-            Ok(key) if key != p.key => c.push(
-                format!("projects[{i}].key"),
-                "remove the spaces around the key",
-            ),
-            Ok(_) => {
-                if let Some(first) = keys.insert(p.key.as_str(), i) {
-                    c.push(
-                        format!("projects[{i}].key"),
-                        format!("duplicate project key `{}` (also projects[{first}])", p.key),
-                    );
-                }
-            }
-            Err(e) => c.push(format!("projects[{i}].key"), e.message()),
-        }
-    }
-    let projects: HashSet<&str> = ws.projects.iter().map(|p| p.id.as_str()).collect();
 
     // Stakeholders.
     let mut seen = HashSet::new();
@@ -186,7 +339,7 @@ pub fn validate(ws: &Workspace) -> Vec<ImportIssue> {
             crate::stakeholders::MAX_NOTES,
         );
         for (j, p) in s.projects.iter().enumerate() {
-            c.reference(&format!("{path}.projects[{j}]"), p, &projects, "project");
+            c.reference(&format!("{path}.projects[{j}]"), p, projects, "project");
         }
         if !s.attributes.is_empty() {
             if s.consented_on.is_none() {
@@ -218,23 +371,7 @@ pub fn validate(ws: &Workspace) -> Vec<ImportIssue> {
             }
         }
     }
-    let stakeholders: HashSet<&str> = ws.stakeholders.iter().map(|s| s.id.as_str()).collect();
-
-    let mut interview_ids = HashSet::new();
-    let mut feedback_ids = HashSet::new();
-    let mut dq_ids = HashSet::new();
-    for (i, p) in ws.projects.iter().enumerate() {
-        let path = format!("projects[{i}]");
-        project(
-            &mut c,
-            &path,
-            p,
-            &users,
-            &stakeholders,
-            (&mut interview_ids, &mut feedback_ids, &mut dq_ids),
-        );
-    }
-    c.issues
+    c
 }
 
 type IdSets<'a> = (
@@ -246,12 +383,12 @@ type IdSets<'a> = (
 fn project(
     c: &mut Check,
     path: &str,
-    p: &format::Project,
-    users: &HashSet<&str>,
-    stakeholders: &HashSet<&str>,
+    p: &Project,
+    people: &People,
     (interview_ids, feedback_ids, dq_ids): IdSets<'_>,
 ) {
     use crate::projects::MAX_TEXT;
+    let (users, stakeholders) = (&people.users, &people.stakeholders);
     c.required(&format!("{path}.name"), &p.name, 120);
     c.max_len(
         &format!("{path}.problem_statement"),
@@ -505,8 +642,8 @@ fn sprint(
     c: &mut Check,
     at: &str,
     s: &format::Sprint,
-    users: &HashSet<&str>,
-    stakeholders: &HashSet<&str>,
+    users: &HashSet<String>,
+    stakeholders: &HashSet<String>,
 ) {
     use crate::sprints::{MAX_COUNT, MAX_ITEM, MAX_MARKDOWN, MAX_NAME, MAX_SPRINT_DAYS, MAX_TEXT};
     c.max_len(&format!("{at}.name"), &s.name, MAX_NAME);
