@@ -13,12 +13,13 @@ export RUSTC_WRAPPER ?= sccache
 endif
 
 CARGO_LEPTOS_VERSION := 0.3.11
+SURREAL_VERSION := 3.3.5
 # Release front ends get content-hashed file names (cached for a year by browsers) and
 # brotli/gzip copies that the server sends as they are.
 RELEASE_ENV := LEPTOS_HASH_FILES=true
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bench live-bench crash size bootstrap toolchain cargo-leptos wasm-bindgen nextest npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bench live-bench crash scale scale-bench surreal size bootstrap toolchain cargo-leptos wasm-bindgen nextest npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
 ## make run: install what is missing, build in release, load the demo data into an empty ./data
 ## (printing the demo admin's password), then serve http://127.0.0.1:3000.
@@ -44,6 +45,32 @@ bench: toolchain cargo-leptos wasm-bindgen npm
 ## "N passed, N failed". Not part of make test (a few minutes after the build).
 crash: toolchain cargo-leptos wasm-bindgen npm build-release
 	python3 scripts/crash.py
+
+## make scale: several instances on one SurrealDB server. Starts the SurrealDB 3.3.5 server built
+## from the Rust registry (tools/surreal) and three release instances on it, then checks
+## migrations started at once, reads after writes across instances, live updates and presence,
+## webhooks exactly once (also with the sender killed), writes while an instance is killed, and
+## a backup over ws:// while serving. Prints "N passed, N failed". Not part of make test (the
+## SurrealDB build takes long, once per machine; the checks about five minutes).
+scale: toolchain cargo-leptos wasm-bindgen npm build-release surreal
+	python3 scripts/scale.py
+
+## make scale-bench: req/s and p99 of a project page, its report and the portfolio with one, two
+## and three instances on one SurrealDB server, and with one instance on the embedded database.
+scale-bench: toolchain cargo-leptos wasm-bindgen npm build-release surreal
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+	python3 scripts/scale-bench.py
+
+## The SurrealDB server (`surreal`, version 3.3.5, memory and SurrealKV storage), built from the
+## crates.io registry by tools/surreal and installed into ~/.cargo/bin, once per machine.
+surreal: toolchain
+	@if surreal version 2>/dev/null | grep -q "^$(SURREAL_VERSION) "; then \
+		echo "surreal $(SURREAL_VERSION): present"; \
+	else \
+		echo "Building the SurrealDB $(SURREAL_VERSION) server (about 70 minutes on two cores, once per machine)"; \
+		cargo install --locked --path tools/surreal --target-dir tools/surreal/target; \
+	fi
 
 ## make size: builds the release front end only (a few minutes) and prints, per page, the
 ## brotli size of what the browser downloads from /pkg, against the goals (150 KB for an
