@@ -543,6 +543,7 @@ impl Writer {
     /// statements).
     async fn commit(&mut self, last: Option<&str>) -> Result<(), ImportError> {
         let batch = std::mem::take(&mut self.batch);
+        let rows = batch.rows;
         let mut sql = String::from("BEGIN TRANSACTION;\nLET $bulk_import = true;\n");
         let mut binds: Vec<(String, Value)> = Vec::new();
         if !batch.replaced.is_empty() {
@@ -593,8 +594,13 @@ impl Writer {
         for bind in binds {
             query = query.bind(bind);
         }
-        // `check` reports the first failed statement; a cancelled transaction leaves nothing.
-        query.await.and_then(surrealdb::IndexedResults::check)?;
+        // The statement that failed explains the transaction (the others were not executed); a
+        // cancelled transaction leaves nothing.
+        let res = query.await?;
+        if let Err(e) = crate::db::check_guarded(res, AppError::internal()) {
+            tracing::warn!(rows, error = %e.message(), "an import transaction failed");
+            return Err(ImportError::Db(e));
+        }
         self.done.push(Written {
             keys: batch.keys,
             users: batch.users,
