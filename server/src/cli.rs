@@ -58,6 +58,9 @@ pub enum Command {
         /// Replace projects whose key already exists (with all their records).
         #[arg(long)]
         replace: bool,
+        /// Rows written per transaction (for measuring).
+        #[arg(long, hide = true)]
+        tx_rows: Option<usize>,
     },
     /// Load demo data and print the password of the demo administrator.
     Demo {
@@ -67,8 +70,9 @@ pub enum Command {
         /// Do nothing when the workspace already has users.
         #[arg(long)]
         if_empty: bool,
-        /// With `--scale large`: only the first N of its projects (same contents).
-        #[arg(long, hide = true)]
+        /// With `--scale large`: N generated projects instead of 200, from 1 to 10,000 (the first
+        /// 200 are the usual ones; users and stakeholders stay the same).
+        #[arg(long)]
         projects: Option<usize>,
     },
     /// Serve a bare axum handler that answers 20 KB of HTML: the ceiling of `make bench`.
@@ -199,9 +203,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { file } => crate::transfer_cli::export(&cli.db.db, &file).await,
-        Command::Import { file, replace } => {
-            crate::transfer_cli::import(&cli.db.db, &file, replace).await
-        }
+        Command::Import {
+            file,
+            replace,
+            tx_rows,
+        } => crate::transfer_cli::import(&cli.db.db, &file, replace, tx_rows).await,
         Command::Demo {
             scale,
             if_empty,

@@ -8,6 +8,7 @@ pub mod config;
 pub mod exports;
 pub mod metrics;
 pub mod middleware;
+pub mod spool;
 pub mod startup;
 pub mod telemetry;
 pub mod transfer_cli;

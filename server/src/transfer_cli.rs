@@ -40,30 +40,31 @@ pub async fn export(db_url: &str, file: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `touchpoint import FILE [--replace]`: prints every problem as `path: message` and fails when
-/// the file is invalid; prints what was created otherwise.
-pub async fn import(db_url: &str, file: &str, replace: bool) -> anyhow::Result<()> {
-    let text = if file == "-" {
-        let mut buf = String::new();
-        tokio::io::AsyncReadExt::read_to_string(&mut tokio::io::stdin(), &mut buf)
+/// `touchpoint import FILE [--replace]`: reads the file as a stream (standard input is written to
+/// a temporary file first, since the import reads its source twice), prints every problem as
+/// `path: message` and fails when the file is invalid; prints what was created otherwise.
+/// `tx_rows` sets the rows per transaction (for measuring; [`transfer::TX_ROWS`] otherwise).
+pub async fn import(
+    db_url: &str,
+    file: &str,
+    replace: bool,
+    tx_rows: Option<usize>,
+) -> anyhow::Result<()> {
+    let spool;
+    let path = if file == "-" {
+        spool = crate::spool::Spool::from_reader(tokio::io::stdin())
             .await
             .context("reading standard input")?;
-        buf
+        spool.path()
     } else {
-        tokio::fs::read_to_string(file)
-            .await
-            .with_context(|| format!("reading {file}"))?
-    };
-    let ws = match transfer::parse_workspace(&text) {
-        Ok(ws) => ws,
-        Err(issue) => {
-            eprintln!("{issue}");
-            anyhow::bail!("{file} is not a valid workspace file; nothing was imported");
-        }
+        let path = std::path::Path::new(file);
+        std::fs::File::open(path).with_context(|| format!("reading {file}"))?;
+        path
     };
     let state = crate::startup::offline_state(db_url).await?;
     let started = Instant::now();
-    match transfer::import(&state.db, &ws, replace).await {
+    let tx_rows = tx_rows.unwrap_or(transfer::TX_ROWS);
+    match transfer::import_file(&state.db, path, replace, tx_rows).await {
         Ok(summary) => {
             println!("{summary}");
             eprintln!("Imported {file} in {:.1?}.", started.elapsed());
@@ -92,8 +93,9 @@ pub async fn import(db_url: &str, file: &str, replace: bool) -> anyhow::Result<(
     }
 }
 
-/// `touchpoint demo [--scale large] [--if-empty]`: loads the demo data and prints the demo
-/// administrator's new random password.
+/// `touchpoint demo [--scale large [--projects N]] [--if-empty]`: loads the demo data and prints
+/// the demo administrator's new random password. The large workspace is generated and written
+/// project by project, so its memory does not grow with N.
 pub async fn demo(
     db_url: &str,
     large: bool,
@@ -111,8 +113,10 @@ pub async fn demo(
         println!("The workspace already has users; the demo data was not loaded.");
         return Ok(());
     }
+    let max = transfer::demo::MAX_DEMO_PROJECTS;
     let scale = match (large, projects) {
-        (true, Some(n)) => DemoScale::LargeFirst(n),
+        (true, Some(n)) if (1..=max).contains(&n) => DemoScale::LargeFirst(n),
+        (true, Some(_)) => anyhow::bail!("--projects takes a number from 1 to {max}"),
         (true, None) => DemoScale::Large,
         (false, Some(_)) => anyhow::bail!("--projects goes with --scale large"),
         (false, None) => DemoScale::Normal,

@@ -17,6 +17,7 @@ use app::state::AppState;
 use app::workspace::transfer::{self, ImportError, ImportIssue, ImportSummary};
 
 use super::{Body, ErrorBody, Page, PageQuery, Query, flag, json, no_content, ok, paginate, run};
+use crate::spool::{Spool, SpoolError};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -342,19 +343,27 @@ async fn import_workspace(
     Query(q): Query<ImportQuery>,
     req: Request,
 ) -> AppResult<Response> {
-    // The body limit for this route is TOUCHPOINT_MAX_IMPORT_BYTES (see the middleware).
-    let bytes = axum::body::to_bytes(req.into_body(), usize::MAX)
-        .await
-        .map_err(|_| AppError::invalid("The workspace file is too large or was cut off."))?;
     let replace = q.replace.unwrap_or(false);
+    let body = req.into_body();
     let outcome: Result<ImportSummary, ImportError> = run(&state, parts, async move {
         let (state, user, ctx) = require_admin("import a workspace").await?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| AppError::invalid("The workspace file is not UTF-8 text."))?;
-        let result = match transfer::parse_workspace(text) {
-            Ok(ws) => transfer::import(&state.db, &ws, replace).await,
-            Err(issue) => Err(ImportError::Invalid(vec![issue])),
+        // The import reads the file twice (to check it, then to write it), one project at a
+        // time: the body goes to a temporary file rather than memory. Its limit is
+        // TOUCHPOINT_MAX_IMPORT_BYTES (see the middleware).
+        let spool = match Spool::from_stream(body.into_data_stream()).await {
+            Ok(spool) => spool,
+            Err(SpoolError::Stream(_)) => {
+                return Err(AppError::invalid(
+                    "The workspace file is too large or was cut off.",
+                ));
+            }
+            Err(SpoolError::Io(e)) => {
+                tracing::error!(error = %e, "could not write an uploaded workspace to a temporary file");
+                return Err(AppError::internal());
+            }
         };
+        let result =
+            transfer::import_file(&state.db, spool.path(), replace, transfer::TX_ROWS).await;
         let detail = match &result {
             Ok(s) => format!(
                 "{} projects{}",

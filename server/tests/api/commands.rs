@@ -108,3 +108,85 @@ fn one_off_commands_log_only_touchpoints_lines_and_close_the_store() {
 
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `touchpoint ARGS` on `db`, expecting it to fail; returns its standard error.
+fn touchpoint_fails(db: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args(args)
+        .env("TOUCHPOINT_DB", db)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !out.status.success(),
+        "touchpoint {args:?} succeeded: {stderr}"
+    );
+    stderr
+}
+
+#[test]
+fn import_streams_a_file_or_standard_input_and_the_large_demo_takes_a_project_count() {
+    let dir = scratch("import-stream");
+    let db = |name: &str| format!("surrealkv://{}", dir.join(name).display());
+
+    // The large demo with N projects; N out of range is refused before anything is loaded.
+    let (out, _) = touchpoint(
+        &db("large"),
+        &["demo", "--scale", "large", "--projects", "2"],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("projects: 2 (0 replaced)"), "{stdout}");
+    let stderr = touchpoint_fails(
+        &db("none"),
+        &["demo", "--scale", "large", "--projects", "10001"],
+    );
+    assert!(
+        stderr.contains("--projects takes a number from 1 to 10000"),
+        "{stderr}"
+    );
+
+    // A file with a wrong value deep in its last project: refused with the value's path.
+    touchpoint(&db("demo"), &["demo"], None);
+    let file = dir.join("workspace.json");
+    let path = file.to_str().expect("a UTF-8 path");
+    touchpoint(&db("demo"), &["export", path], None);
+    let text = std::fs::read_to_string(&file).expect("the export");
+    let mut ws: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let last = ws["projects"].as_array().map_or(0, Vec::len) - 1;
+    let items = ws["projects"][last]["feedback"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(items > 0, "the last project has feedback");
+    ws["projects"][last]["feedback"][items - 1]["submitted_at"] = "yesterday".into();
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, ws.to_string()).expect("write");
+    let stderr = touchpoint_fails(
+        &db("copy"),
+        &["import", broken.to_str().expect("a UTF-8 path")],
+    );
+    let at = format!("projects[{last}].feedback[{}].submitted_at: ", items - 1);
+    assert!(stderr.contains(&at), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+
+    // The good file through standard input: it lands whole.
+    let out = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args(["import", "-"])
+        .env("TOUCHPOINT_DB", db("copy"))
+        .env_remove("RUST_LOG")
+        .stdin(std::fs::File::open(&file).expect("the export"))
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let projects = ws["projects"].as_array().map_or(0, Vec::len);
+    assert!(
+        stdout.contains(&format!("projects: {projects} (0 replaced)")),
+        "{stdout}"
+    );
+
+    let _ = std::fs::remove_dir_all(&dir);
+}

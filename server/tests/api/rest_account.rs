@@ -248,3 +248,37 @@ async fn export_and_import_through_the_api() {
         "every import is audited: {v}"
     );
 }
+
+#[tokio::test]
+async fn an_import_names_a_problem_deep_in_the_file_and_writes_nothing() {
+    let app = spawn_app().await;
+    let (_, token) = admin_token(&app).await;
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/workspace-small.json"
+    ))
+    .expect("the example workspace");
+    let mut ws: Value = serde_json::from_str(&example).expect("json");
+    let last = ws["projects"].as_array().map_or(0, Vec::len) - 1;
+    ws["projects"][last]["started_on"] = json!("soon");
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/import"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(ws.to_string())
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = res.json().await.expect("json");
+    assert_eq!(
+        v["error"]["issues"][0]["path"],
+        format!("projects[{last}].started_on")
+    );
+    let (_, v) = rest(&app, Some(&token), Method::GET, "/projects", None).await;
+    assert_eq!(
+        v["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing was written"
+    );
+}
