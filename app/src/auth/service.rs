@@ -301,7 +301,12 @@ pub async fn resolve_session_with(
         return Ok((None, None));
     }
     if activity == Activity::Request && now - session.last_seen_at > TOUCH_EVERY {
-        repo.touch_session(&hash, now).await?;
+        match repo.touch_session(&hash, now).await {
+            // Several requests of one browser at the same moment (a page's scripts and styles,
+            // tabs refreshing together) all refresh the session; one of them is enough.
+            Err(e) if e.is_write_conflict() => {}
+            other => other?,
+        }
     }
     let auth = AuthSession {
         user: user.to_current(),

@@ -197,7 +197,11 @@ pub async fn resolve_api_token_with(
     if activity == crate::auth::service::Activity::Request
         && record.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY)
     {
-        repo.touch(&record.id, now).await?;
+        match repo.touch(&record.id, now).await {
+            // Concurrent requests with one token: one refresh of its last use is enough.
+            Err(e) if e.is_write_conflict() => {}
+            other => other?,
+        }
     }
     let auth = AuthSession {
         user: user.to_current(),

@@ -504,3 +504,31 @@ async fn oversized_bodies_are_refused() {
         .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// A browser's requests at the same moment (a page's scripts and styles, tabs refreshing
+/// together) all refresh its session's last-seen time; the one that loses that race still gets
+/// its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_of_one_session_all_succeed_when_it_is_refreshed() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.setup_admin().await;
+    for round in 0..10 {
+        app.db
+            .query("UPDATE session SET last_seen_at = time::now() - 5m")
+            .await
+            .expect("age")
+            .check()
+            .expect("aged");
+        let requests = (0..16).map(|_| {
+            let (client, url) = (admin.clone(), app.url("/api/v1/me"));
+            tokio::spawn(async move { client.get(url).send().await.expect("request").status() })
+        });
+        for status in futures::future::join_all(requests).await {
+            assert_eq!(
+                status.expect("task"),
+                reqwest::StatusCode::OK,
+                "round {round}"
+            );
+        }
+    }
+}
