@@ -43,6 +43,8 @@ pub struct ProjectSnapshot {
     loaded: LoadedProject,
     signals: Mutex<Vec<(NaiveDate, Arc<ProjectSignals>)>>,
     reports: Mutex<Vec<(NaiveDate, Arc<ProjectReport>)>>,
+    /// When it was last used (the cache's clock), for evicting the least recently used.
+    used: AtomicU64,
 }
 
 impl std::ops::Deref for ProjectSnapshot {
@@ -69,6 +71,7 @@ impl ProjectSnapshot {
             loaded,
             signals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
+            used: AtomicU64::new(0),
         }
     }
 
@@ -106,10 +109,16 @@ impl ProjectSnapshot {
         })
     }
 
+    /// Whether it shows the project as of `stamp`: loaded at the project's counter there (which
+    /// every write to the project, and every change of a name or function of a person it
+    /// mentions, moves), in its time zone.
     fn current(&self, stamp: &Stamp, revision: i64) -> bool {
-        self.revision == revision
-            && self.directory == stamp.directory
-            && self.time_zone == repo::parse_time_zone(&stamp.time_zone)
+        self.revision == revision && self.time_zone == repo::parse_time_zone(&stamp.time_zone)
+    }
+
+    /// Like [`Self::current`], or newer: what a request that waited for another's load takes.
+    fn current_or_newer(&self, stamp: &Stamp, revision: i64) -> bool {
+        self.revision >= revision && self.time_zone == repo::parse_time_zone(&stamp.time_zone)
     }
 }
 
@@ -191,18 +200,80 @@ impl Credential {
     }
 }
 
+/// How many project snapshots a cache keeps by default (`TOUCHPOINT_CACHE_PROJECTS`).
+pub const DEFAULT_CAPACITY: usize = 500;
+
 /// The cache of one app instance. Cheap to share; see the module documentation.
-#[derive(Default)]
 pub struct Cache {
     projects: RwLock<HashMap<String, Arc<ProjectSnapshot>>>,
+    /// The most snapshots kept; past it, the least recently used goes.
+    capacity: usize,
+    /// The clock of [`ProjectSnapshot::used`].
+    clock: AtomicU64,
+    /// One load at a time per project: concurrent misses wait for the first and share it.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     catalog: RwLock<Option<Arc<Catalog>>>,
     /// Session or token hash → the credential as last read and its user's counter
     /// (`revision:⟨~user:<id>⟩`) then. It is used only while that counter has not moved.
     credentials: RwLock<HashMap<String, (i64, Credential)>>,
     loads: AtomicU64,
+    /// The day (`reports::summary::day_of`) for which this instance checked every stored
+    /// portfolio line.
+    summaries_day: RwLock<Option<String>>,
+    summaries_lock: tokio::sync::Mutex<()>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
 }
 
 impl Cache {
+    /// A cache that keeps at most `capacity` project snapshots (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            projects: RwLock::new(HashMap::new()),
+            capacity: capacity.max(1),
+            clock: AtomicU64::new(0),
+            loading: Mutex::new(HashMap::new()),
+            catalog: RwLock::new(None),
+            credentials: RwLock::new(HashMap::new()),
+            loads: AtomicU64::new(0),
+            summaries_day: RwLock::new(None),
+            summaries_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// How many project snapshots are kept now.
+    pub fn len(&self) -> usize {
+        self.projects.read().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Whether no snapshot is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether this instance checked every stored portfolio line for `day`.
+    pub fn summaries_checked(&self, day: &str) -> bool {
+        self.summaries_day
+            .read()
+            .is_ok_and(|d| d.as_deref() == Some(day))
+    }
+
+    /// Records that every stored portfolio line was checked for `day`.
+    pub fn set_summaries_checked(&self, day: &str) {
+        if let Ok(mut d) = self.summaries_day.write() {
+            *d = Some(day.to_string());
+        }
+    }
+
+    /// Held while the stored portfolio lines are checked, so that one check runs at a time.
+    pub fn summaries_check_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.summaries_lock
+    }
+
     /// How many project snapshots were loaded from the database so far (for tests and
     /// diagnostics).
     pub fn loads(&self) -> u64 {
@@ -316,6 +387,29 @@ impl Cache {
         Ok((out, repo::parse_time_zone(&stamp.time_zone)))
     }
 
+    /// One project as of `stamp` (which must hold its counter).
+    pub async fn project_at_stamp(
+        &self,
+        db: &Db,
+        key: &str,
+        stamp: &Stamp,
+    ) -> AppResult<Option<Arc<ProjectSnapshot>>> {
+        self.project_at(db, key, stamp).await
+    }
+
+    fn cached(&self, key: &str) -> Option<Arc<ProjectSnapshot>> {
+        let s = self
+            .projects
+            .read()
+            .ok()
+            .and_then(|m| m.get(key).cloned())?;
+        s.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        Some(s)
+    }
+
     async fn project_at(
         &self,
         db: &Db,
@@ -323,12 +417,40 @@ impl Cache {
         stamp: &Stamp,
     ) -> AppResult<Option<Arc<ProjectSnapshot>>> {
         let revision = stamp.project(key).unwrap_or(0);
-        let cached = self.projects.read().ok().and_then(|m| m.get(key).cloned());
-        if let Some(s) = cached
+        if let Some(s) = self.cached(key)
             && s.current(stamp, revision)
         {
             return Ok(Some(s));
         }
+        // One load per project at a time: a burst of readers after a write waits for the first
+        // one's load instead of each loading the project.
+        let gate = {
+            let Ok(mut loading) = self.loading.lock() else {
+                return Err(crate::error::AppError::internal());
+            };
+            Arc::clone(loading.entry(key.to_string()).or_default())
+        };
+        let result = async {
+            let _turn = gate.lock().await;
+            if let Some(s) = self.cached(key)
+                && s.current_or_newer(stamp, revision)
+            {
+                return Ok(Some(s));
+            }
+            self.load(db, key).await
+        }
+        .await;
+        if let Ok(mut loading) = self.loading.lock()
+            && loading
+                .get(key)
+                .is_some_and(|g| Arc::ptr_eq(g, &gate) && Arc::strong_count(g) <= 2)
+        {
+            loading.remove(key);
+        }
+        result
+    }
+
+    async fn load(&self, db: &Db, key: &str) -> AppResult<Option<Arc<ProjectSnapshot>>> {
         self.loads.fetch_add(1, Ordering::Relaxed);
         let Some(loaded) = repo::load_project(db, key).await? else {
             if let Ok(mut m) = self.projects.write() {
@@ -337,13 +459,30 @@ impl Cache {
             return Ok(None);
         };
         let snapshot = Arc::new(ProjectSnapshot::new(loaded));
+        snapshot.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         if let Ok(mut m) = self.projects.write() {
             // Concurrent loads: keep the newer one.
-            let newer = m.get(key).is_none_or(|old| {
-                (old.directory, old.revision) <= (snapshot.directory, snapshot.revision)
-            });
+            let newer = m
+                .get(key)
+                .is_none_or(|old| old.revision <= snapshot.revision);
             if newer {
                 m.insert(key.to_string(), snapshot.clone());
+            }
+            while m.len() > self.capacity {
+                let oldest = m
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != key)
+                    .min_by_key(|(_, s)| s.used.load(Ordering::Relaxed))
+                    .map(|(k, _)| k.clone());
+                match oldest {
+                    Some(k) => {
+                        m.remove(&k);
+                    }
+                    None => break,
+                }
             }
         }
         Ok(Some(snapshot))
@@ -386,10 +525,15 @@ impl Cache {
         Ok((catalog, stamp))
     }
 
-    /// Loads every project into the cache (at start-up, so that the first portfolio is fast).
+    /// Loads projects into the cache, up to its capacity (the first ones by name).
     pub async fn warm(&self, db: &Db) -> AppResult<usize> {
         let (catalog, _) = self.catalog(db, None).await?;
-        let keys: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
+        let keys: Vec<String> = catalog
+            .projects
+            .iter()
+            .take(self.capacity)
+            .map(|p| p.key.clone())
+            .collect();
         let (loaded, _) = self.projects(db, &keys).await?;
         Ok(loaded.len())
     }
@@ -591,6 +735,98 @@ mod tests {
             .expect("load")
             .expect("imported");
         assert_eq!(snapshot.record.name, "Renamed");
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_snapshot_goes_past_the_capacity() {
+        let db = crate::feedback::repo::tests::seeded("cache_lru").await;
+        run(&db, "CREATE project:gamma CONTENT { key: 'gamma', name: 'Gamma', status: 'active', started_on: d'2026-01-05',
+                    target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
+                    created_at: time::now(), updated_at: time::now() }").await;
+        let cache = Cache::with_capacity(2);
+        cache.project(&db, "alpha").await.expect("alpha");
+        cache.project(&db, "beta").await.expect("beta");
+        // alpha is used again, so beta is the least recently used.
+        cache.project(&db, "alpha").await.expect("alpha again");
+        cache.project(&db, "gamma").await.expect("gamma");
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.loads(), 3);
+        cache.project(&db, "alpha").await.expect("alpha kept");
+        assert_eq!(cache.loads(), 3, "alpha was kept");
+        cache.project(&db, "beta").await.expect("beta again");
+        assert_eq!(cache.loads(), 4, "beta was dropped and loads again");
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_readers_after_a_write_share_one_load() {
+        let db = crate::feedback::repo::tests::seeded("cache_single_flight").await;
+        let cache = Arc::new(Cache::default());
+        cache.project(&db, "alpha").await.expect("alpha");
+        assert_eq!(cache.loads(), 1);
+        run(&db, "UPDATE sprint:['alpha', 1] SET goal = 'Moved'").await;
+        let readers = (0..20).map(|_| {
+            let (cache, db) = (Arc::clone(&cache), db.clone());
+            tokio::spawn(async move { cache.project(&db, "alpha").await })
+        });
+        for r in futures::future::join_all(readers).await {
+            let s = r.expect("task").expect("load").expect("alpha");
+            assert!(s.sprints.iter().any(|sp| sp.goal == "Moved"));
+        }
+        assert_eq!(cache.loads(), 2, "one load for twenty readers");
+    }
+
+    #[tokio::test]
+    async fn a_persons_change_moves_only_the_projects_that_mention_them() {
+        let db = crate::feedback::repo::tests::seeded("cache_people").await;
+        // Ana gave feedback on alpha; nobody mentions Bo.
+        run(&db, "CREATE stakeholder:bo CONTENT { name: 'Bo', function: 'domain_expert', created_at: time::now(), updated_at: time::now() };
+                  CREATE feedback CONTENT { project: project:alpha, stakeholder: stakeholder:ana, channel: 'team',
+                    submitted_at: d'2026-01-10T10:00:00Z', body: 'x', category: 'other', status: 'new',
+                    created_at: time::now(), updated_at: time::now() };").await;
+        let cache = Cache::default();
+        let a = cache
+            .project(&db, "alpha")
+            .await
+            .expect("load")
+            .expect("alpha");
+        cache.project(&db, "beta").await.expect("beta");
+        let (alpha, beta) = (revision(&db, "alpha").await, revision(&db, "beta").await);
+        assert!(a.input.feedback[0].from_end_user());
+
+        run(&db, "UPDATE stakeholder:bo SET name = 'Bo B.'").await;
+        assert_eq!(revision(&db, "alpha").await, alpha, "Bo is in no project");
+        run(&db, "UPDATE stakeholder:ana SET name = 'Ana A.'").await;
+        assert_eq!(revision(&db, "alpha").await, alpha + 1);
+        assert_eq!(revision(&db, "beta").await, beta, "Ana is not in beta");
+        let a = cache
+            .project(&db, "alpha")
+            .await
+            .expect("reload")
+            .expect("alpha");
+        assert_eq!(a.input.feedback[0].author_display(), "Ana A.");
+        let loads = cache.loads();
+        cache.project(&db, "beta").await.expect("beta");
+        assert_eq!(cache.loads(), loads, "beta stays cached");
+
+        // Interview participants and review attendees count too.
+        run(&db, "CREATE interview CONTENT { project: project:beta, participants: [stakeholder:bo], interviewers: [],
+                    scheduled_at: d'2026-01-12T10:00:00Z', time_zone: 'UTC', duration_min: 30, kind: 'discovery',
+                    status: 'completed', notes: '', insights: [], created_at: time::now(), updated_at: time::now() };").await;
+        let beta = revision(&db, "beta").await;
+        run(&db, "UPDATE stakeholder:bo SET `function` = 'end_user'").await;
+        assert_eq!(revision(&db, "beta").await, beta + 1);
+        let b = cache
+            .project(&db, "beta")
+            .await
+            .expect("reload")
+            .expect("beta");
+        assert!(
+            b.input.interviews[0]
+                .participants
+                .iter()
+                .any(|p| p.function == crate::format::Function::EndUser)
+        );
     }
 
     #[tokio::test]

@@ -32,6 +32,8 @@ pub struct Settings {
     pub webhook_retry_base: Duration,
     /// Caps on open event streams.
     pub streams: crate::live::streams::StreamLimits,
+    /// How many project snapshots the read cache keeps (the least recently used go first).
+    pub cache_projects: usize,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
             public_url: None,
             webhook_retry_base: Duration::seconds(30),
             streams: crate::live::streams::StreamLimits::default(),
+            cache_projects: crate::cache::DEFAULT_CAPACITY,
         }
     }
 }
@@ -85,12 +88,13 @@ pub struct AppState {
 impl AppState {
     /// A state over a connection, with an empty cache.
     pub fn new(db: Db, settings: Settings, leptos_options: LeptosOptions) -> Self {
+        let cache = Arc::new(crate::cache::Cache::with_capacity(settings.cache_projects));
         Self {
             background_db: db.with_own_count(),
             db,
             settings: Arc::new(settings),
             leptos_options,
-            cache: Arc::new(crate::cache::Cache::default()),
+            cache,
             live: Arc::new(crate::live::hub::LiveHub::default()),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
         }

@@ -68,10 +68,13 @@ pub async fn restore(db: &Db, file: &Path, force: bool) -> anyhow::Result<()> {
         .await
         .context("bringing the restored schema up to date")?;
     // SurrealDB's import runs no events, so the revision counters came back as they were in
-    // the backup. Give the directory and catalog counters values no app instance has cached,
-    // so that every instance still running reloads everything it holds.
+    // the backup. Give every counter a value no app instance has cached, so that every
+    // instance still running reloads everything it holds, and mark every project's portfolio
+    // line to be computed again.
     db.query(
-        "UPSERT revision:⟨~directory⟩ SET n = rand::int(1, 4611686018427387903);
+        "UPDATE revision SET n = rand::int(1, 4611686018427387903) RETURN NONE;
+         UPDATE revision SET dirty = true WHERE !string::starts_with(record::id(id), '~') RETURN NONE;
+         UPSERT revision:⟨~directory⟩ SET n = rand::int(1, 4611686018427387903);
          UPSERT revision:⟨~catalog⟩ SET n = rand::int(1, 4611686018427387903);",
     )
     .await

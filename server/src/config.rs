@@ -85,6 +85,9 @@ pub struct ServeArgs {
     /// Seconds after which the server ends a live-update stream (browsers reconnect).
     #[arg(long, env = "TOUCHPOINT_STREAM_MAX_SECONDS", default_value_t = 3600)]
     pub stream_max_seconds: u64,
+    /// Project snapshots the read cache keeps (the least recently used go first).
+    #[arg(long, env = "TOUCHPOINT_CACHE_PROJECTS", default_value_t = app::cache::DEFAULT_CAPACITY)]
+    pub cache_projects: usize,
     /// Where webhook deliveries look up receivers' names: the system's resolver, or a fixed
     /// table in tests (no flag).
     #[arg(skip)]
@@ -110,6 +113,7 @@ impl Default for ServeArgs {
             streams_per_user: 20,
             streams_per_instance: 10_000,
             stream_max_seconds: 3600,
+            cache_projects: app::cache::DEFAULT_CAPACITY,
             webhook_lookup: crate::webhooks::resolver::Lookup::System,
         }
     }
@@ -150,6 +154,10 @@ impl ServeArgs {
             (1..=86_400).contains(&self.stream_max_seconds),
             "TOUCHPOINT_STREAM_MAX_SECONDS must be between 1 and 86400"
         );
+        anyhow::ensure!(
+            self.cache_projects > 0,
+            "TOUCHPOINT_CACHE_PROJECTS must be positive"
+        );
         if let Some(url) = &self.public_url {
             anyhow::ensure!(
                 url.starts_with("http://") || url.starts_with("https://"),
@@ -173,6 +181,7 @@ impl ServeArgs {
                 per_instance: self.streams_per_instance,
                 max_age: std::time::Duration::from_secs(self.stream_max_seconds),
             },
+            cache_projects: self.cache_projects,
         })
     }
 }

@@ -43,12 +43,22 @@ pub async fn portfolio_csv(
         .map(|a| a.user)
         .ok_or_else(AppError::unauthorized)?;
     let as_of = parse_as_of(q.as_of.as_deref())?;
-    let portfolio = service::portfolio(&state, &user, as_of).await?;
-    let body = csv_export::portfolio_csv(&portfolio.rows)?;
-    Ok(csv_response(
+    // Every project, sent as it is read, a few hundred at a time.
+    let (as_of, parts) = service::portfolio_csv_parts(&state, &user, as_of).await?;
+    let body = axum::body::Body::from_stream(futures::StreamExt::map(parts, |part| {
+        part.map_err(|e| std::io::Error::other(e.message()))
+    }));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"touchpoint-portfolio-{as_of}.csv\""),
+            ),
+        ],
         body,
-        &format!("touchpoint-portfolio-{}.csv", portfolio.as_of),
-    ))
+    )
+        .into_response())
 }
 
 /// `GET /projects/{key}/report.csv`.

@@ -36,9 +36,15 @@ pub async fn offline_state(db_url: &str) -> anyhow::Result<AppState> {
         .await
         .context("connecting to the database")?;
     app::db::migrate(&db).await.context("applying the schema")?;
+    // A command reads each project once (computing portfolio lines after an import): a small
+    // cache is enough and keeps its memory flat.
+    let settings = app::state::Settings {
+        cache_projects: 64,
+        ..app::state::Settings::default()
+    };
     Ok(AppState::new(
         db,
-        app::state::Settings::default(),
+        settings,
         LeptosOptions::builder().output_name("touchpoint").build(),
     ))
 }
@@ -230,14 +236,17 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Loads every project into the read cache in the background, so that the first portfolio
 /// after a start is as fast as the next ones. Requests do not wait for it.
+/// Checks the stored portfolio lines in the background and computes any that are missing or
+/// old (after an upgrade, or on a new day), so that the first portfolio finds them ready.
+/// Requests do not wait for it, except a portfolio that needs the same lines.
 fn spawn_cache_warming(state: AppState) {
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        match state.cache.warm(&state.db).await {
+        match app::reports::service::check_lines(&state).await {
             Ok(n) => {
-                tracing::info!(projects = n, elapsed = ?started.elapsed(), "read cache warmed")
+                tracing::info!(computed = n, elapsed = ?started.elapsed(), "read cache warmed: portfolio lines ready")
             }
-            Err(e) => tracing::warn!(error = %e.message(), "warming the read cache failed"),
+            Err(e) => tracing::warn!(error = %e.message(), "checking the portfolio lines failed"),
         }
     });
 }

@@ -73,6 +73,7 @@ pub async fn import(
                 summary.projects, summary.projects_replaced, summary.sprints, summary.feedback
             );
             audit(&state.db, "workspace.import", file, &detail).await;
+            compute_lines(&state).await;
             Ok(())
         }
         Err(ImportError::Invalid(issues)) => {
@@ -89,6 +90,27 @@ pub async fn import(
                 "the import failed and nothing was imported: {}",
                 e.message()
             )
+        }
+    }
+}
+
+/// Computes the portfolio lines of what an import wrote (see `app::reports::summary`), so that
+/// the first portfolio after the next start finds them ready. A failure here loses nothing:
+/// the server computes missing lines itself.
+async fn compute_lines(state: &app::state::AppState) {
+    let started = Instant::now();
+    let lines = match app::reports::service::check_lines(state).await {
+        Ok(n) => app::reports::service::refresh_dirty(state)
+            .await
+            .map(|m| n + m),
+        Err(e) => Err(e),
+    };
+    match lines {
+        Ok(n) => {
+            tracing::info!(lines = n, elapsed = ?started.elapsed(), "portfolio lines computed")
+        }
+        Err(e) => {
+            tracing::warn!(error = %e.message(), "the portfolio lines will be computed at the next start")
         }
     }
 }
@@ -130,6 +152,7 @@ pub async fn demo(
         scale, summary.import.projects, summary.import.sprints, summary.import.feedback
     );
     audit(&state.db, "workspace.demo", &summary.admin_email, &detail).await;
+    compute_lines(&state).await;
     println!("{}", summary.import);
     println!(
         "Loaded the demo data in {:.1?}.\n\nSign in as {} with the password\n\n    {}\n\n(shown only now; users imported with the demo cannot sign in until an admin sets a password)",

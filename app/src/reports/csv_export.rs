@@ -96,9 +96,18 @@ fn row_cells(key: &str, name: &str, status: &str, s: &ProjectSignals) -> Vec<Str
 }
 
 fn write(rows: Vec<Vec<String>>, header: &[&str]) -> Result<String, crate::error::AppError> {
+    write_rows(rows, Some(header))
+}
+
+fn write_rows(
+    rows: Vec<Vec<String>>,
+    header: Option<&[&str]>,
+) -> Result<String, crate::error::AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)
-        .map_err(|_| crate::error::AppError::internal())?;
+    if let Some(header) = header {
+        w.write_record(header)
+            .map_err(|_| crate::error::AppError::internal())?;
+    }
     for r in rows {
         w.write_record(&r)
             .map_err(|_| crate::error::AppError::internal())?;
@@ -116,6 +125,19 @@ pub fn portfolio_csv(rows: &[PortfolioRow]) -> Result<String, crate::error::AppE
             .map(|r| row_cells(&r.key, &r.name, r.status.as_str(), &r.signals))
             .collect(),
         &PORTFOLIO_HEADER,
+    )
+}
+
+/// Portfolio rows as CSV lines, with the header only when `header` (for a CSV sent in parts).
+pub fn portfolio_csv_part(
+    rows: &[PortfolioRow],
+    header: bool,
+) -> Result<String, crate::error::AppError> {
+    write_rows(
+        rows.iter()
+            .map(|r| row_cells(&r.key, &r.name, r.status.as_str(), &r.signals))
+            .collect(),
+        header.then_some(&PORTFOLIO_HEADER[..]),
     )
 }
 

@@ -11,6 +11,8 @@ pub mod pages;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod summary;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -31,13 +33,167 @@ pub struct PortfolioRow {
     pub signals: ProjectSignals,
 }
 
-/// The portfolio: every visible, non-archived project's signals.
+/// The portfolio: the visible, non-archived projects' signals (a page of them, or all).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Portfolio {
     /// The report date.
     pub as_of: NaiveDate,
     /// One row per project.
     pub rows: Vec<PortfolioRow>,
+    /// The cursor of the next page, if there is one.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// The cursor of the previous page, if there is one.
+    #[serde(default)]
+    pub prev: Option<String>,
+}
+
+/// Rows on a page of the portfolio.
+pub const PAGE: usize = 50;
+
+/// A portfolio cursor as it travels in an address: `p` and the hex of the sort key.
+pub fn encode_cursor(sort_key: &str) -> String {
+    let mut out = String::with_capacity(1 + sort_key.len() * 2);
+    out.push('p');
+    for b in sort_key.bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Reads a cursor made by [`encode_cursor`]; `None` when it is not one.
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    let hex = cursor.strip_prefix('p')?;
+    if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 2000 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+impl PortfolioQuery {
+    /// The query of an address's parameters: `sort`, `lacking`, `at_risk` (present = on),
+    /// `after` / `before` (cursors) and `limit` (1–500, default [`PAGE`]).
+    pub fn from_params(
+        sort: Option<&str>,
+        lacking: bool,
+        at_risk: bool,
+        after: Option<&str>,
+        before: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Self, crate::error::AppError> {
+        let cursor = |c: Option<&str>| match c.map(str::trim).filter(|c| !c.is_empty()) {
+            None => Ok(None),
+            Some(c) => decode_cursor(c).map(Some).ok_or_else(|| {
+                crate::error::AppError::field("cursor", "Pass the cursor of the previous page.")
+            }),
+        };
+        let limit = limit.unwrap_or(PAGE);
+        if !(1..=500).contains(&limit) {
+            return Err(crate::error::AppError::field(
+                "limit",
+                "Ask for between 1 and 500 items.",
+            ));
+        }
+        Ok(Self {
+            sort: PortfolioSort::parse(sort.unwrap_or_default()),
+            lacking,
+            at_risk,
+            after: cursor(after)?,
+            before: cursor(before)?,
+            limit,
+        })
+    }
+}
+
+/// How the portfolio is sorted (the `sort` of its address).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PortfolioSort {
+    /// By name (case-insensitive).
+    #[default]
+    Name,
+    /// By one scorecard level (1–5), red first, then by name.
+    Signal(u8),
+    /// At risk first, then most red signals, then by name.
+    Risk,
+    /// Oldest end-user contact first (never first of all), then by name.
+    Contact,
+}
+
+impl PortfolioSort {
+    /// Every sort.
+    pub const ALL: [PortfolioSort; 8] = [
+        Self::Name,
+        Self::Risk,
+        Self::Contact,
+        Self::Signal(1),
+        Self::Signal(2),
+        Self::Signal(3),
+        Self::Signal(4),
+        Self::Signal(5),
+    ];
+
+    /// Reads the `sort` of an address (anything unknown sorts by name).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "risk" => Self::Risk,
+            "contact" => Self::Contact,
+            "m1" => Self::Signal(1),
+            "m2" => Self::Signal(2),
+            "m3" => Self::Signal(3),
+            "m4" => Self::Signal(4),
+            "m5" => Self::Signal(5),
+            _ => Self::Name,
+        }
+    }
+
+    /// The `sort` of an address.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Risk => "risk",
+            Self::Contact => "contact",
+            Self::Signal(1) => "m1",
+            Self::Signal(2) => "m2",
+            Self::Signal(3) => "m3",
+            Self::Signal(4) => "m4",
+            Self::Signal(_) => "m5",
+        }
+    }
+
+    /// The stored, indexed sort key of this sort (a column of `project_summary`).
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Name => "sort_name",
+            Self::Risk => "sort_risk",
+            Self::Contact => "sort_contact",
+            Self::Signal(1) => "sort_m1",
+            Self::Signal(2) => "sort_m2",
+            Self::Signal(3) => "sort_m3",
+            Self::Signal(4) => "sort_m4",
+            Self::Signal(_) => "sort_m5",
+        }
+    }
+}
+
+/// Which page of the portfolio, sorted and filtered how.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioQuery {
+    /// The sort.
+    pub sort: PortfolioSort,
+    /// Only projects lacking end-user contact.
+    pub lacking: bool,
+    /// Only projects at risk.
+    pub at_risk: bool,
+    /// Rows after this cursor (the next page); `None` for the first.
+    pub after: Option<String>,
+    /// Rows before this cursor (the previous page).
+    pub before: Option<String>,
+    /// Rows per page (1–500).
+    pub limit: usize,
 }
 
 /// One end-user contact, for the contact timeline.
@@ -122,6 +278,28 @@ mod tests {
         assert_eq!(suppress(4), None);
         assert_eq!(suppress(5), Some(5));
         assert_eq!(suppress(12), Some(12));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        for key in ["alpha\u{1}a", "3Émile\u{1}Émile\u{1}k-1", "0"] {
+            let c = encode_cursor(key);
+            assert!(c.chars().all(|ch| ch.is_ascii_alphanumeric()), "{c}");
+            assert_eq!(decode_cursor(&c).as_deref(), Some(key));
+        }
+        for bad in ["", "p", "pz1", "p0", "q00", "pffff"] {
+            assert_eq!(decode_cursor(bad), None, "{bad}");
+        }
+        let q =
+            PortfolioQuery::from_params(Some("m2"), true, false, None, None, None).expect("query");
+        assert_eq!(q.sort, PortfolioSort::Signal(2));
+        assert_eq!(q.limit, PAGE);
+        let e = PortfolioQuery::from_params(None, false, false, Some("zz"), None, None)
+            .expect_err("bad cursor");
+        assert_eq!(e.field_name(), Some("cursor"));
+        let e = PortfolioQuery::from_params(None, false, false, None, None, Some(501))
+            .expect_err("too many");
+        assert_eq!(e.field_name(), Some("limit"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::{Portfolio, PortfolioRow, ProjectReport};
+use super::{Portfolio, ProjectReport};
 use crate::components::ErrorNotice;
 use crate::signals::{Level, Signal as SignalLevel};
 
@@ -45,71 +45,25 @@ fn signal_badge(s: &SignalLevel, about: &'static str) -> impl IntoView + use<> {
     view! { <LevelBadge level=s.level reasons=s.reasons.clone() about/> }
 }
 
-fn rank(level: Level) -> u8 {
-    match level {
-        Level::Red => 0,
-        Level::Amber => 1,
-        Level::InsufficientData => 2,
-        Level::Green => 3,
-    }
-}
-
-/// Sorts and filters portfolio rows as the URL asks.
-pub fn arrange(
-    mut rows: Vec<PortfolioRow>,
-    sort: &str,
-    lacking: bool,
-    at_risk: bool,
-) -> Vec<PortfolioRow> {
-    rows.retain(|r| {
-        (!lacking || r.signals.end_user_contact.lacking)
-            && (!at_risk || r.signals.scorecard.at_risk)
-    });
-    let level = |r: &PortfolioRow, i: usize| rank(r.signals.scorecard.entries()[i].1.level);
-    match sort {
-        "m1" | "m2" | "m3" | "m4" | "m5" => {
-            let i = usize::from(sort.as_bytes()[1] - b'1');
-            rows.sort_by(|a, b| {
-                level(a, i)
-                    .cmp(&level(b, i))
-                    .then_with(|| a.name.cmp(&b.name))
-            });
-        }
-        "risk" => rows.sort_by(|a, b| {
-            b.signals
-                .scorecard
-                .at_risk
-                .cmp(&a.signals.scorecard.at_risk)
-                .then_with(|| {
-                    let reds = |r: &PortfolioRow| {
-                        r.signals
-                            .scorecard
-                            .entries()
-                            .iter()
-                            .filter(|(_, s)| s.level == Level::Red)
-                            .count()
-                    };
-                    reds(b).cmp(&reds(a)).then_with(|| a.name.cmp(&b.name))
-                })
-        }),
-        "contact" => rows.sort_by(|a, b| {
-            a.signals
-                .end_user_contact
-                .last_contact_on
-                .cmp(&b.signals.end_user_contact.last_contact_on)
-                .then_with(|| a.name.cmp(&b.name))
-        }),
-        _ => rows.sort_by_key(|r| r.name.to_lowercase()),
-    }
-    rows
-}
-
-/// `/reports` (and the start page for leads): every project's five signals.
+/// `/reports` (and the start page for leads): every project's five signals, a page at a time.
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
     let query = use_query_map();
-    let as_of = move || query.read().get("as_of").filter(|s| !s.is_empty());
-    let portfolio = Resource::new(as_of, get_portfolio);
+    let params = move || {
+        let q = query.read();
+        let get = |k: &str| q.get(k).filter(|s| !s.is_empty());
+        (
+            get("as_of"),
+            get("sort"),
+            get("lacking"),
+            get("at_risk"),
+            get("after"),
+            get("before"),
+        )
+    };
+    let portfolio = Resource::new(params, |(as_of, sort, lacking, at_risk, after, before)| {
+        get_portfolio(as_of, sort, lacking, at_risk, after, before, None)
+    });
     view! {
         <Title text="Portfolio · Touchpoint"/>
         <section class="page">
@@ -124,14 +78,10 @@ pub fn PortfolioPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match portfolio.await {
                         Ok(p) => {
-                            let q = query.read_untracked();
-                            let sort = q.get("sort").unwrap_or_default();
-                            let lacking = q.get("lacking").is_some();
-                            let at_risk = q.get("at_risk").is_some();
                             let as_of = p.as_of.to_string();
                             view! {
                                 <PortfolioFilters as_of/>
-                                <PortfolioTable portfolio=p sort lacking at_risk/>
+                                <PortfolioTable portfolio=p/>
                             }.into_any()
                         }
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -169,20 +119,44 @@ fn PortfolioFilters(as_of: String) -> impl IntoView {
     }
 }
 
+/// The address of another page of the portfolio: the filters in force, and a cursor.
+fn page_href(query: &leptos_router::params::ParamsMap, cursor: (&str, &str)) -> String {
+    let mut parts: Vec<String> = ["as_of", "sort", "lacking", "at_risk"]
+        .into_iter()
+        .filter_map(|k| {
+            query
+                .get(k)
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", crate::stakeholders::url_encode(&v)))
+        })
+        .collect();
+    parts.push(format!("{}={}", cursor.0, cursor.1));
+    format!("/reports?{}", parts.join("&"))
+}
+
 #[component]
-fn PortfolioTable(
-    portfolio: Portfolio,
-    sort: String,
-    lacking: bool,
-    at_risk: bool,
-) -> impl IntoView {
+fn PortfolioTable(portfolio: Portfolio) -> impl IntoView {
+    let query = use_query_map();
     let as_of = portfolio.as_of;
-    let total = portfolio.rows.len();
-    let rows = arrange(portfolio.rows, &sort, lacking, at_risk);
+    let rows = portfolio.rows;
+    let shown = rows.len();
+    let (prev, next) = {
+        let q = query.read_untracked();
+        (
+            portfolio
+                .prev
+                .as_deref()
+                .map(|c| page_href(&q, ("before", &super::encode_cursor(c)))),
+            portfolio
+                .next
+                .as_deref()
+                .map(|c| page_href(&q, ("after", &super::encode_cursor(c)))),
+        )
+    };
     let csv = format!("/reports/portfolio.csv?as_of={as_of}");
     view! {
         <p class="hint">
-            {format!("{} of {total} projects as of {as_of} (definition version {}). ", rows.len(), crate::signals::DEFINITION_VERSION)}
+            {format!("{shown} projects on this page, as of {as_of} (definition version {}). ", crate::signals::DEFINITION_VERSION)}
             <a href=csv download="">"Download CSV"</a>
         </p>
         {if rows.is_empty() {
@@ -231,6 +205,12 @@ fn PortfolioTable(
                 </table>
             }.into_any()
         }}
+        {(prev.is_some() || next.is_some()).then(|| view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|h| view! { <a href=h rel="prev">"← Previous"</a> })}
+                {next.map(|h| view! { <a href=h rel="next">"Next →"</a> })}
+            </nav>
+        })}
     }
 }
 

@@ -2,55 +2,355 @@
 
 use chrono::NaiveDate;
 
-use super::{ContactEvent, DiversityReport, Portfolio, PortfolioRow, ProjectReport};
+use super::{
+    ContactEvent, DiversityReport, Portfolio, PortfolioQuery, PortfolioRow, PortfolioSort,
+    ProjectReport,
+};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::format::{Function, InterviewStatus};
 use crate::signals::{self, ProjectInput};
 use crate::state::AppState;
 
-/// The keys and names of the non-archived projects the caller may see, in name order.
-pub async fn visible_keys(
-    state: &AppState,
-    user: &CurrentUser,
-) -> AppResult<Vec<(String, String)>> {
-    let (catalog, _) = state
-        .cache
-        .catalog(&state.db, crate::cache::prefetched().as_deref())
-        .await?;
-    Ok(catalog
-        .visible(user, false)
-        .into_iter()
-        .map(|p| (p.key.clone(), p.name.clone()))
-        .collect())
-}
-
-/// The portfolio as of a date: each visible project's signals, from the read cache (computed
-/// once per project, revision and date).
+/// Every visible project's row of the portfolio as of a date (default: today), by name: the
+/// CSV and the diversity report. Today's rows come from the stored lines (see
+/// [`super::summary`]); another date is computed from the projects.
 pub async fn portfolio(
     state: &AppState,
     user: &CurrentUser,
     as_of: Option<NaiveDate>,
 ) -> AppResult<Portfolio> {
-    let keys: Vec<String> = visible_keys(state, user)
-        .await?
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
-    let (snapshots, tz) = state.cache.projects(&state.db, &keys).await?;
-    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
+    let view = PortfolioView::of(state, user).await?;
+    let as_of = as_of.unwrap_or(view.today);
+    let rows = if as_of == view.today {
+        view.fresh(state).await?;
+        super::summary::all(&state.db, &view.day, view.only.as_deref()).await?
+    } else {
+        computed_rows(state, &view, as_of).await?
+    };
     Ok(Portfolio {
         as_of,
-        rows: snapshots
-            .iter()
-            .map(|s| PortfolioRow {
-                key: s.input.key.clone(),
-                name: s.input.name.clone(),
-                status: s.input.status,
-                signals: (*s.signals(as_of)).clone(),
-            })
-            .collect(),
+        rows,
+        next: None,
+        prev: None,
     })
+}
+
+/// The portfolio as of a date (default: today) as CSV, in parts of up to 500 projects: every
+/// visible project, by name, read a page at a time (today's from the stored lines). Who may
+/// see what is decided before the first part.
+pub async fn portfolio_csv_parts(
+    state: &AppState,
+    user: &CurrentUser,
+    as_of: Option<NaiveDate>,
+) -> AppResult<(
+    NaiveDate,
+    futures::stream::BoxStream<'static, AppResult<String>>,
+)> {
+    use futures::StreamExt as _;
+    let view = PortfolioView::of(state, user).await?;
+    let as_of = as_of.unwrap_or(view.today);
+    if as_of != view.today {
+        let mut rows = computed_rows(state, &view, as_of).await?;
+        rows.sort_by_key(|r| super::summary::sort_keys(r)[0].clone());
+        let text = super::csv_export::portfolio_csv_part(&rows, true)?;
+        return Ok((
+            as_of,
+            futures::stream::once(async move { Ok(text) }).boxed(),
+        ));
+    }
+    view.fresh(state).await?;
+    // Lines written since they were computed are computed first.
+    let dirty = super::summary::dirty(&state.db).await?;
+    if !dirty.is_empty() {
+        refresh_lines(state, &dirty, &view.day, view.today).await?;
+    }
+    struct Next {
+        db: crate::db::Db,
+        day: String,
+        only: Option<Vec<String>>,
+        after: Option<String>,
+        first: bool,
+        done: bool,
+    }
+    let start = Next {
+        db: state.db.clone(),
+        day: view.day.clone(),
+        only: view.only.clone(),
+        after: None,
+        first: true,
+        done: false,
+    };
+    let parts = futures::stream::unfold(start, |mut n| async move {
+        if n.done {
+            return None;
+        }
+        let q = PortfolioQuery {
+            after: n.after.take(),
+            limit: 500,
+            ..PortfolioQuery::default()
+        };
+        let read = match super::summary::page(&n.db, &n.day, &q, n.only.as_deref()).await {
+            Ok(read) => read,
+            Err(e) => {
+                n.done = true;
+                return Some((Err(e), n));
+            }
+        };
+        n.after = read.rows.last().map(|(s, _)| s.clone());
+        n.done = !read.more;
+        let rows: Vec<PortfolioRow> = read.rows.into_iter().map(|(_, r)| r).collect();
+        let part = super::csv_export::portfolio_csv_part(&rows, n.first);
+        n.first = false;
+        Some((part, n))
+    });
+    Ok((as_of, parts.boxed()))
+}
+
+/// One page of the portfolio as of a date (default: today), sorted and filtered as asked:
+/// today's from the stored lines, read a page at a time in the database; another date's
+/// computed from the visible projects.
+pub async fn portfolio_page(
+    state: &AppState,
+    user: &CurrentUser,
+    as_of: Option<NaiveDate>,
+    q: &PortfolioQuery,
+) -> AppResult<Portfolio> {
+    let view = PortfolioView::of(state, user).await?;
+    let as_of = as_of.unwrap_or(view.today);
+    if as_of != view.today {
+        let rows = computed_rows(state, &view, as_of).await?;
+        return Ok(page_in_memory(rows, as_of, q));
+    }
+    view.fresh(state).await?;
+    let mut read = super::summary::page(&state.db, &view.day, q, view.only.as_deref()).await?;
+    if !read.dirty.is_empty() {
+        // Written since their lines were computed: compute those and read again. (Lines
+        // written while this runs belong to writes that are concurrent with this request.)
+        refresh_lines(state, &read.dirty, &view.day, view.today).await?;
+        read = super::summary::page(&state.db, &view.day, q, view.only.as_deref()).await?;
+    }
+    let backwards = q.before.is_some() && q.after.is_none();
+    let first = read.rows.first().map(|(s, _)| s.clone());
+    let last = read.rows.last().map(|(s, _)| s.clone());
+    let (next, prev) = if backwards {
+        (last, read.more.then_some(first).flatten())
+    } else {
+        (
+            read.more.then_some(last).flatten(),
+            q.after.as_ref().and(first),
+        )
+    };
+    Ok(Portfolio {
+        as_of,
+        rows: read.rows.into_iter().map(|(_, r)| r).collect(),
+        next,
+        prev,
+    })
+}
+
+/// Who sees which projects, and the day in force.
+struct PortfolioView {
+    /// Today in the workspace time zone.
+    today: NaiveDate,
+    /// [`super::summary::day_of`] today.
+    day: String,
+    /// The projects the caller may see, when not every one.
+    only: Option<Vec<String>>,
+    /// Every visible project, in name order.
+    keys: Vec<String>,
+    /// Every project (for checking the stored lines).
+    all: Vec<String>,
+}
+
+impl PortfolioView {
+    async fn of(state: &AppState, user: &CurrentUser) -> AppResult<Self> {
+        let (catalog, stamp) = state
+            .cache
+            .catalog(&state.db, crate::cache::prefetched().as_deref())
+            .await?;
+        let tz = super::repo::parse_time_zone(&stamp.time_zone);
+        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        let keys: Vec<String> = catalog
+            .visible(user, false)
+            .into_iter()
+            .map(|p| p.key.clone())
+            .collect();
+        Ok(Self {
+            today,
+            day: super::summary::day_of(today, tz.name()),
+            only: (!user.role.sees_everything()).then(|| keys.clone()),
+            keys,
+            all: catalog.projects.iter().map(|p| p.key.clone()).collect(),
+        })
+    }
+
+    /// Makes sure this instance checked every stored line for today once (a new day, or the
+    /// first portfolio since the start, computes the old ones again).
+    async fn fresh(&self, state: &AppState) -> AppResult<()> {
+        check_lines_of(state, &self.day, self.today, &self.all)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Checks every stored portfolio line for today once per instance and day, and computes the
+/// missing and old ones (at start, so that the first portfolio finds them ready). Returns how
+/// many were computed.
+pub async fn check_lines(state: &AppState) -> AppResult<usize> {
+    let (catalog, stamp) = state.cache.catalog(&state.db, None).await?;
+    let tz = super::repo::parse_time_zone(&stamp.time_zone);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
+    check_lines_of(
+        state,
+        &super::summary::day_of(today, tz.name()),
+        today,
+        &all,
+    )
+    .await
+}
+
+/// Computes today's lines of every project written since its line was computed (after an
+/// import, in the background). Returns how many.
+pub async fn refresh_dirty(state: &AppState) -> AppResult<usize> {
+    let (_, stamp) = state.cache.catalog(&state.db, None).await?;
+    let tz = super::repo::parse_time_zone(&stamp.time_zone);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let dirty = super::summary::dirty(&state.db).await?;
+    refresh_lines(
+        state,
+        &dirty,
+        &super::summary::day_of(today, tz.name()),
+        today,
+    )
+    .await?;
+    Ok(dirty.len())
+}
+
+async fn check_lines_of(
+    state: &AppState,
+    day: &str,
+    today: NaiveDate,
+    all: &[String],
+) -> AppResult<usize> {
+    if state.cache.summaries_checked(day) {
+        return Ok(0);
+    }
+    let _one_at_a_time = state.cache.summaries_check_lock().lock().await;
+    if state.cache.summaries_checked(day) {
+        return Ok(0);
+    }
+    let old = super::summary::old_lines(&state.db, day, all).await?;
+    refresh_lines(state, &old, day, today).await?;
+    state.cache.set_summaries_checked(day);
+    Ok(old.len())
+}
+
+/// Computes the lines of `keys` for today (`day`) from their projects and stores them (a
+/// project that is gone loses its line), a few at a time.
+pub async fn refresh_lines(
+    state: &AppState,
+    keys: &[String],
+    day: &str,
+    today: NaiveDate,
+) -> AppResult<()> {
+    use futures::StreamExt as _;
+    let chunks: Vec<Vec<String>> = keys.chunks(50).map(<[String]>::to_vec).collect();
+    let mut results = futures::stream::iter(
+        chunks
+            .into_iter()
+            .map(|chunk| refresh_chunk(state, chunk, day, today)),
+    )
+    .buffer_unordered(2);
+    while let Some(done) = results.next().await {
+        done?;
+    }
+    Ok(())
+}
+
+async fn refresh_chunk(
+    state: &AppState,
+    chunk: Vec<String>,
+    day: &str,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let stamp = super::repo::stamp(&state.db, &chunk).await?;
+    for key in &chunk {
+        match state.cache.project_at_stamp(&state.db, key, &stamp).await? {
+            Some(s) => {
+                let row = PortfolioRow {
+                    key: s.input.key.clone(),
+                    name: s.input.name.clone(),
+                    status: s.input.status,
+                    signals: (*s.signals(today)).clone(),
+                };
+                super::summary::store(&state.db, &row, s.revision, day).await?;
+            }
+            None => super::summary::remove(&state.db, key).await?,
+        }
+    }
+    Ok(())
+}
+
+/// Every visible project's row as of a date other than today, computed from the projects.
+async fn computed_rows(
+    state: &AppState,
+    view: &PortfolioView,
+    as_of: NaiveDate,
+) -> AppResult<Vec<PortfolioRow>> {
+    let mut rows = Vec::with_capacity(view.keys.len());
+    let mut start = 0;
+    while start < view.keys.len() {
+        let end = (start + 100).min(view.keys.len());
+        let chunk = view.keys[start..end].to_vec();
+        start = end;
+        let (snapshots, _) = state.cache.projects(&state.db, &chunk).await?;
+        rows.extend(snapshots.iter().map(|s| PortfolioRow {
+            key: s.input.key.clone(),
+            name: s.input.name.clone(),
+            status: s.input.status,
+            signals: (*s.signals(as_of)).clone(),
+        }));
+    }
+    Ok(rows)
+}
+
+/// A page of rows sorted and filtered in memory, with the same sort keys as the stored lines.
+fn page_in_memory(rows: Vec<PortfolioRow>, as_of: NaiveDate, q: &PortfolioQuery) -> Portfolio {
+    let index = PortfolioSort::ALL
+        .iter()
+        .position(|s| *s == q.sort)
+        .unwrap_or(0);
+    let mut keyed: Vec<(String, PortfolioRow)> = rows
+        .into_iter()
+        .filter(|r| {
+            (!q.lacking || r.signals.end_user_contact.lacking)
+                && (!q.at_risk || r.signals.scorecard.at_risk)
+        })
+        .map(|r| (super::summary::sort_keys(&r)[index].clone(), r))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let limit = q.limit.clamp(1, 500);
+    let (start, end) = match (&q.after, &q.before) {
+        (Some(after), _) => {
+            let start = keyed.partition_point(|(k, _)| k <= after);
+            (start, (start + limit).min(keyed.len()))
+        }
+        (None, Some(before)) => {
+            let end = keyed.partition_point(|(k, _)| k < before);
+            (end.saturating_sub(limit), end)
+        }
+        (None, None) => (0, limit.min(keyed.len())),
+    };
+    let next = (end > start && end < keyed.len()).then(|| keyed[end - 1].0.clone());
+    let prev = (start > 0 && start < end).then(|| keyed[start].0.clone());
+    Portfolio {
+        as_of,
+        rows: keyed.drain(start..end).map(|(_, r)| r).collect(),
+        next,
+        prev,
+    }
 }
 
 /// The signals of every input (pure; the benchmark measures this).
@@ -182,4 +482,195 @@ pub async fn diversity_report(
         attributes,
         consenting,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+
+    async fn state(name: &str) -> AppState {
+        let db = crate::feedback::repo::tests::seeded(name).await;
+        AppState::new(
+            db,
+            crate::state::Settings::default(),
+            leptos::config::LeptosOptions::builder()
+                .output_name("touchpoint")
+                .build(),
+        )
+    }
+
+    fn user(id: &str, role: Role) -> CurrentUser {
+        CurrentUser {
+            id: id.into(),
+            email: format!("{id}@example.org"),
+            name: id.into(),
+            role,
+            must_change_password: false,
+        }
+    }
+
+    async fn lines(state: &AppState) -> Vec<String> {
+        let mut r = state
+            .db
+            .query("SELECT VALUE key FROM project_summary ORDER BY key")
+            .await
+            .expect("q");
+        r.take(0).expect("keys")
+    }
+
+    async fn dirty(state: &AppState) -> Vec<String> {
+        super::super::summary::dirty(&state.db)
+            .await
+            .expect("dirty")
+    }
+
+    fn keys(p: &Portfolio) -> Vec<&str> {
+        p.rows.iter().map(|r| r.key.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_portfolio_is_paged_from_stored_lines_that_follow_every_write() {
+        let state = state("summary_pages").await;
+        let admin = user("admin", Role::Admin);
+        let q = |after: Option<String>, before: Option<String>| PortfolioQuery {
+            limit: 1,
+            after,
+            before,
+            ..PortfolioQuery::default()
+        };
+        let first = portfolio_page(&state, &admin, None, &q(None, None))
+            .await
+            .expect("page 1");
+        assert_eq!(keys(&first), ["alpha"]);
+        assert_eq!(first.prev, None);
+        let second = portfolio_page(&state, &admin, None, &q(first.next.clone(), None))
+            .await
+            .expect("page 2");
+        assert_eq!(keys(&second), ["beta"]);
+        assert_eq!(second.next, None, "the last page");
+        let back = portfolio_page(&state, &admin, None, &q(None, second.prev.clone()))
+            .await
+            .expect("back");
+        assert_eq!(keys(&back), ["alpha"]);
+        assert_eq!(
+            lines(&state).await,
+            ["alpha", "beta"],
+            "one stored line each"
+        );
+        assert!(
+            dirty(&state).await.is_empty(),
+            "computed lines clear the flags"
+        );
+
+        // A write marks the project; the next portfolio shows it and stores the new line.
+        let all = PortfolioQuery {
+            limit: 50,
+            ..PortfolioQuery::default()
+        };
+        let before = portfolio_page(&state, &admin, None, &all).await.expect("p");
+        assert_ne!(
+            before.rows[0].signals.scorecard.m5_beyond_ml.level,
+            crate::signals::Level::Green
+        );
+        state
+            .db
+            .query(
+                "UPDATE project:alpha SET ml_needed = 'no', baseline_considered = 'A spreadsheet'",
+            )
+            .await
+            .expect("q")
+            .check()
+            .expect("framed");
+        assert_eq!(dirty(&state).await, ["alpha"]);
+        let after = portfolio_page(&state, &admin, None, &all).await.expect("p");
+        assert_eq!(
+            after.rows[0].signals.scorecard.m5_beyond_ml.level,
+            crate::signals::Level::Green
+        );
+        assert!(dirty(&state).await.is_empty());
+
+        // Filters and sorts are the stored ones; a member sees their projects only.
+        let at_risk = PortfolioQuery {
+            at_risk: true,
+            ..all.clone()
+        };
+        let risky = portfolio_page(&state, &admin, None, &at_risk)
+            .await
+            .expect("p");
+        assert!(risky.rows.iter().all(|r| r.signals.scorecard.at_risk));
+        let member = user("u1", Role::Member);
+        let mine = portfolio_page(&state, &member, None, &all)
+            .await
+            .expect("p");
+        assert_eq!(keys(&mine), ["alpha"]);
+
+        // Another day is computed from the projects, paged the same way.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("day");
+        let past = portfolio_page(&state, &admin, Some(day), &q(None, None))
+            .await
+            .expect("past");
+        assert_eq!(keys(&past), ["alpha"]);
+        assert_eq!(past.as_of, day);
+        assert!(past.next.is_some());
+
+        // A deleted project leaves the portfolio and its line goes.
+        state
+            .db
+            .query("DELETE project:beta")
+            .await
+            .expect("q")
+            .check()
+            .expect("deleted");
+        let left = portfolio_page(&state, &admin, None, &all).await.expect("p");
+        assert_eq!(keys(&left), ["alpha"]);
+        assert_eq!(lines(&state).await, ["alpha"]);
+    }
+
+    #[tokio::test]
+    async fn a_new_day_or_a_missing_line_is_computed_once_per_instance() {
+        let state = state("summary_days").await;
+        let admin = user("admin", Role::Admin);
+        let all = PortfolioQuery {
+            limit: 50,
+            ..PortfolioQuery::default()
+        };
+        portfolio_page(&state, &admin, None, &all).await.expect("p");
+        // Lines of another day (as after midnight), and a line lost: computed again.
+        state
+            .db
+            .query(
+                "UPDATE project_summary SET day = '2000-01-01|UTC'; DELETE project_summary:beta;",
+            )
+            .await
+            .expect("q")
+            .check()
+            .expect("aged");
+        let fresh = AppState::new(
+            state.db.clone(),
+            crate::state::Settings::default(),
+            leptos::config::LeptosOptions::builder()
+                .output_name("touchpoint")
+                .build(),
+        );
+        let p = portfolio_page(&fresh, &admin, None, &all).await.expect("p");
+        assert_eq!(keys(&p), ["alpha", "beta"]);
+        let mut r = fresh
+            .db
+            .query("SELECT VALUE day FROM project_summary")
+            .await
+            .expect("q");
+        let days: Vec<String> = r.take(0).expect("days");
+        assert_eq!(days.len(), 2);
+        assert!(days.iter().all(|d| d != "2000-01-01|UTC"), "{days:?}");
+        // The CSV has every project, from the same lines.
+        let (_, parts) = portfolio_csv_parts(&fresh, &admin, None)
+            .await
+            .expect("csv");
+        use futures::StreamExt as _;
+        let text: Vec<String> = parts.map(|p| p.expect("part")).collect().await;
+        let text = text.concat();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(text.starts_with("key,name,status,as_of"));
+    }
 }

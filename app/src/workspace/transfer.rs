@@ -1143,7 +1143,7 @@ pub const TX_ROWS: usize = 2_000;
 /// `$bulk_import` to switch them off: its projects, the project catalog and the directory (with
 /// the workspace time zone, which an import may set).
 const BULK_REVISIONS: &str =
-    "FOR $key IN $bump_projects { UPSERT type::record('revision', $key) SET n += 1; };
+    "FOR $key IN $bump_projects { UPSERT type::record('revision', $key) SET n += 1, dirty = true; };
 UPSERT revision:⟨~catalog⟩ SET n += 1;
 UPSERT revision:⟨~directory⟩ SET n += 1, time_zone = setting:workspace.time_zone;
 ";

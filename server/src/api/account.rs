@@ -364,6 +364,15 @@ async fn import_workspace(
         };
         let result =
             transfer::import_file(&state.db, spool.path(), replace, transfer::TX_ROWS).await;
+        if result.is_ok() {
+            // The portfolio lines of what was imported, computed before anyone asks.
+            let background = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app::reports::service::refresh_dirty(&background).await {
+                    tracing::warn!(error = %e.message(), "computing portfolio lines after an import");
+                }
+            });
+        }
         let detail = match &result {
             Ok(s) => format!(
                 "{} projects{}",

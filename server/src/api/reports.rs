@@ -33,11 +33,54 @@ pub struct AsOf {
     pub as_of: Option<String>,
 }
 
-/// The portfolio in the workspace format's shape.
+/// A page of the portfolio in the workspace format's shape.
 #[derive(Serialize, ToSchema)]
 struct PortfolioBody {
     as_of: chrono::NaiveDate,
     projects: Vec<ProjectSignals>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// How the portfolio is sorted.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum PortfolioSortParam {
+    /// By name.
+    Name,
+    /// At risk first, then most red signals.
+    Risk,
+    /// Oldest end-user contact first.
+    Contact,
+    /// By M1, red first.
+    M1,
+    /// By M2, red first.
+    M2,
+    /// By M3, red first.
+    M3,
+    /// By M4, red first.
+    M4,
+    /// By M5, red first.
+    M5,
+}
+
+/// `?sort=&lacking=&at_risk=&limit=&cursor=` of the portfolio.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PortfolioParams {
+    /// The order (default `name`).
+    #[param(value_type = Option<PortfolioSortParam>)]
+    pub sort: Option<String>,
+    /// Only projects lacking end-user contact.
+    pub lacking: Option<bool>,
+    /// Only projects at risk.
+    pub at_risk: Option<bool>,
+    /// Projects per page: 1–500, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(pattern = r"^p([0-9a-f]{2}){1,500}$")]
+    pub cursor: Option<String>,
 }
 
 /// The caller as the request-context middleware resolved them.
@@ -92,19 +135,54 @@ async fn project_report_csv(
     .await
 }
 
-/// Every visible, non-archived project's signals.
-#[utoipa::path(get, path = "/reports/portfolio", tag = "reports", params(AsOf),
-    responses((status = 200, description = "The report date and every visible project's signals", body = PortfolioBody),
+/// The visible, non-archived projects' signals, a page at a time (sorted and filtered as
+/// asked; 50 per page unless `limit` says otherwise).
+#[utoipa::path(get, path = "/reports/portfolio", tag = "reports", params(AsOf, PortfolioParams),
+    responses((status = 200, description = "The report date and a page of the visible projects' signals", body = PortfolioBody),
               (status = 422, body = ErrorBody)))]
 async fn portfolio(
     State(state): State<AppState>,
     parts: Parts,
     Query(q): Query<AsOf>,
+    Query(p): Query<PortfolioParams>,
 ) -> AppResult<Response> {
-    let p = run(&state, parts, fns::get_portfolio(q.as_of)).await?;
+    let sort = match p.sort.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s @ ("name" | "risk" | "contact" | "m1" | "m2" | "m3" | "m4" | "m5")) => {
+            Some(s.to_string())
+        }
+        Some(_) => {
+            return Err(app::error::AppError::field(
+                "sort",
+                "Sort by name, risk, contact or m1 to m5.",
+            ));
+        }
+    };
+    let limit = match p.limit.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(s.parse::<usize>().map_err(|_| {
+            app::error::AppError::field("limit", "Ask for between 1 and 500 items.")
+        })?),
+    };
+    let flag = |v: Option<bool>| v.unwrap_or(false).then(|| "1".to_string());
+    let page = run(
+        &state,
+        parts,
+        fns::get_portfolio(
+            q.as_of,
+            sort,
+            flag(p.lacking),
+            flag(p.at_risk),
+            p.cursor,
+            None,
+            limit,
+        ),
+    )
+    .await?;
     Ok(ok(&PortfolioBody {
-        as_of: p.as_of,
-        projects: p.rows.into_iter().map(|r| r.signals).collect(),
+        as_of: page.as_of,
+        next_cursor: page.next.as_deref().map(app::reports::encode_cursor),
+        projects: page.rows.into_iter().map(|r| r.signals).collect(),
     }))
 }
 

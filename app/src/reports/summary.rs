@@ -1,0 +1,474 @@
+//! The portfolio's summaries: one stored line per project (`project_summary`), so that the
+//! portfolio is sorted, filtered and paged in the database and never needs every project's
+//! records in memory.
+//!
+//! A line holds the project's portfolio row for one day in the workspace time zone (`day`),
+//! computed from the project at revision `revision`, with one sort key per way the portfolio
+//! sorts (each indexed) and the flags it filters on. It is current when its day is today and
+//! the project's counter has not moved since: every write to a project sets `dirty` on its
+//! counter in the writing transaction (`70_revisions.surql`), and whoever computes the line
+//! clears it with a write that checks the counter is still the one it computed from. So a
+//! request finds the lines to compute with one indexed read, usually empty, and a write
+//! through any instance is in the next portfolio everywhere.
+//!
+//! A new day (or a new time zone) makes every line old. Each instance checks every line once
+//! per day (one read of the table) and computes the old ones again.
+
+use chrono::NaiveDate;
+use surrealdb::types::{RecordId, SurrealValue};
+
+use super::{PortfolioQuery, PortfolioRow};
+use crate::db::{Db, key_of, rid};
+use crate::error::{AppError, AppResult};
+use crate::signals::Level;
+
+/// Separates the parts of a sort key: below every character a name can hold.
+const SEP: char = '\u{1}';
+
+fn rank(level: Level) -> u8 {
+    match level {
+        Level::Red => 0,
+        Level::Amber => 1,
+        Level::InsufficientData => 2,
+        Level::Green => 3,
+    }
+}
+
+/// The sort keys of a row, in the order of [`PortfolioSort::ALL`]. Each ends with the project
+/// key, so that keys are unique and a key is a cursor. The orders are those the portfolio has
+/// always had: names compare case-insensitively for the name sort and
+/// as written for the others.
+pub fn sort_keys(row: &PortfolioRow) -> [String; 8] {
+    let sc = &row.signals.scorecard;
+    let reds = sc
+        .entries()
+        .iter()
+        .filter(|(_, s)| s.level == Level::Red)
+        .count();
+    let level = |i: usize| rank(sc.entries()[i].1.level);
+    let tail = format!("{}{SEP}{}", row.name, row.key);
+    [
+        format!("{}{SEP}{}", row.name.to_lowercase(), row.key),
+        format!("{}{}{tail}", u8::from(!sc.at_risk), 9 - reds.min(9)),
+        match row.signals.end_user_contact.last_contact_on {
+            None => format!("0{tail}"),
+            Some(d) => format!("1{d}{tail}"),
+        },
+        format!("{}{tail}", level(0)),
+        format!("{}{tail}", level(1)),
+        format!("{}{tail}", level(2)),
+        format!("{}{tail}", level(3)),
+        format!("{}{tail}", level(4)),
+    ]
+}
+
+/// The day a line is for: the date and the time zone it is a date in.
+pub fn day_of(as_of: NaiveDate, time_zone: &str) -> String {
+    format!("{as_of}|{time_zone}")
+}
+
+/// A stored line.
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SummaryRecord {
+    key: String,
+    status: String,
+    archived: bool,
+    revision: i64,
+    day: String,
+    lacking: bool,
+    at_risk: bool,
+    sort_name: String,
+    sort_risk: String,
+    sort_contact: String,
+    sort_m1: String,
+    sort_m2: String,
+    sort_m3: String,
+    sort_m4: String,
+    sort_m5: String,
+    row: String,
+}
+
+impl SummaryRecord {
+    fn new(row: &PortfolioRow, revision: i64, day: String) -> AppResult<Self> {
+        let [name, risk, contact, m1, m2, m3, m4, m5] = sort_keys(row);
+        Ok(Self {
+            key: row.key.clone(),
+            status: row.status.as_str().to_string(),
+            archived: row.status == crate::format::ProjectStatus::Archived,
+            revision,
+            day,
+            lacking: row.signals.end_user_contact.lacking,
+            at_risk: row.signals.scorecard.at_risk,
+            sort_name: name,
+            sort_risk: risk,
+            sort_contact: contact,
+            sort_m1: m1,
+            sort_m2: m2,
+            sort_m3: m3,
+            sort_m4: m4,
+            sort_m5: m5,
+            row: serde_json::to_string(row).map_err(|_| AppError::internal())?,
+        })
+    }
+}
+
+/// Stores a project's line computed at `revision` for `day`, unless a line computed from a
+/// later revision is there already, and clears the project's dirty flag if its counter is
+/// still `revision`. A concurrent write to the project leaves the flag set (the next reader
+/// computes the line again); a concurrent store by another instance is theirs.
+pub async fn store(db: &Db, row: &PortfolioRow, revision: i64, day: &str) -> AppResult<()> {
+    let record = SummaryRecord::new(row, revision, day.to_string())?;
+    let res = db
+        .query(
+            "BEGIN TRANSACTION;
+             IF $id.revision = NONE OR $id.revision < $revision
+                OR ($id.revision = $revision AND $id.day != $day) {
+                 UPSERT $id CONTENT $record RETURN NONE;
+             };
+             UPDATE $counter SET dirty = false WHERE n = $revision RETURN NONE;
+             COMMIT TRANSACTION;",
+        )
+        .bind(("id", rid("project_summary", &row.key)))
+        .bind(("counter", rid("revision", &row.key)))
+        .bind(("revision", revision))
+        .bind(("day", day.to_string()))
+        .bind(("record", record))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r.check().map_err(AppError::from));
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_write_conflict() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the line of a project that no longer exists, and clears its dirty flag.
+pub async fn remove(db: &Db, key: &str) -> AppResult<()> {
+    let res = db
+        .query(
+            "BEGIN TRANSACTION;
+             IF record::exists($project) = false {
+                 DELETE $id;
+                 UPDATE $counter SET dirty = false RETURN NONE;
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("id", rid("project_summary", key)))
+        .bind(("project", rid("project", key)))
+        .bind(("counter", rid("revision", key)))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r.check().map_err(AppError::from));
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_write_conflict() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct LineHead {
+    key: String,
+    day: String,
+    revision: i64,
+    now: Option<i64>,
+}
+
+/// The projects whose line is missing, of another day, or computed from an older revision
+/// than the project's counter: one read of every line (once per day and instance).
+pub async fn old_lines(db: &Db, day: &str, projects: &[String]) -> AppResult<Vec<String>> {
+    let mut res = db
+        .query(
+            "SELECT key, day, revision, type::record('revision', key).n AS now
+             FROM project_summary",
+        )
+        .await?
+        .check()?;
+    let heads: Vec<LineHead> = res.take(0)?;
+    let mut current = std::collections::HashSet::new();
+    let mut old = Vec::new();
+    for h in heads {
+        if h.day == day && h.now == Some(h.revision) {
+            current.insert(h.key);
+        } else {
+            old.push(h.key);
+        }
+    }
+    for key in projects {
+        if !current.contains(key) && !old.contains(key) {
+            old.push(key.clone());
+        }
+    }
+    Ok(old)
+}
+
+/// The statement that finds the projects whose line must be computed again because they were
+/// written since (indexed: usually reads nothing).
+const DIRTY_SQL: &str = "SELECT VALUE record::id(id) FROM revision WHERE dirty = true";
+
+/// The projects written since their lines were computed.
+pub async fn dirty(db: &Db) -> AppResult<Vec<String>> {
+    let mut res = db.query(DIRTY_SQL).await?.check()?;
+    Ok(res.take(0)?)
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct PageRow {
+    sort: String,
+    row: String,
+}
+
+/// One page of lines, and the projects written since their lines were computed (when that is
+/// not empty, the page may be out of date: compute them and ask again).
+pub struct PageRead {
+    /// The rows, in order, with their sort keys (the cursors).
+    pub rows: Vec<(String, PortfolioRow)>,
+    /// Whether there are more rows past the page in the direction read.
+    pub more: bool,
+    /// Projects whose lines are out of date.
+    pub dirty: Vec<String>,
+}
+
+/// Reads a page of the lines of `day` in one round trip, with the dirty projects. `only`:
+/// the projects the caller may see, when not all; archived projects are left out.
+pub async fn page(
+    db: &Db,
+    day: &str,
+    q: &PortfolioQuery,
+    only: Option<&[String]>,
+) -> AppResult<PageRead> {
+    let column = q.sort.column();
+    let limit = q.limit.clamp(1, 500);
+    let mut filters = vec!["archived = false", "day = $day"];
+    if q.lacking {
+        filters.push("lacking = true");
+    }
+    if q.at_risk {
+        filters.push("at_risk = true");
+    }
+    let backwards = q.before.is_some() && q.after.is_none();
+    let cursor = if backwards { &q.before } else { &q.after };
+    if cursor.is_some() {
+        filters.push(if backwards {
+            "__SORT__ < $cursor"
+        } else {
+            "__SORT__ > $cursor"
+        });
+    }
+    let from = if only.is_some() {
+        "$only"
+    } else {
+        "project_summary"
+    };
+    // The column is one of a fixed set of names (never input); everything else is bound.
+    let sql = format!(
+        "{DIRTY_SQL};
+         SELECT {column} AS sort, row FROM {from} WHERE {} ORDER BY {column} {} LIMIT $limit;",
+        filters.join(" AND ").replace("__SORT__", column),
+        if backwards { "DESC" } else { "ASC" },
+    );
+    let only_ids: Vec<RecordId> = only
+        .unwrap_or_default()
+        .iter()
+        .map(|k| rid("project_summary", k))
+        .collect();
+    let mut res = db
+        .query(sql)
+        .bind(("day", day.to_string()))
+        .bind(("cursor", cursor.clone().unwrap_or_default()))
+        .bind(("limit", (limit + 1) as i64))
+        .bind(("only", only_ids))
+        .await?
+        .check()?;
+    let dirty: Vec<String> = res.take(0)?;
+    let read: Vec<PageRow> = res.take(1)?;
+    let more = read.len() > limit;
+    let mut rows = Vec::with_capacity(limit);
+    for r in read.into_iter().take(limit) {
+        let row: PortfolioRow = serde_json::from_str(&r.row).map_err(|e| {
+            tracing::error!(error = %e, "an unreadable portfolio line");
+            AppError::internal()
+        })?;
+        rows.push((r.sort, row));
+    }
+    if backwards {
+        rows.reverse();
+    }
+    Ok(PageRead { rows, more, dirty })
+}
+
+/// Every line of `day` that the caller may see, by name (the CSV, the diversity report).
+pub async fn all(db: &Db, day: &str, only: Option<&[String]>) -> AppResult<Vec<PortfolioRow>> {
+    let mut out = Vec::new();
+    let mut q = PortfolioQuery {
+        limit: 500,
+        ..PortfolioQuery::default()
+    };
+    loop {
+        let page = page(db, day, &q, only).await?;
+        let last = page.rows.last().map(|(s, _)| s.clone());
+        out.extend(page.rows.into_iter().map(|(_, r)| r));
+        match (page.more, last) {
+            (true, Some(last)) => q.after = Some(last),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The key a project's line is stored under, from a record id.
+pub fn key_from(id: &RecordId) -> String {
+    key_of(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reports::PortfolioSort;
+    use crate::signals::ProjectInput;
+
+    fn page_rank(level: Level) -> u8 {
+        match level {
+            Level::Red => 0,
+            Level::Amber => 1,
+            Level::InsufficientData => 2,
+            Level::Green => 3,
+        }
+    }
+
+    /// How the portfolio sorted and filtered its rows in memory before the lines were stored:
+    /// the order the stored keys must give.
+    fn arrange(
+        mut rows: Vec<PortfolioRow>,
+        sort: &str,
+        lacking: bool,
+        at_risk: bool,
+    ) -> Vec<PortfolioRow> {
+        rows.retain(|r| {
+            (!lacking || r.signals.end_user_contact.lacking)
+                && (!at_risk || r.signals.scorecard.at_risk)
+        });
+        let level =
+            |r: &PortfolioRow, i: usize| page_rank(r.signals.scorecard.entries()[i].1.level);
+        match sort {
+            "m1" | "m2" | "m3" | "m4" | "m5" => {
+                let i = usize::from(sort.as_bytes()[1] - b'1');
+                rows.sort_by(|a, b| {
+                    level(a, i)
+                        .cmp(&level(b, i))
+                        .then_with(|| a.name.cmp(&b.name))
+                });
+            }
+            "risk" => rows.sort_by(|a, b| {
+                b.signals
+                    .scorecard
+                    .at_risk
+                    .cmp(&a.signals.scorecard.at_risk)
+                    .then_with(|| {
+                        let reds = |r: &PortfolioRow| {
+                            r.signals
+                                .scorecard
+                                .entries()
+                                .iter()
+                                .filter(|(_, s)| s.level == Level::Red)
+                                .count()
+                        };
+                        reds(b).cmp(&reds(a)).then_with(|| a.name.cmp(&b.name))
+                    })
+            }),
+            "contact" => rows.sort_by(|a, b| {
+                a.signals
+                    .end_user_contact
+                    .last_contact_on
+                    .cmp(&b.signals.end_user_contact.last_contact_on)
+                    .then_with(|| a.name.cmp(&b.name))
+            }),
+            _ => rows.sort_by_key(|r| r.name.to_lowercase()),
+        }
+        rows
+    }
+
+    fn row(key: &str, name: &str, started: &str, as_of: &str) -> PortfolioRow {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day");
+        let mut input = ProjectInput::new(key.to_string(), name.to_string(), day(started));
+        input.readiness_total = 8;
+        input.readiness_done = (key.len() % 9) as u32;
+        input.ml_needed = if key.len() % 2 == 0 {
+            crate::format::MlNeeded::Yes
+        } else {
+            crate::format::MlNeeded::Unknown
+        };
+        input.baseline_considered = if name.len() % 3 == 0 {
+            "rules".into()
+        } else {
+            String::new()
+        };
+        PortfolioRow {
+            key: key.into(),
+            name: name.into(),
+            status: input.status,
+            signals: crate::signals::compute(&input, day(as_of)),
+        }
+    }
+
+    #[test]
+    fn the_stored_keys_sort_as_the_portfolio_always_has() {
+        let rows: Vec<PortfolioRow> = [
+            ("alpha", "alpha", "2026-02-20"),
+            ("beta", "Beta", "2025-01-05"),
+            ("gamma", "gamma ray", "2026-01-05"),
+            ("delta", "Delta", "2026-03-01"),
+            ("eps", "Epsilon", "2025-06-01"),
+            ("zeta", "zeta", "2026-02-28"),
+            ("eta", "Éta", "2024-01-01"),
+            ("theta", "Theta", "2026-01-20"),
+        ]
+        .iter()
+        .map(|(k, n, s)| row(k, n, s, "2026-03-01"))
+        .collect();
+        for sort in PortfolioSort::ALL {
+            for (lacking, at_risk) in [(false, false), (true, false), (false, true)] {
+                let expected: Vec<String> = arrange(rows.clone(), sort.as_str(), lacking, at_risk)
+                    .into_iter()
+                    .map(|r| r.key)
+                    .collect();
+                let index = PortfolioSort::ALL
+                    .iter()
+                    .position(|s| *s == sort)
+                    .expect("a sort");
+                let mut stored: Vec<(String, &PortfolioRow)> = rows
+                    .iter()
+                    .filter(|r| {
+                        (!lacking || r.signals.end_user_contact.lacking)
+                            && (!at_risk || r.signals.scorecard.at_risk)
+                    })
+                    .map(|r| (sort_keys(r)[index].clone(), r))
+                    .collect();
+                stored.sort_by(|a, b| a.0.cmp(&b.0));
+                let got: Vec<String> = stored.into_iter().map(|(_, r)| r.key.clone()).collect();
+                assert_eq!(
+                    got, expected,
+                    "{sort:?} lacking={lacking} at_risk={at_risk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sort_keys_end_with_the_key_and_are_unique() {
+        let a = row("a1", "Same", "2026-01-05", "2026-03-01");
+        let b = row("b2", "Same", "2026-01-05", "2026-03-01");
+        for (x, y) in sort_keys(&a).iter().zip(sort_keys(&b).iter()) {
+            assert_ne!(x, y);
+            assert!(x.ends_with("a1") && y.ends_with("b2"));
+        }
+        assert_eq!(PortfolioSort::parse("m3"), PortfolioSort::Signal(3));
+        for s in PortfolioSort::ALL {
+            assert_eq!(PortfolioSort::parse(s.as_str()), s);
+        }
+        assert_eq!(PortfolioSort::parse("anything"), PortfolioSort::Name);
+    }
+}
