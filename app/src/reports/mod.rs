@@ -61,17 +61,25 @@ pub fn encode_cursor(sort_key: &str) -> String {
     out
 }
 
-/// Reads a cursor made by [`encode_cursor`]; `None` when it is not one.
+/// Reads a cursor made by [`encode_cursor`]; `None` when it is not one. Any even run of hex
+/// digits is a position in the order (bytes that are not UTF-8 read as replacement
+/// characters), so every cursor the API's pattern allows is accepted.
 pub fn decode_cursor(cursor: &str) -> Option<String> {
     let hex = cursor.strip_prefix('p')?;
-    if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 2000 {
+    if hex.is_empty()
+        || !hex.len().is_multiple_of(2)
+        || hex.len() > 2000
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect();
-    String::from_utf8(bytes?).ok()
+    Some(String::from_utf8_lossy(&bytes?).into_owned())
 }
 
 impl PortfolioQuery {
@@ -287,9 +295,10 @@ mod tests {
             assert!(c.chars().all(|ch| ch.is_ascii_alphanumeric()), "{c}");
             assert_eq!(decode_cursor(&c).as_deref(), Some(key));
         }
-        for bad in ["", "p", "pz1", "p0", "q00", "pffff"] {
+        for bad in ["", "p", "pz1", "p0", "q00", "p+1", "pFF", "p-1"] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
+        assert_eq!(decode_cursor("pffff").as_deref(), Some("\u{fffd}\u{fffd}"));
         let q =
             PortfolioQuery::from_params(Some("m2"), true, false, None, None, None).expect("query");
         assert_eq!(q.sort, PortfolioSort::Signal(2));

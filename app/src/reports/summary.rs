@@ -396,12 +396,12 @@ mod tests {
         let mut input = ProjectInput::new(key.to_string(), name.to_string(), day(started));
         input.readiness_total = 8;
         input.readiness_done = (key.len() % 9) as u32;
-        input.ml_needed = if key.len() % 2 == 0 {
+        input.ml_needed = if key.len().is_multiple_of(2) {
             crate::format::MlNeeded::Yes
         } else {
             crate::format::MlNeeded::Unknown
         };
-        input.baseline_considered = if name.len() % 3 == 0 {
+        input.baseline_considered = if name.len().is_multiple_of(3) {
             "rules".into()
         } else {
             String::new()

@@ -16,6 +16,7 @@ pub mod target;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
 use crate::error::AppError;
 
 /// What a webhook can be told about.

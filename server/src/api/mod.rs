@@ -70,6 +70,7 @@ pub const MAX_LIMIT: usize = 500;
         ErrorDetail,
         ProjectKey,
         SprintNumber,
+        reports::PortfolioSortParam,
         app::webhooks::WebhookEvent
     )),
     modifiers(&BearerAuth),

@@ -45,7 +45,7 @@ struct PortfolioBody {
 /// How the portfolio is sorted.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-enum PortfolioSortParam {
+pub(crate) enum PortfolioSortParam {
     /// By name.
     Name,
     /// At risk first, then most red signals.
@@ -79,7 +79,7 @@ pub struct PortfolioParams {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
-    #[param(pattern = r"^p([0-9a-f]{2}){1,500}$")]
+    #[param(pattern = r"^p([0-9a-f]{2}){1,1000}$")]
     pub cursor: Option<String>,
 }
 
