@@ -527,13 +527,23 @@ pub fn parse_team_channel(value: &str) -> Result<Channel, AppError> {
     }
 }
 
-/// Parses the day feedback was given (empty: `today`); future days are refused.
+/// The earliest day feedback can be given on (the inbox sorts by time in nanoseconds, which
+/// reaches back to 1677).
+pub fn earliest_given_on() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Parses the day feedback was given (empty: `today`); future days, and days before 1900,
+/// are refused.
 pub fn parse_given_on(value: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
     if value.trim().is_empty() {
         return Ok(today);
     }
     let d = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::field("given_on", "Enter a date as YYYY-MM-DD."))?;
+    if d < earliest_given_on() {
+        return Err(AppError::field("given_on", "Enter a day in 1900 or later."));
+    }
     if d > today {
         return Err(AppError::field(
             "given_on",
@@ -771,5 +781,12 @@ mod tests {
                 .field_name(),
             Some("given_on")
         );
+        assert_eq!(
+            parse_given_on("1677-09-21", today)
+                .expect_err("too early")
+                .field_name(),
+            Some("given_on")
+        );
+        assert!(parse_given_on("1900-01-01", today).is_ok());
     }
 }

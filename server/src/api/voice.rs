@@ -482,9 +482,8 @@ pub struct FeedbackInput {
     /// …and function.
     #[schema(value_type = Option<app::stakeholders::Function>)]
     pub author_function: Option<String>,
-    /// The day it was given (default today): not in the future, and not before 1678, the
-    /// earliest day the feedback inbox can sort.
-    #[schema(value_type = Option<chrono::NaiveDate>, pattern = r"^(16(7[89]|[89][0-9])|1[7-9][0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$")]
+    /// The day it was given (default today): not in the future, and not before 1900.
+    #[schema(value_type = Option<chrono::NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$")]
     pub given_on: Option<String>,
     /// A rating from 1 to 5.
     #[schema(minimum = 1, maximum = 5)]
