@@ -23,17 +23,22 @@ async fn main() -> std::process::ExitCode {
     if one_off {
         cli.db.db = app::db::synced_on_close(&cli.db.db);
     }
-    // Every database handle of a one-off command is dropped by the time `run` returns.
+    // Every database handle is dropped by the time `run` returns: a one-off command's when it
+    // is done, the server's once it stopped serving and ended its background work.
     let result = server::cli::run(cli).await;
-    let closed = !one_off || store_closed().await;
+    let closed = store_closed(if one_off {
+        CLOSE_TIMEOUT
+    } else {
+        SERVE_CLOSE_TIMEOUT
+    })
+    .await;
     if let Err(e) = &result {
         eprintln!("error: {e:#}");
     }
     if !closed {
         eprintln!(
-            "error: the database did not close within {} seconds: its last writes may not be on \
-             disk yet, and the next start reads them back from its log",
-            CLOSE_TIMEOUT.as_secs()
+            "error: the database did not close in time: its last writes are in its log, and \
+             the next start reads them back from there"
         );
     }
     if result.is_ok() && closed {
@@ -43,18 +48,22 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-/// How long a one-off command waits for the embedded database to close.
+/// How long a one-off command waits for the embedded database to close before it exits.
 const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+/// How long a stopped server waits (a service manager expects it gone soon after SIGTERM;
+/// every committed write is in the log either way).
+const SERVE_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Waits, once the last handle is gone, until the embedded database has closed; false after
-/// [`CLOSE_TIMEOUT`]. The engine shuts the store down in a task of its own: SurrealKV syncs its
+/// `timeout`. The engine shuts the store down in a task of its own: SurrealKV syncs its
 /// log, writes its in-memory table to disk and removes the log. Had the runtime ended first, the
 /// close would never run, and the next start would replay the whole log into memory (after
 /// `touchpoint demo --scale large`: 766,000 entries, seconds more to start and some 80 MB more
-/// resident). Nothing else runs in a one-off command, so the store is closed when no task is left.
-async fn store_closed() -> bool {
+/// resident). Nothing else runs by then (a one-off command is done; a server has stopped serving
+/// and ended its background work), so the store is closed when no task is left.
+async fn store_closed(timeout: std::time::Duration) -> bool {
     let runtime = tokio::runtime::Handle::current();
-    let deadline = std::time::Instant::now() + CLOSE_TIMEOUT;
+    let deadline = std::time::Instant::now() + timeout;
     while runtime.metrics().num_alive_tasks() > 0 {
         if std::time::Instant::now() >= deadline {
             return false;

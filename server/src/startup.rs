@@ -111,11 +111,14 @@ impl Application {
             db: self.state.background_db.clone(),
             ..self.state.clone()
         };
-        spawn_housekeeping(background.clone());
-        background.live.spawn(background.db.clone());
-        crate::webhooks::spawn(background.clone(), self.webhook_lookup.clone());
-        spawn_cache_warming(background);
-        axum::serve(
+        let mut tasks = vec![spawn_housekeeping(background.clone())];
+        tasks.extend(background.live.spawn(background.db.clone()));
+        tasks.extend(crate::webhooks::spawn(
+            background.clone(),
+            self.webhook_lookup.clone(),
+        ));
+        tasks.push(spawn_cache_warming(background));
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
@@ -131,7 +134,13 @@ impl Application {
             }
         })
         .await
-        .context("serving HTTP")
+        .context("serving HTTP");
+        // The background work holds the database open: end it, so that the last handle goes
+        // and the embedded store closes cleanly (see `main`).
+        for task in tasks {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -239,7 +248,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Checks the stored portfolio lines in the background and computes any that are missing or
 /// old (after an upgrade, or on a new day), so that the first portfolio finds them ready.
 /// Requests do not wait for it, except a portfolio that needs the same lines.
-fn spawn_cache_warming(state: AppState) {
+fn spawn_cache_warming(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let started = std::time::Instant::now();
         match app::reports::service::check_lines(&state).await {
@@ -248,10 +257,10 @@ fn spawn_cache_warming(state: AppState) {
             }
             Err(e) => tracing::warn!(error = %e.message(), "checking the portfolio lines failed"),
         }
-    });
+    })
 }
 
-fn spawn_housekeeping(state: AppState) {
+fn spawn_housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -267,7 +276,7 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(error = %e, "sweeping presence entries failed");
             }
         }
-    });
+    })
 }
 
 async fn shutdown_signal() {

@@ -139,10 +139,10 @@ impl LiveHub {
     /// again and tells every stream to catch up ([`Topic::Resync`]). Also renews this
     /// instance's presence entries every [`BEAT`] and recounts its boards then (a viewer on an
     /// instance that died stops counting without a write that would say so).
-    pub fn spawn(self: &Arc<Self>, db: Db) {
+    pub fn spawn(self: &Arc<Self>, db: Db) -> Vec<tokio::task::JoinHandle<()>> {
         let hub = Arc::clone(self);
         let watched = db.clone();
-        tokio::spawn(async move {
+        let watcher = tokio::spawn(async move {
             loop {
                 if let Err(e) = hub.watch(&watched).await {
                     tracing::warn!(error = %e, "live queries stopped; starting them again");
@@ -164,7 +164,7 @@ impl LiveHub {
             }
         });
         let hub = Arc::clone(self);
-        tokio::spawn(async move {
+        let renewer = tokio::spawn(async move {
             let mut beat = tokio::time::interval(BEAT);
             beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -177,6 +177,7 @@ impl LiveHub {
                 }
             }
         });
+        vec![watcher, renewer]
     }
 
     async fn watch(self: &Arc<Self>, db: &Db) -> AppResult<()> {

@@ -45,9 +45,9 @@ const BATCH: usize = 20;
 
 /// Starts the delivery worker (resolving receivers' names with `lookup`) and the signal
 /// watcher.
-pub fn spawn(state: AppState, lookup: Lookup) {
+pub fn spawn(state: AppState, lookup: Lookup) -> Vec<tokio::task::JoinHandle<()>> {
     let worker = state.clone();
-    tokio::spawn(async move {
+    let sender = tokio::spawn(async move {
         let clients = match Clients::new(&lookup) {
             Ok(c) => c,
             Err(e) => {
@@ -57,7 +57,7 @@ pub fn spawn(state: AppState, lookup: Lookup) {
         };
         run_worker(worker, clients).await;
     });
-    tokio::spawn(async move {
+    let watcher = tokio::spawn(async move {
         loop {
             if let Err(e) = watch_signals(&state).await {
                 tracing::warn!(error = %e, "the signal watcher stopped; starting it again");
@@ -65,6 +65,7 @@ pub fn spawn(state: AppState, lookup: Lookup) {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
+    vec![sender, watcher]
 }
 
 /// The HTTP clients of deliveries: no redirects followed, no proxy from the environment, one
