@@ -19,7 +19,7 @@ SURREAL_VERSION := 3.3.5
 RELEASE_ENV := LEPTOS_HASH_FILES=true
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: run test bench live-bench crash scale scale-bench surreal size bootstrap toolchain cargo-leptos wasm-bindgen nextest npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
+.PHONY: run test bench bench-10x live-bench crash scale scale-bench surreal size bootstrap toolchain cargo-leptos wasm-bindgen nextest npm pyvenv chromium build-release build-debug lint unit e2e fmt clean
 
 ## make run: install what is missing, build in release, load the demo data into an empty ./data
 ## (printing the demo admin's password), then serve http://127.0.0.1:3000.
@@ -38,6 +38,14 @@ test: bootstrap
 ## make test: it takes about 7 minutes after the build.
 bench: toolchain cargo-leptos wasm-bindgen npm
 	scripts/bench.sh
+
+## make bench-10x: what grows with the whole workspace, at 200 and at 2,000 projects in one run
+## (the large demo, and its export copied ten times by scripts/grow-workspace.py): the import,
+## the start, the first portfolio, the portfolio after a rename, the warm portfolio and /reports,
+## the project page and report, memory, and 100 readers of one project with and without a writer.
+## Not part of make test (some 30 minutes after the build).
+bench-10x: toolchain cargo-leptos wasm-bindgen npm build-release
+	BENCH_SKIP_BUILD=1 scripts/bench-growth.sh
 
 ## make crash: crash durability on the release build. 20 rounds of 1,000 concurrent project
 ## creations through the API, the server killed with SIGKILL at a random moment in each, then
