@@ -169,7 +169,7 @@ request = function()
 end
 LUA
   curl -fs -o /dev/null "${auth[@]}" -X POST -H 'content-type: application/json' -d '{}' "$base/api/v1/projects/$key/sprints" || true
-  sprint=$(curl -fs "${auth[@]}" "$base/api/v1/projects/$key/sprints?limit=500" | python3 -c 'import json,sys; print(max(s["number"] for s in json.load(sys.stdin)["items"]))')
+  sprint=$(curl -fs "${auth[@]}" "$base/api/v1/projects/$key/sprints?limit=500" | python3 -c 'import json,sys; print(max(s["sprint"]["number"] for s in json.load(sys.stdin)["items"]))')
   curl -fs -o /dev/null "${auth[@]}" -X PUT -H 'content-type: application/json' -d '{"held_on":"2026-01-12"}' "$base/api/v1/projects/$key/sprints/$sprint/retro" || true
   column=$(curl -fs "${auth[@]}" "$base/api/v1/projects/$key/sprints/$sprint/retro" | python3 -c 'import json,sys; print(json.load(sys.stdin)["columns"][0]["column"])')
   : >"$work/writes-$n"

@@ -34,13 +34,12 @@ pub async fn list_projects(
         .into_iter()
         .map(|p| p.key.clone())
         .collect();
-    let (snapshots, _) = state.cache.projects(&state.db, &keys).await?;
-    Ok(snapshots.iter().map(|s| summary(s)).collect())
+    crate::reports::service::project_listings(&state, &keys).await
 }
 
 /// A project's line in the list: lead, the sprint running today, and end-user contact.
 #[cfg(feature = "ssr")]
-fn summary(s: &crate::cache::ProjectSnapshot) -> ProjectSummary {
+pub(crate) fn summary(s: &crate::cache::ProjectSnapshot) -> ProjectSummary {
     let today = s.today();
     let current_sprint = s
         .sprints

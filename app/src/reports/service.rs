@@ -285,12 +285,49 @@ async fn refresh_chunk(
                     status: s.input.status,
                     signals: (*s.signals(today)).clone(),
                 };
-                super::summary::store(&state.db, &row, s.revision, day).await?;
+                let listing = crate::projects::api::summary(&s);
+                super::summary::store(&state.db, &row, &listing, s.revision, day).await?;
             }
             None => super::summary::remove(&state.db, key).await?,
         }
     }
     Ok(())
+}
+
+/// The project-list lines of `keys` (projects the caller may see), in that order: read from the
+/// stored lines of today (computed first where missing or written since), so that a list of
+/// thousands of projects does not load every project.
+pub async fn project_listings(
+    state: &AppState,
+    keys: &[String],
+) -> AppResult<Vec<crate::projects::ProjectSummary>> {
+    let (catalog, stamp) = state
+        .cache
+        .catalog(&state.db, crate::cache::prefetched().as_deref())
+        .await?;
+    let tz = super::repo::parse_time_zone(&stamp.time_zone);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let day = super::summary::day_of(today, tz.name());
+    let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
+    check_lines_of(state, &day, today, &all).await?;
+    let dirty = super::summary::dirty(&state.db).await?;
+    if !dirty.is_empty() {
+        refresh_lines(state, &dirty, &day, today).await?;
+    }
+    let mut stored = super::summary::listings(&state.db, &day, keys).await?;
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        match stored.remove(key) {
+            Some(listing) => out.push(listing),
+            // Not stored (a project created a moment ago): from the project itself.
+            None => {
+                if let Some(s) = state.cache.project(&state.db, key).await? {
+                    out.push(crate::projects::api::summary(&s));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every visible project's row as of a date other than today, computed from the projects.
@@ -625,6 +662,76 @@ mod tests {
         let left = portfolio_page(&state, &admin, None, &all).await.expect("p");
         assert_eq!(keys(&left), ["alpha"]);
         assert_eq!(lines(&state).await, ["alpha"]);
+    }
+
+    #[tokio::test]
+    async fn the_project_list_reads_stored_lines_that_follow_every_write() {
+        let state = state("summary_listings").await;
+        let keys = vec!["beta".to_string(), "alpha".to_string()];
+        let first = project_listings(&state, &keys).await.expect("list");
+        assert_eq!(
+            first.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(),
+            ["beta", "alpha"],
+            "in the order asked"
+        );
+        // Each line is the one the project itself gives.
+        for (listed, key) in first.iter().zip(&keys) {
+            let s = state
+                .cache
+                .project(&state.db, key)
+                .await
+                .expect("load")
+                .expect("project");
+            assert_eq!(*listed, crate::projects::api::summary(&s));
+        }
+
+        // Once stored, a list loads no project.
+        let fresh = AppState::new(
+            state.db.clone(),
+            crate::state::Settings::default(),
+            leptos::config::LeptosOptions::builder()
+                .output_name("touchpoint")
+                .build(),
+        );
+        let again = project_listings(&fresh, &keys).await.expect("list");
+        assert_eq!(again, first);
+        assert_eq!(fresh.cache.loads(), 0, "no project was loaded");
+
+        // A write shows in the next list.
+        state
+            .db
+            .query("UPDATE project:alpha SET name = 'Alpha renamed'")
+            .await
+            .expect("q")
+            .check()
+            .expect("renamed");
+        let after = project_listings(&fresh, &keys).await.expect("list");
+        assert_eq!(after[1].name, "Alpha renamed");
+        assert_eq!(after[0], first[0]);
+        // A line without its list part (stored by an older version) is computed again.
+        state
+            .db
+            .query("UPDATE project_summary:beta SET listing = NONE")
+            .await
+            .expect("q")
+            .check()
+            .expect("old");
+        let newer = AppState::new(
+            state.db.clone(),
+            crate::state::Settings::default(),
+            leptos::config::LeptosOptions::builder()
+                .output_name("touchpoint")
+                .build(),
+        );
+        let listed = project_listings(&newer, &keys).await.expect("list");
+        assert_eq!(listed[0], first[0]);
+        let mut r = newer
+            .db
+            .query("SELECT VALUE listing != NONE FROM ONLY project_summary:beta")
+            .await
+            .expect("q");
+        let stored: Option<bool> = r.take(0).expect("listing");
+        assert_eq!(stored, Some(true), "stored again");
     }
 
     #[tokio::test]

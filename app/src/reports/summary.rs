@@ -87,10 +87,16 @@ struct SummaryRecord {
     sort_m4: String,
     sort_m5: String,
     row: String,
+    listing: Option<String>,
 }
 
 impl SummaryRecord {
-    fn new(row: &PortfolioRow, revision: i64, day: String) -> AppResult<Self> {
+    fn new(
+        row: &PortfolioRow,
+        listing: &crate::projects::ProjectSummary,
+        revision: i64,
+        day: String,
+    ) -> AppResult<Self> {
         let [name, risk, contact, m1, m2, m3, m4, m5] = sort_keys(row);
         Ok(Self {
             key: row.key.clone(),
@@ -109,6 +115,7 @@ impl SummaryRecord {
             sort_m4: m4,
             sort_m5: m5,
             row: serde_json::to_string(row).map_err(|_| AppError::internal())?,
+            listing: Some(serde_json::to_string(listing).map_err(|_| AppError::internal())?),
         })
     }
 }
@@ -117,13 +124,19 @@ impl SummaryRecord {
 /// later revision is there already, and clears the project's dirty flag if its counter is
 /// still `revision`. A concurrent write to the project leaves the flag set (the next reader
 /// computes the line again); a concurrent store by another instance is theirs.
-pub async fn store(db: &Db, row: &PortfolioRow, revision: i64, day: &str) -> AppResult<()> {
-    let record = SummaryRecord::new(row, revision, day.to_string())?;
+pub async fn store(
+    db: &Db,
+    row: &PortfolioRow,
+    listing: &crate::projects::ProjectSummary,
+    revision: i64,
+    day: &str,
+) -> AppResult<()> {
+    let record = SummaryRecord::new(row, listing, revision, day.to_string())?;
     let res = db
         .query(
             "BEGIN TRANSACTION;
              IF $id.revision = NONE OR $id.revision < $revision
-                OR ($id.revision = $revision AND $id.day != $day) {
+                OR ($id.revision = $revision AND ($id.day != $day OR $id.listing = NONE)) {
                  UPSERT $id CONTENT $record RETURN NONE;
              };
              UPDATE $counter SET dirty = false WHERE n = $revision RETURN NONE;
@@ -175,14 +188,16 @@ struct LineHead {
     day: String,
     revision: i64,
     now: Option<i64>,
+    listed: bool,
 }
 
-/// The projects whose line is missing, of another day, or computed from an older revision
-/// than the project's counter: one read of every line (once per day and instance).
+/// The projects whose line is missing, of another day, without its project-list part, or
+/// computed from an older revision than the project's counter: one read of every line (once per day and instance).
 pub async fn old_lines(db: &Db, day: &str, projects: &[String]) -> AppResult<Vec<String>> {
     let mut res = db
         .query(
-            "SELECT key, day, revision, type::record('revision', key).n AS now
+            "SELECT key, day, revision, type::record('revision', key).n AS now,
+                    listing != NONE AS listed
              FROM project_summary",
         )
         .await?
@@ -191,7 +206,7 @@ pub async fn old_lines(db: &Db, day: &str, projects: &[String]) -> AppResult<Vec
     let mut current = std::collections::HashSet::new();
     let mut old = Vec::new();
     for h in heads {
-        if h.day == day && h.now == Some(h.revision) {
+        if h.day == day && h.now == Some(h.revision) && h.listed {
             current.insert(h.key);
         } else {
             old.push(h.key);
@@ -203,6 +218,44 @@ pub async fn old_lines(db: &Db, day: &str, projects: &[String]) -> AppResult<Vec
         }
     }
     Ok(old)
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ListingRow {
+    key: String,
+    day: String,
+    listing: Option<String>,
+}
+
+/// The project-list lines of `keys` stored for `day`, by key (a key without one is missing).
+pub async fn listings(
+    db: &Db,
+    day: &str,
+    keys: &[String],
+) -> AppResult<std::collections::HashMap<String, crate::projects::ProjectSummary>> {
+    let mut out = std::collections::HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        let ids: Vec<RecordId> = chunk.iter().map(|k| rid("project_summary", k)).collect();
+        let mut res = db
+            .query("SELECT key, day, listing FROM $ids")
+            .bind(("ids", ids))
+            .await?
+            .check()?;
+        let rows: Vec<ListingRow> = res.take(0)?;
+        for r in rows {
+            let Some(text) = r.listing.filter(|_| r.day == day) else {
+                continue;
+            };
+            match serde_json::from_str(&text) {
+                Ok(listing) => {
+                    out.insert(r.key, listing);
+                }
+                Err(e) => tracing::warn!(error = %e, key = %r.key, "an unreadable project line"),
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The statement that finds the projects whose line must be computed again because they were
