@@ -59,12 +59,7 @@ pub async fn portfolio_csv_parts(
             futures::stream::once(async move { Ok(text) }).boxed(),
         ));
     }
-    view.fresh(state).await?;
-    // Lines written since they were computed are computed first.
-    let dirty = super::summary::dirty(&state.db).await?;
-    if !dirty.is_empty() {
-        refresh_lines(state, &dirty, &view.day, view.today).await?;
-    }
+    lines_ready(state, &view.day, view.today, &view.all).await?;
     struct Next {
         db: crate::db::Db,
         day: String,
@@ -169,8 +164,7 @@ impl PortfolioView {
             .cache
             .catalog(&state.db, crate::cache::prefetched().as_deref())
             .await?;
-        let tz = super::repo::parse_time_zone(&stamp.time_zone);
-        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        let (today, day) = today_in(&stamp.time_zone);
         let keys: Vec<String> = catalog
             .visible(user, false)
             .into_iter()
@@ -178,7 +172,7 @@ impl PortfolioView {
             .collect();
         Ok(Self {
             today,
-            day: super::summary::day_of(today, tz.name()),
+            day,
             only: (!user.role.sees_everything()).then(|| keys.clone()),
             keys,
             all: catalog.projects.iter().map(|p| p.key.clone()).collect(),
@@ -199,33 +193,43 @@ impl PortfolioView {
 /// many were computed.
 pub async fn check_lines(state: &AppState) -> AppResult<usize> {
     let (catalog, stamp) = state.cache.catalog(&state.db, None).await?;
-    let tz = super::repo::parse_time_zone(&stamp.time_zone);
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let (today, day) = today_in(&stamp.time_zone);
     let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
-    check_lines_of(
-        state,
-        &super::summary::day_of(today, tz.name()),
-        today,
-        &all,
-    )
-    .await
+    check_lines_of(state, &day, today, &all).await
+}
+
+/// Today in a workspace time zone, and the day its stored lines are for
+/// ([`super::summary::day_of`]).
+fn today_in(time_zone: &str) -> (NaiveDate, String) {
+    let tz = super::repo::parse_time_zone(time_zone);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    (today, super::summary::day_of(today, tz.name()))
 }
 
 /// Computes today's lines of every project written since its line was computed (after an
 /// import, in the background). Returns how many.
 pub async fn refresh_dirty(state: &AppState) -> AppResult<usize> {
     let (_, stamp) = state.cache.catalog(&state.db, None).await?;
-    let tz = super::repo::parse_time_zone(&stamp.time_zone);
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let (today, day) = today_in(&stamp.time_zone);
     let dirty = super::summary::dirty(&state.db).await?;
-    refresh_lines(
-        state,
-        &dirty,
-        &super::summary::day_of(today, tz.name()),
-        today,
-    )
-    .await?;
+    refresh_lines(state, &dirty, &day, today).await?;
     Ok(dirty.len())
+}
+
+/// Makes every stored line of `day` current before a read of many of them: checked once per
+/// instance and day, then the lines of projects written since they were computed.
+async fn lines_ready(
+    state: &AppState,
+    day: &str,
+    today: NaiveDate,
+    all: &[String],
+) -> AppResult<()> {
+    check_lines_of(state, day, today, all).await?;
+    let dirty = super::summary::dirty(&state.db).await?;
+    if !dirty.is_empty() {
+        refresh_lines(state, &dirty, day, today).await?;
+    }
+    Ok(())
 }
 
 async fn check_lines_of(
@@ -305,15 +309,9 @@ pub async fn project_listings(
         .cache
         .catalog(&state.db, crate::cache::prefetched().as_deref())
         .await?;
-    let tz = super::repo::parse_time_zone(&stamp.time_zone);
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let day = super::summary::day_of(today, tz.name());
+    let (today, day) = today_in(&stamp.time_zone);
     let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
-    check_lines_of(state, &day, today, &all).await?;
-    let dirty = super::summary::dirty(&state.db).await?;
-    if !dirty.is_empty() {
-        refresh_lines(state, &dirty, &day, today).await?;
-    }
+    lines_ready(state, &day, today, &all).await?;
     let mut stored = super::summary::listings(&state.db, &day, keys).await?;
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
