@@ -37,39 +37,6 @@ pub async fn list_projects(
     crate::reports::service::project_listings(&state, &keys).await
 }
 
-/// A project's line in the list: lead, the sprint running today, and end-user contact.
-#[cfg(feature = "ssr")]
-pub(crate) fn summary(s: &crate::cache::ProjectSnapshot) -> ProjectSummary {
-    let today = s.today();
-    let current_sprint = s
-        .sprints
-        .iter()
-        .filter(|sp| sp.start_on <= today && sp.end_on >= today)
-        .max_by_key(|sp| sp.start_on)
-        .map(|sp| (sp.number(), sp.name.clone()));
-    let contact = &s.signals(today).end_user_contact;
-    ProjectSummary {
-        key: s.record.key.clone(),
-        name: s.record.name.clone(),
-        status: s.record.status.parse().unwrap_or_default(),
-        lead_name: s.record.lead_name.clone(),
-        current_sprint,
-        last_contact_on: contact.last_contact_on,
-        lacking_contact: contact.lacking.then(|| lacking_reason(contact)),
-    }
-}
-
-/// The reasons of the red contact flags, as one sentence list.
-pub fn lacking_reason(contact: &crate::signals::EndUserContact) -> String {
-    contact
-        .flags
-        .iter()
-        .filter(|f| f.level == crate::signals::Level::Red)
-        .map(|f| f.reason.clone())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// One project with the caller's access and its members.
 #[server(prefix = "/api/fn", endpoint = "projects/get")]
 pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {

@@ -353,6 +353,17 @@ impl ProjectForm {
     }
 }
 
+/// The reasons of the red contact flags, as one sentence list.
+pub fn lacking_reason(contact: &crate::signals::EndUserContact) -> String {
+    contact
+        .flags
+        .iter()
+        .filter(|f| f.level == crate::signals::Level::Red)
+        .map(|f| f.reason.clone())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

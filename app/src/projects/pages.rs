@@ -257,7 +257,7 @@ pub fn ProjectFrame(
                                     {d.contact.clone().filter(|c| c.lacking).map(|c| view! {
                                         <div class="alert alert-error contact-flag" role="status">
                                             <strong>"Lacking end-user contact. "</strong>
-                                            {super::api::lacking_reason(&c)}
+                                            {super::lacking_reason(&c)}
                                         </div>
                                     })}
                                     {children(d)}

@@ -289,7 +289,7 @@ async fn refresh_chunk(
                     status: s.input.status,
                     signals: (*s.signals(today)).clone(),
                 };
-                let listing = crate::projects::api::summary(&s);
+                let listing = super::summary::listing(&s);
                 super::summary::store(&state.db, &row, &listing, s.revision, day).await?;
             }
             None => super::summary::remove(&state.db, key).await?,
@@ -320,7 +320,7 @@ pub async fn project_listings(
             // Not stored (a project created a moment ago): from the project itself.
             None => {
                 if let Some(s) = state.cache.project(&state.db, key).await? {
-                    out.push(crate::projects::api::summary(&s));
+                    out.push(super::summary::listing(&s));
                 }
             }
         }
@@ -525,7 +525,11 @@ mod tests {
     use crate::auth::Role;
 
     async fn state(name: &str) -> AppState {
-        let db = crate::feedback::repo::tests::seeded(name).await;
+        instance(crate::feedback::repo::tests::seeded(name).await)
+    }
+
+    /// An app instance on `db` (a new one has an empty cache and has checked no line).
+    fn instance(db: crate::db::Db) -> AppState {
         AppState::new(
             db,
             crate::state::Settings::default(),
@@ -680,17 +684,11 @@ mod tests {
                 .await
                 .expect("load")
                 .expect("project");
-            assert_eq!(*listed, crate::projects::api::summary(&s));
+            assert_eq!(*listed, super::super::summary::listing(&s));
         }
 
         // Once stored, a list loads no project.
-        let fresh = AppState::new(
-            state.db.clone(),
-            crate::state::Settings::default(),
-            leptos::config::LeptosOptions::builder()
-                .output_name("touchpoint")
-                .build(),
-        );
+        let fresh = instance(state.db.clone());
         let again = project_listings(&fresh, &keys).await.expect("list");
         assert_eq!(again, first);
         assert_eq!(fresh.cache.loads(), 0, "no project was loaded");
@@ -714,13 +712,7 @@ mod tests {
             .expect("q")
             .check()
             .expect("old");
-        let newer = AppState::new(
-            state.db.clone(),
-            crate::state::Settings::default(),
-            leptos::config::LeptosOptions::builder()
-                .output_name("touchpoint")
-                .build(),
-        );
+        let newer = instance(state.db.clone());
         let listed = project_listings(&newer, &keys).await.expect("list");
         assert_eq!(listed[0], first[0]);
         let mut r = newer
@@ -751,13 +743,7 @@ mod tests {
             .expect("q")
             .check()
             .expect("aged");
-        let fresh = AppState::new(
-            state.db.clone(),
-            crate::state::Settings::default(),
-            leptos::config::LeptosOptions::builder()
-                .output_name("touchpoint")
-                .build(),
-        );
+        let fresh = instance(state.db.clone());
         let p = portfolio_page(&fresh, &admin, None, &all).await.expect("p");
         assert_eq!(keys(&p), ["alpha", "beta"]);
         let mut r = fresh

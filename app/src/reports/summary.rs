@@ -62,6 +62,29 @@ pub fn sort_keys(row: &PortfolioRow) -> [String; 8] {
     ]
 }
 
+/// A project's line in the list: lead, the sprint running today, and end-user contact.
+pub fn listing(s: &crate::cache::ProjectSnapshot) -> crate::projects::ProjectSummary {
+    let today = s.today();
+    let current_sprint = s
+        .sprints
+        .iter()
+        .filter(|sp| sp.start_on <= today && sp.end_on >= today)
+        .max_by_key(|sp| sp.start_on)
+        .map(|sp| (sp.number(), sp.name.clone()));
+    let contact = &s.signals(today).end_user_contact;
+    crate::projects::ProjectSummary {
+        key: s.record.key.clone(),
+        name: s.record.name.clone(),
+        status: s.record.status.parse().unwrap_or_default(),
+        lead_name: s.record.lead_name.clone(),
+        current_sprint,
+        last_contact_on: contact.last_contact_on,
+        lacking_contact: contact
+            .lacking
+            .then(|| crate::projects::lacking_reason(contact)),
+    }
+}
+
 /// The day a line is for: the date and the time zone it is a date in.
 pub fn day_of(as_of: NaiveDate, time_zone: &str) -> String {
     format!("{as_of}|{time_zone}")
@@ -150,6 +173,12 @@ pub async fn store(
         .await
         .map_err(AppError::from)
         .and_then(|r| r.check().map_err(AppError::from));
+    lost_race_is_fine(res)
+}
+
+/// A write that lost a race to a concurrent one is not an error here: the other writer stored
+/// the same or a newer line, or the project's flag stays set for the next reader.
+fn lost_race_is_fine<T>(res: AppResult<T>) -> AppResult<()> {
     match res {
         Ok(_) => Ok(()),
         Err(e) if e.is_write_conflict() => Ok(()),
@@ -174,11 +203,7 @@ pub async fn remove(db: &Db, key: &str) -> AppResult<()> {
         .await
         .map_err(AppError::from)
         .and_then(|r| r.check().map_err(AppError::from));
-    match res {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_write_conflict() => Ok(()),
-        Err(e) => Err(e),
-    }
+    lost_race_is_fine(res)
 }
 
 #[derive(SurrealValue)]
