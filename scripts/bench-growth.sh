@@ -23,6 +23,7 @@
 # target/release/touchpoint), BENCH_SIZES (default "200 2000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/wrk.sh
 
 duration=${BENCH_DURATION:-15}
 mixed=${BENCH_MIXED_DURATION:-60}
@@ -73,21 +74,7 @@ run_wrk() {
   local url=$1; shift
   local out
   out=$(taskset -c "$client_cpu" wrk -t1 --timeout 5s --latency "$@" "$url")
-  python3 - "$out" <<'PY'
-import re, sys
-text = sys.argv[1]
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m:
-        return float("nan")
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-timeouts = re.search(r"timeout (\d+)", text)
-print(f"{float(rps.group(1)) if rps else 0:.0f} {ms('50'):.1f} {ms('99'):.1f} "
-      f"{int(errors.group(1)) if errors else 0} {int(timeouts.group(1)) if timeouts else 0}")
-PY
+  wrk_summary "$out"
 }
 
 # One request: "seconds bytes".

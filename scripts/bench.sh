@@ -13,6 +13,7 @@
 # folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/wrk.sh
 
 duration=${BENCH_DURATION:-15}
 connections=${BENCH_CONNECTIONS:-32}
@@ -120,21 +121,7 @@ run_wrk() {
   local url=$1; shift
   local out
   out=$(taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"${duration}s" --timeout 10s --latency "$@" "$url")
-  python3 - "$out" <<'PY'
-import re, sys
-text = sys.argv[1]
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m:
-        return float("nan")
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-timeouts = re.search(r"timeout (\d+)", text)
-print(f"{float(rps.group(1)) if rps else 0:.0f} {ms('50'):.2f} {ms('99'):.2f} "
-      f"{int(errors.group(1)) if errors else 0} {int(timeouts.group(1)) if timeouts else 0}")
-PY
+  wrk_summary "$out"
 }
 
 # One request at a time, N times: the median in ms.
