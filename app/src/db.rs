@@ -111,6 +111,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list keys",
         include_str!("../schema/migrations/0004_list_keys.surql"),
     ),
+    (
+        5,
+        "portfolio page indexes",
+        include_str!("../schema/migrations/0005_page_indexes.surql"),
+    ),
+    (
+        6,
+        "stakeholder links",
+        include_str!("../schema/migrations/0006_stakeholder_links.surql"),
+    ),
 ];
 
 /// Connects to `url` (`mem://`, `surrealkv://path`, `ws://host:port`, …) and selects the
@@ -375,7 +385,7 @@ mod tests {
     async fn migrate_is_idempotent() {
         let db = connect("mem://").await.expect("connect");
         let first = migrate(&db).await.expect("first");
-        assert_eq!(first, vec![1, 2, 3, 4]);
+        assert_eq!(first, vec![1, 2, 3, 4, 5, 6]);
         let second = migrate(&db).await.expect("second");
         assert!(second.is_empty());
     }

@@ -311,17 +311,12 @@ pub struct PageRead {
     pub dirty: Vec<String>,
 }
 
-/// Reads a page of the lines of `day` in one round trip, with the dirty projects. `only`:
-/// the projects the caller may see, when not all; archived projects are left out.
-pub async fn page(
-    db: &Db,
-    day: &str,
-    q: &PortfolioQuery,
-    only: Option<&[String]>,
-) -> AppResult<PageRead> {
+/// The statement that reads one page (binds `$day`, `$cursor`, `$limit`, and `$only` when
+/// `only`). Its conditions are the fields of one page index in order (95_summaries.surql), so
+/// that SurrealDB reads one index range and stops at the limit.
+fn page_statement(q: &PortfolioQuery, only: bool) -> String {
     let column = q.sort.column();
-    let limit = q.limit.clamp(1, 500);
-    let mut filters = vec!["archived = false", "day = $day"];
+    let mut filters = vec!["day = $day", "archived = false"];
     if q.lacking {
         filters.push("lacking = true");
     }
@@ -337,18 +332,27 @@ pub async fn page(
             "__SORT__ > $cursor"
         });
     }
-    let from = if only.is_some() {
-        "$only"
-    } else {
-        "project_summary"
-    };
+    let from = if only { "$only" } else { "project_summary" };
     // The column is one of a fixed set of names (never input); everything else is bound.
-    let sql = format!(
-        "{DIRTY_SQL};
-         SELECT {column} AS sort, row FROM {from} WHERE {} ORDER BY {column} {} LIMIT $limit;",
+    format!(
+        "SELECT {column} AS sort, row FROM {from} WHERE {} ORDER BY {column} {} LIMIT $limit;",
         filters.join(" AND ").replace("__SORT__", column),
         if backwards { "DESC" } else { "ASC" },
-    );
+    )
+}
+
+/// Reads a page of the lines of `day` in one round trip, with the dirty projects. `only`:
+/// the projects the caller may see, when not all; archived projects are left out.
+pub async fn page(
+    db: &Db,
+    day: &str,
+    q: &PortfolioQuery,
+    only: Option<&[String]>,
+) -> AppResult<PageRead> {
+    let limit = q.limit.clamp(1, 500);
+    let backwards = q.before.is_some() && q.after.is_none();
+    let cursor = if backwards { &q.before } else { &q.after };
+    let sql = format!("{DIRTY_SQL};\n{}", page_statement(q, only.is_some()));
     let only_ids: Vec<RecordId> = only
         .unwrap_or_default()
         .iter()
@@ -548,5 +552,123 @@ mod tests {
             assert_eq!(PortfolioSort::parse(s.as_str()), s);
         }
         assert_eq!(PortfolioSort::parse("anything"), PortfolioSort::Name);
+    }
+
+    /// Every operator of an `EXPLAIN FULL` plan, as (operator, index, rows it put out).
+    fn operators(node: &serde_json::Value, out: &mut Vec<(String, String, i64)>) {
+        out.push((
+            node["operator"].as_str().unwrap_or_default().to_string(),
+            node["attributes"]["index"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            node["metrics"]["output_rows"].as_i64().unwrap_or(-1),
+        ));
+        for child in node["children"].as_array().into_iter().flatten() {
+            operators(child, out);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_reads_one_index_range_and_stops_at_its_limit() {
+        let db = crate::db::connect_isolated("mem://", "summary_page_plan")
+            .await
+            .expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        let sort_key = |sort: &str, i: i64| format!("{sort}-{:04}-p{i:03}", (i * 37) % 301);
+        for i in 0..300_i64 {
+            let mut line = serde_json::json!({
+                "key": format!("p{i:03}"), "status": "active", "archived": i % 7 == 0,
+                "revision": 1, "day": if i % 11 == 0 { "old" } else { "today" },
+                "lacking": i % 3 == 0, "at_risk": i % 5 == 0, "row": "{}",
+            });
+            for sort in PortfolioSort::ALL {
+                line[sort.column()] = sort_key(sort.column(), i).into();
+            }
+            db.query("CREATE type::record('project_summary', $line.key) CONTENT $line")
+                .bind(("line", line))
+                .await
+                .expect("create")
+                .check()
+                .expect("created");
+        }
+        let limit = 10_usize;
+        for sort in PortfolioSort::ALL {
+            let column = sort.column();
+            for (lacking, at_risk) in [(false, false), (true, false), (false, true)] {
+                let middle = sort_key(column, 150);
+                for (after, before) in [
+                    (None, None),
+                    (Some(middle.clone()), None),
+                    (None, Some(middle.clone())),
+                ] {
+                    let q = PortfolioQuery {
+                        sort,
+                        lacking,
+                        at_risk,
+                        after: after.clone(),
+                        before: before.clone(),
+                        limit,
+                    };
+                    let what = format!(
+                        "{sort:?} lacking={lacking} at_risk={at_risk} after={after:?} before={before:?}"
+                    );
+                    let statement = page_statement(&q, false);
+                    let cursor = after.clone().or(before.clone()).unwrap_or_default();
+                    let run = |sql: String| {
+                        db.query(sql)
+                            .bind(("day", "today"))
+                            .bind(("cursor", cursor.clone()))
+                            .bind(("limit", (limit + 1) as i64))
+                    };
+                    let mut res = run(statement.replace(";", " EXPLAIN FULL;"))
+                        .await
+                        .expect("explain");
+                    let plan: surrealdb::types::Value = res.take(0).expect("plan");
+                    let mut ops = Vec::new();
+                    operators(&plan.into_json_value(), &mut ops);
+                    let filter = if lacking {
+                        "lacking"
+                    } else if at_risk {
+                        "at_risk"
+                    } else {
+                        "page"
+                    };
+                    let index = format!(
+                        "project_summary_{filter}_{}",
+                        column.trim_start_matches("sort_")
+                    );
+                    assert!(
+                        ops.iter()
+                            .any(|(op, ix, _)| op == "IndexScan" && *ix == index),
+                        "{what}: not a scan of {index}: {ops:?}"
+                    );
+                    assert!(
+                        ops.iter().all(|(_, _, rows)| *rows <= (limit + 1) as i64),
+                        "{what}: an operator read more than the page: {ops:?}"
+                    );
+                    // And the rows are the page: the lines of today, not archived, filtered,
+                    // after (or before) the cursor, in order.
+                    let mut expected: Vec<String> = (0..300_i64)
+                        .filter(|i| i % 11 != 0 && i % 7 != 0)
+                        .filter(|i| (!lacking || i % 3 == 0) && (!at_risk || i % 5 == 0))
+                        .map(|i| sort_key(column, i))
+                        .filter(|k| {
+                            after.as_ref().is_none_or(|a| k > a)
+                                && before.as_ref().is_none_or(|b| k < b)
+                        })
+                        .collect();
+                    expected.sort();
+                    if before.is_some() {
+                        expected.reverse();
+                    }
+                    expected.truncate(limit + 1);
+                    let mut res = run(statement.clone()).await.expect("page");
+                    let got: Vec<PageRow> = res.take(0).expect("rows");
+                    let got: Vec<String> = got.into_iter().map(|r| r.sort).collect();
+                    assert_eq!(got, expected, "{what}");
+                }
+            }
+        }
     }
 }

@@ -220,14 +220,19 @@ impl StakeholderRepo {
 
     /// Active stakeholders to pick from, by name; only those linked to `project` when given.
     pub async fn choices(&self, project: Option<&str>) -> AppResult<Vec<ChoiceRecord>> {
+        // A project's people through their links (an index read), not a scan of the directory.
+        let from = if project.is_some() {
+            "(SELECT VALUE stakeholder FROM stakeholder_link WHERE project = $project)"
+        } else {
+            "stakeholder"
+        };
         let mut res = self
             .db
-            .query(
-                "SELECT id, name, `function`, string::lowercase(name) AS sort_name FROM stakeholder
+            .query(format!(
+                "SELECT id, name, `function`, string::lowercase(name) AS sort_name FROM {from}
                  WHERE merged_into = NONE AND erased_at = NONE
-                   AND ($project = NONE OR projects CONTAINS $project)
-                 ORDER BY sort_name ASC, id ASC",
-            )
+                 ORDER BY sort_name ASC, id ASC"
+            ))
             .bind(("project", project.map(|p| rid("project", p))))
             .await?
             .check()?;
@@ -945,6 +950,88 @@ mod tests {
                 "Sam Sample".to_string(),
                 "data_owner".to_string()
             )]
+        );
+    }
+
+    /// A project's choices as a scan of every stakeholder's `projects` finds them.
+    async fn scanned(repo: &StakeholderRepo, project: &str) -> Vec<ChoiceRecord> {
+        let mut res = repo
+            .db
+            .query(
+                "SELECT id, name, `function`, string::lowercase(name) AS sort_name FROM stakeholder
+                 WHERE merged_into = NONE AND erased_at = NONE AND projects CONTAINS $project
+                 ORDER BY sort_name ASC, id ASC",
+            )
+            .bind(("project", rid("project", project)))
+            .await
+            .expect("scan")
+            .check()
+            .expect("scanned");
+        let rows: Vec<ChoiceRow> = res.take(0).expect("rows");
+        rows.into_iter()
+            .map(|r| (key_of(&r.id), r.name, r.function))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_projects_people_follow_every_change_of_their_links() {
+        let repo = repo("stakeholders_links").await;
+        let projects = ["alpha", "beta", "gamma"];
+        let same = |what: &'static str| {
+            let repo = &repo;
+            async move {
+                let mut linked = 0;
+                for p in projects {
+                    let got = repo.choices(Some(p)).await.expect("choices");
+                    assert_eq!(got, scanned(repo, p).await, "{what}: {p}");
+                    linked += got.len();
+                }
+                linked
+            }
+        };
+        let a = repo
+            .create(&valid("Ada", None), &["alpha".into(), "beta".into()])
+            .await
+            .expect("a");
+        let b = repo
+            .create(&valid("Bo", None), &["beta".into()])
+            .await
+            .expect("b");
+        let c = repo.create(&valid("Cy", None), &[]).await.expect("c");
+        assert_eq!(same("created").await, 3);
+        repo.link(&c, "gamma").await.expect("link");
+        repo.link(&c, "gamma").await.expect("link twice");
+        assert_eq!(same("linked").await, 4);
+        repo.unlink(&a, "beta").await.expect("unlink");
+        assert_eq!(same("unlinked").await, 3);
+        repo.merge(&b, &c).await.expect("merge");
+        assert_eq!(
+            same("merged").await,
+            3,
+            "Bo in beta and gamma, Ada in alpha"
+        );
+        repo.erase(&a).await.expect("erase");
+        assert_eq!(same("erased").await, 2);
+        repo.db
+            .query("DELETE $id")
+            .bind(("id", rid("stakeholder", &b)))
+            .await
+            .expect("delete")
+            .check()
+            .expect("deleted");
+        assert_eq!(same("deleted").await, 0);
+        let mut res = repo
+            .db
+            .query("RETURN count(SELECT id FROM stakeholder_link)")
+            .await
+            .expect("count")
+            .check()
+            .expect("counted");
+        let links: Vec<i64> = res.take(0).expect("links");
+        assert_eq!(
+            links,
+            vec![2],
+            "the erased entry and the merged duplicate keep theirs"
         );
     }
 }

@@ -172,6 +172,28 @@ fn assert_same(first: &Workspace, second: &Workspace) {
     }
 }
 
+/// Each stakeholder's project links as the directory's choices read them: one
+/// `stakeholder_link` per distinct project of each stakeholder.
+async fn assert_links_follow_the_stakeholders(db: &Db) {
+    let mut res = db
+        .query(
+            "RETURN count(SELECT id FROM stakeholder_link);
+             RETURN math::sum(SELECT VALUE array::len(array::distinct(projects)) FROM stakeholder);
+             RETURN count(SELECT id FROM stakeholder_link
+                 WHERE stakeholder.projects CONTAINS project = false);",
+        )
+        .await
+        .expect("links")
+        .check()
+        .expect("counted");
+    let links: Option<i64> = res.take(0).expect("links");
+    let expected: Option<i64> = res.take(1).expect("expected");
+    let stray: Option<i64> = res.take(2).expect("stray");
+    assert!(expected.unwrap_or(0) > 0, "the workspace links people");
+    assert_eq!(links, expected);
+    assert_eq!(stray, Some(0));
+}
+
 #[tokio::test]
 async fn the_small_example_imports_cleanly_with_matching_counts() {
     let ws = small();
@@ -220,6 +242,7 @@ async fn the_small_example_imports_cleanly_with_matching_counts() {
         .await
         .expect("next");
     assert_eq!(i64::from(next), last.expect("counter") + 1);
+    assert_links_follow_the_stakeholders(&db).await;
 }
 
 #[tokio::test]
@@ -425,6 +448,7 @@ async fn replace_is_needed_and_replaces_rather_than_doubles() {
         .expect("project");
     assert_eq!(p.name, "Renamed");
     assert_eq!(p.feedback.len(), 1);
+    assert_links_follow_the_stakeholders(&db).await;
 }
 
 fn levels(ws: &Workspace, as_of: NaiveDate) -> BTreeMap<&'static str, Vec<Level>> {
