@@ -113,13 +113,26 @@ pub async fn feedback_inbox(
         .map(Into::into)
         .filter(|i| filter.matches(i))
         .collect();
-    let today = crate::feedback::service::workspace_today(&state).await;
+    // The sprints and the count of new items come from the snapshot the access check read
+    // (current for this request's stamp), not from two more queries.
+    let snapshot = &access.snapshot;
+    let today = snapshot.today();
     Ok(Inbox {
         items,
         next_after,
         continued: after.is_some(),
-        sprints: repo.sprints(access.key(), today).await?,
-        new_count: repo.new_count(access.key()).await?,
+        sprints: snapshot
+            .sprints
+            .iter()
+            .filter_map(|s| {
+                Some(super::SprintChoice {
+                    number: u32::try_from(s.number).ok()?,
+                    name: s.name.clone(),
+                    current: s.start_on <= today && today <= s.end_on,
+                })
+            })
+            .collect(),
+        new_count: snapshot.new_feedback,
     })
 }
 
