@@ -311,6 +311,12 @@ pub struct PageRead {
     pub dirty: Vec<String>,
 }
 
+/// Whether a page is read backwards (only `before` given), and the cursor it starts from.
+fn direction(q: &PortfolioQuery) -> (bool, &Option<String>) {
+    let backwards = q.before.is_some() && q.after.is_none();
+    (backwards, if backwards { &q.before } else { &q.after })
+}
+
 /// The statement that reads one page (binds `$day`, `$cursor`, `$limit`, and `$only` when
 /// `only`). Its conditions are the fields of one page index in order (95_summaries.surql), so
 /// that SurrealDB reads one index range and stops at the limit.
@@ -323,8 +329,7 @@ fn page_statement(q: &PortfolioQuery, only: bool) -> String {
     if q.at_risk {
         filters.push("at_risk = true");
     }
-    let backwards = q.before.is_some() && q.after.is_none();
-    let cursor = if backwards { &q.before } else { &q.after };
+    let (backwards, cursor) = direction(q);
     if cursor.is_some() {
         filters.push(if backwards {
             "__SORT__ < $cursor"
@@ -350,8 +355,7 @@ pub async fn page(
     only: Option<&[String]>,
 ) -> AppResult<PageRead> {
     let limit = q.limit.clamp(1, 500);
-    let backwards = q.before.is_some() && q.after.is_none();
-    let cursor = if backwards { &q.before } else { &q.after };
+    let (backwards, cursor) = direction(q);
     let sql = format!("{DIRTY_SQL};\n{}", page_statement(q, only.is_some()));
     let only_ids: Vec<RecordId> = only
         .unwrap_or_default()
