@@ -183,14 +183,54 @@ struct MigrationRow {
 }
 
 /// Applies the schema and any migrations not yet recorded. Safe to run at every start and from
-/// several instances: migrations are recorded under their version, so a second run is refused.
+/// several instances at the same moment: the schema statements are idempotent, and each
+/// migration runs in one transaction with the record of its version, so only one instance's
+/// transaction commits. An instance that loses such a race (a write conflict on a schema
+/// statement, or a migration that another instance recorded meanwhile) pauses briefly and runs
+/// the whole step again, which then finds the work done.
 pub async fn migrate(db: &Db) -> Result<Vec<i64>, surrealdb::Error> {
+    let mut applied = Vec::new();
+    let mut attempt = 0u64;
+    loop {
+        match migrate_once(db, &mut applied).await {
+            Err(Step::Lost(e)) if attempt < MIGRATE_ATTEMPTS => {
+                attempt += 1;
+                tracing::info!(attempt, error = %e, "the schema step lost a race with another instance; running it again");
+                let pause = rand::random_range(10..=50 * attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            Err(Step::Lost(e) | Step::Failed(e)) => return Err(e),
+            Ok(()) => return Ok(applied),
+        }
+    }
+}
+
+/// How often [`migrate`] runs again after losing a race to another instance.
+const MIGRATE_ATTEMPTS: u64 = 20;
+
+/// How one run of the schema step failed.
+enum Step {
+    /// Another instance wrote the same schema or migration at the same moment.
+    Lost(surrealdb::Error),
+    Failed(surrealdb::Error),
+}
+
+impl From<surrealdb::Error> for Step {
+    fn from(e: surrealdb::Error) -> Self {
+        use surrealdb::types::QueryError;
+        match e.query_details() {
+            Some(QueryError::TransactionConflict | QueryError::NotExecuted) => Step::Lost(e),
+            _ => Step::Failed(e),
+        }
+    }
+}
+
+async fn migrate_once(db: &Db, applied: &mut Vec<i64>) -> Result<(), Step> {
     for (_name, sql) in SCHEMA {
         db.query(*sql).await?.check()?;
     }
     let mut res = db.query("SELECT version FROM migration").await?.check()?;
     let done: Vec<MigrationRow> = res.take(0)?;
-    let mut applied = Vec::new();
     for (version, name, sql) in MIGRATIONS {
         if done.iter().any(|m| m.version == *version) {
             continue;
@@ -199,16 +239,34 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>, surrealdb::Error> {
         let stmt = format!(
             "BEGIN TRANSACTION;\n{sql}\n;CREATE type::record('migration', $version) SET version = $version, name = $name, applied_at = $now;\nCOMMIT TRANSACTION;"
         );
-        db.query(stmt)
-            .bind(("version", *version))
-            .bind(("name", name.to_string()))
-            .bind(("now", now))
-            .await?
-            .check()?;
+        let ran = async {
+            db.query(stmt)
+                .bind(("version", *version))
+                .bind(("name", name.to_string()))
+                .bind(("now", now))
+                .await?
+                .check()
+        }
+        .await;
+        if let Err(e) = ran {
+            // Whatever the error, a migration that another instance recorded meanwhile is
+            // done: this transaction wrote nothing, and the next run skips it.
+            let mut res = db
+                .query("SELECT version FROM type::record('migration', $version)")
+                .bind(("version", *version))
+                .await?
+                .check()?;
+            let recorded: Vec<MigrationRow> = res.take(0)?;
+            return Err(if recorded.is_empty() {
+                Step::from(e)
+            } else {
+                Step::Lost(e)
+            });
+        }
         tracing::info!(version, name, "applied migration");
         applied.push(*version);
     }
-    Ok(applied)
+    Ok(())
 }
 
 /// The key part of a record id, as the string ids the DTOs carry.
@@ -388,5 +446,27 @@ mod tests {
         assert_eq!(first, vec![1, 2, 3, 4, 5, 6]);
         let second = migrate(&db).await.expect("second");
         assert!(second.is_empty());
+    }
+
+    /// Instances started together on an empty database all succeed, and each migration is
+    /// applied by exactly one of them.
+    #[tokio::test]
+    async fn migrations_started_together_apply_once() {
+        let db = connect("mem://").await.expect("connect");
+        let (a, b, c, d) = tokio::join!(migrate(&db), migrate(&db), migrate(&db), migrate(&db));
+        let mut all: Vec<i64> = [a, b, c, d]
+            .into_iter()
+            .flat_map(|r| r.expect("every instance starts"))
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, vec![1, 2, 3, 4, 5, 6]);
+        let mut res = db
+            .query("SELECT count() AS n FROM migration GROUP ALL")
+            .await
+            .expect("count")
+            .check()
+            .expect("count");
+        let n: Option<i64> = res.take("n").expect("n");
+        assert_eq!(n, Some(6));
     }
 }
