@@ -119,11 +119,14 @@ pub async fn portfolio_page(
     }
     view.fresh(state).await?;
     let mut read = super::summary::page(&state.db, &view.day, q, view.only.as_deref()).await?;
-    if !read.dirty.is_empty() {
-        // Written since their lines were computed: compute those and read again. (Lines
-        // written while this runs belong to writes that are concurrent with this request.)
+    let mut rounds = 0;
+    while !read.dirty.is_empty() && rounds < REFRESH_ROUNDS {
+        // Written since their lines were computed: compute those and read again. A flag still
+        // set after that belongs to a write concurrent with this request, or to a line whose
+        // store lost every race to another instance's (computed from an older revision).
         refresh_lines(state, &read.dirty, &view.day, view.today).await?;
         read = super::summary::page(&state.db, &view.day, q, view.only.as_deref()).await?;
+        rounds += 1;
     }
     let backwards = q.before.is_some() && q.after.is_none();
     let first = read.rows.first().map(|(s, _)| s.clone());
@@ -143,6 +146,10 @@ pub async fn portfolio_page(
         prev,
     })
 }
+
+/// How often a portfolio page computes the lines of projects written since their lines were
+/// computed before it answers with what it has.
+const REFRESH_ROUNDS: u32 = 3;
 
 /// Who sees which projects, and the day in force.
 struct PortfolioView {

@@ -145,8 +145,10 @@ impl SummaryRecord {
 
 /// Stores a project's line computed at `revision` for `day`, unless a line computed from a
 /// later revision is there already, and clears the project's dirty flag if its counter is
-/// still `revision`. A concurrent write to the project leaves the flag set (the next reader
-/// computes the line again); a concurrent store by another instance is theirs.
+/// still `revision`. A store that conflicts with another instance's store of the same line runs
+/// again: the other may have stored a line from an older revision (a read that began before
+/// the latest write), and the reader that computed this one must then find it. A concurrent
+/// write to the project leaves the flag set (the next reader computes the line again).
 pub async fn store(
     db: &Db,
     row: &PortfolioRow,
@@ -155,8 +157,8 @@ pub async fn store(
     day: &str,
 ) -> AppResult<()> {
     let record = SummaryRecord::new(row, listing, revision, day.to_string())?;
-    let res = db
-        .query(
+    let res = crate::db::retry_conflicts(|| async {
+        db.query(
             "BEGIN TRANSACTION;
              IF $id.revision = NONE OR $id.revision < $revision
                 OR ($id.revision = $revision AND ($id.day != $day OR $id.listing = NONE)) {
@@ -169,15 +171,17 @@ pub async fn store(
         .bind(("counter", rid("revision", &row.key)))
         .bind(("revision", revision))
         .bind(("day", day.to_string()))
-        .bind(("record", record))
+        .bind(("record", record.clone()))
         .await
         .map_err(AppError::from)
-        .and_then(|r| r.check().map_err(AppError::from));
+        .and_then(|r| r.check().map_err(AppError::from))
+    })
+    .await;
     lost_race_is_fine(res)
 }
 
-/// A write that lost a race to a concurrent one is not an error here: the other writer stored
-/// the same or a newer line, or the project's flag stays set for the next reader.
+/// A store that lost its races every time is not an error here: the project's flag stays set,
+/// and the reader computes its line again (see `reports::service::portfolio_page`).
 fn lost_race_is_fine<T>(res: AppResult<T>) -> AppResult<()> {
     match res {
         Ok(_) => Ok(()),
@@ -188,8 +192,8 @@ fn lost_race_is_fine<T>(res: AppResult<T>) -> AppResult<()> {
 
 /// Removes the line of a project that no longer exists, and clears its dirty flag.
 pub async fn remove(db: &Db, key: &str) -> AppResult<()> {
-    let res = db
-        .query(
+    let res = crate::db::retry_conflicts(|| async {
+        db.query(
             "BEGIN TRANSACTION;
              IF record::exists($project) = false {
                  DELETE $id;
@@ -202,7 +206,9 @@ pub async fn remove(db: &Db, key: &str) -> AppResult<()> {
         .bind(("counter", rid("revision", key)))
         .await
         .map_err(AppError::from)
-        .and_then(|r| r.check().map_err(AppError::from));
+        .and_then(|r| r.check().map_err(AppError::from))
+    })
+    .await;
     lost_race_is_fine(res)
 }
 
