@@ -14,6 +14,20 @@ struct Count {
     n: i64,
 }
 
+/// The address a backup or a restore opens for the database at `url`. A SurrealDB server exports
+/// and imports over HTTP only (its `/export` and `/import` endpoints; the SDK refuses both over a
+/// WebSocket), and it serves HTTP on the same port as `ws://`, so `ws://` becomes `http://` and
+/// `wss://` becomes `https://`. Every other address stays as it is.
+pub fn dump_url(url: &str) -> String {
+    if let Some(rest) = url.strip_prefix("ws://") {
+        format!("http://{rest}")
+    } else if let Some(rest) = url.strip_prefix("wss://") {
+        format!("https://{rest}")
+    } else {
+        url.to_string()
+    }
+}
+
 /// Writes the whole database to `file` as SurrealQL.
 pub async fn backup(db: &Db, file: &Path) -> anyhow::Result<()> {
     db.export(file)
@@ -82,4 +96,24 @@ pub async fn restore(db: &Db, file: &Path, force: bool) -> anyhow::Result<()> {
     .check()
     .context("resetting the revision counters")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dump_url;
+
+    #[test]
+    fn a_server_is_dumped_over_http_on_its_own_port() {
+        assert_eq!(dump_url("ws://db.internal:8000"), "http://db.internal:8000");
+        assert_eq!(
+            dump_url("wss://db.example.org/rpc"),
+            "https://db.example.org/rpc"
+        );
+        assert_eq!(dump_url("http://db:8000"), "http://db:8000");
+        assert_eq!(
+            dump_url("surrealkv://data/db?sync=never"),
+            "surrealkv://data/db?sync=never"
+        );
+        assert_eq!(dump_url("mem://"), "mem://");
+    }
 }

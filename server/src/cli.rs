@@ -222,7 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::transfer_cli::bench_import(&target, projects).await
         }
         Command::Backup { file } => {
-            let db = app::db::connect(&cli.db.db)
+            let db = app::db::connect(&crate::backup::dump_url(&cli.db.db))
                 .await
                 .context("connecting to the database")?;
             crate::backup::backup(&db, &file).await?;
@@ -230,7 +230,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { file, force } => {
-            let db = app::db::connect(&cli.db.db)
+            let db = app::db::connect(&crate::backup::dump_url(&cli.db.db))
                 .await
                 .context("connecting to the database")?;
             crate::backup::restore(&db, &file, force).await?;
