@@ -60,7 +60,8 @@ SURREAL = (
 PROJECTS = int(os.environ.get("SCALE_PROJECTS", "20"))
 WRITES = int(os.environ.get("SCALE_WRITES", "300"))
 RANDOM = random.Random(os.environ.get("SCALE_SEED"))
-MIGRATIONS = 4  # app/src/db.rs: MIGRATIONS
+# The migrations the binary carries: one file each under app/schema/migrations.
+MIGRATIONS = len([f for f in os.listdir(os.path.join(ROOT, "app/schema/migrations")) if f.endswith(".surql")])
 LEASE_SECS = 60  # server/src/webhooks: LEASE_SECS
 
 # ---- plumbing ---------------------------------------------------------------------------------
@@ -182,7 +183,8 @@ class Instance:
             TOUCHPOINT_ADDR=f"127.0.0.1:{self.port}",
             TOUCHPOINT_SITE_ROOT=os.path.join(ROOT, "target", "site"),
             TOUCHPOINT_WEBHOOK_RETRY_BASE_MS="500",
-            RUST_LOG="warn,app::db=info",
+            # Migrations (make scale) and the end of the cache warming (make scale-bench).
+            RUST_LOG="warn,app::db=info,server::startup=info",
             NO_COLOR="1",
         )
         with open(self.log, "ab") as log:
@@ -309,6 +311,20 @@ def today():
     return time.strftime("%Y-%m-%d")
 
 
+def project_keys(base, token):
+    """Every project's key through an instance's project list, page by page (None if a page
+    fails)."""
+    keys, cursor = set(), None
+    while True:
+        st, page = call(base, token, "GET", "/api/v1/projects?limit=500" + (f"&cursor={cursor}" if cursor else ""))
+        if st != 200:
+            return None
+        keys |= {p["key"] for p in page["items"]}
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return keys
+
+
 def portfolio_entry(body, key):
     for p in body.get("projects", []):
         if p.get("project") == key:
@@ -403,10 +419,11 @@ def check_consistency(res, token, instances, keys):
                     row = csv_rows(csv)[0] if st == 200 else {}
                     if row.get("input_events") != str(events[key]):
                         fail(f"{key} report on {r.name}: input events {row.get('input_events')}, want {events[key]}")
-                    st, port = call(r.base, token, "GET", "/api/v1/reports/portfolio")
+                    st, port = call(r.base, token, "GET", "/api/v1/reports/portfolio?limit=500")
                     entry = portfolio_entry(port, key) if st == 200 else None
                     if not entry or entry["diversity"]["events"] != events[key]:
-                        fail(f"{key} in the portfolio on {r.name}: input events "
+                        fail(f"{key} in the portfolio on {r.name} ({st}"
+                             f"{'' if st != 200 or entry else ', not listed'}): input events "
                              f"{entry and entry['diversity']['events']}, want {events[key]}")
             elif roll < 0.88:
                 key = rnd.choice(my_keys)
@@ -452,7 +469,7 @@ def check_consistency(res, token, instances, keys):
                     st, sig = call(r.base, token, "GET", f"/api/v1/projects/{key}/signals")
                     if st != 200:
                         fail(f"new project {key} has no signals on {r.name} ({st})")
-                    st, port = call(r.base, token, "GET", "/api/v1/reports/portfolio")
+                    st, port = call(r.base, token, "GET", "/api/v1/reports/portfolio?limit=500")
                     if st != 200 or not portfolio_entry(port, key):
                         fail(f"new project {key} is not in the portfolio on {r.name} ({st})")
 
@@ -848,19 +865,11 @@ def check_writes_under_crash(res, token, instances):
     if not victim.ready():
         problems.append(f"instance {victim.name} did not start again")
     for inst in survivors + [victim]:
-        st, page = call(inst.base, token, "GET", "/api/v1/projects?limit=500")
-        present = set()
-        cursor = None
-        while True:
-            path = "/api/v1/projects?limit=500" + (f"&cursor={cursor}" if cursor else "")
-            st, page = call(inst.base, token, "GET", path)
-            if st != 200:
-                problems.append(f"listing on {inst.name}: {st}")
-                break
-            present |= {p["key"] for p in page["items"] if p["key"].startswith("crash-")}
-            cursor = page.get("next_cursor")
-            if not cursor:
-                break
+        listed = project_keys(inst.base, token)
+        if listed is None:
+            problems.append(f"listing on {inst.name} failed")
+            listed = set()
+        present = {k for k in listed if k.startswith("crash-")}
         missing = [k for k in acked if k not in present]
         if missing:
             problems.append(f"{len(missing)} acknowledged projects missing on {inst.name}: {missing[:5]}")
@@ -894,8 +903,7 @@ def check_backup(res, work, db, token, instances):
                         {"channel": "team", "author_name": "Scale test", "body": f"before the backup {k}"})
         if st == 201:
             before.append(body["id"])
-    st, page = call(b.base, token, "GET", "/api/v1/projects?limit=500")
-    projects_before = {p["key"] for p in page["items"]}
+    projects_before = project_keys(b.base, token) or set()
     # Traffic during the backup: writes through A, reads on B and C.
     stop, served, failures = threading.Event(), collections.Counter(), []
 
@@ -905,7 +913,7 @@ def check_backup(res, work, db, token, instances):
             k += 1
             for inst, method, path, body in (
                 (a, "POST", f"/api/v1/projects/{key}/feedback", {"channel": "team", "author_name": "Scale test", "body": f"during {k}"}),
-                (b, "GET", "/api/v1/reports/portfolio", None),
+                (b, "GET", "/api/v1/reports/portfolio?limit=500", None),
                 (c, "GET", f"/api/v1/projects/{key}/feedback?limit=5", None),
             ):
                 st, _ = call(inst.base, token, method, path, body)
@@ -941,8 +949,7 @@ def check_backup(res, work, db, token, instances):
             if not inst.ready():
                 problems.append(f"an instance on the restored database did not start: {tail(inst.log, 5)}")
             else:
-                st, page = call(inst.base, token, "GET", "/api/v1/projects?limit=500")
-                restored = {p["key"] for p in page.get("items", [])} if st == 200 else set()
+                restored = project_keys(inst.base, token) or set()
                 if not projects_before <= restored:
                     problems.append(f"projects missing after the restore: {sorted(projects_before - restored)[:5]}")
                 ids, cursor = set(), None
