@@ -267,6 +267,38 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// How many requests this instance works on at once ([`admission`]).
+#[derive(Clone)]
+pub struct Admission(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Admission {
+    /// Up to `n` requests at once (at least one).
+    pub fn new(n: usize) -> Self {
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(n.max(1))))
+    }
+}
+
+/// Lets at most a fixed number of requests work at once; the rest wait their turn, first come
+/// first served, before any of their work starts.
+///
+/// Every step of a request that waits (a database read, a lock) puts it at the back of the
+/// runtime's queue of ready work. With a hundred requests in that queue, each step waited for
+/// ninety-nine others: a page that reloads a project (many steps) or a write took seconds while
+/// someone wrote, although each alone takes milliseconds. Waiting once, at the door, keeps that
+/// queue short, so each request's own steps follow each other quickly, and the order is fair.
+/// Health checks, metrics and the front end's files pass without waiting; an event stream
+/// holds its turn only until its response starts.
+pub async fn admission(State(gate): State<Admission>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/pkg/") {
+        return next.run(req).await;
+    }
+    let Ok(_turn) = gate.0.acquire().await else {
+        return AppError::internal().into_response();
+    };
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +364,104 @@ mod tests {
             encode_component("/admin/audit?action=x&y=1"),
             "/admin/audit%3Faction%3Dx%26y%3D1"
         );
+    }
+
+    /// A router whose `/work` handler counts how many requests are inside it at once.
+    fn counted(
+        limit: usize,
+    ) -> (
+        axum::Router,
+        std::sync::Arc<(
+            std::sync::atomic::AtomicUsize,
+            std::sync::atomic::AtomicUsize,
+        )>,
+    ) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let seen = std::sync::Arc::new((
+            std::sync::atomic::AtomicUsize::new(0),
+            std::sync::atomic::AtomicUsize::new(0),
+        ));
+        let inside = seen.clone();
+        let router = axum::Router::new()
+            .route(
+                "/work",
+                axum::routing::get(move || {
+                    let inside = inside.clone();
+                    async move {
+                        let now = inside.0.fetch_add(1, SeqCst) + 1;
+                        inside.1.fetch_max(now, SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        inside.0.fetch_sub(1, SeqCst);
+                        "done"
+                    }
+                }),
+            )
+            .route("/healthz", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(
+                Admission::new(limit),
+                admission,
+            ));
+        (router, seen)
+    }
+
+    fn get(path: &str) -> Request {
+        Request::builder()
+            .uri(path)
+            .body(Body::empty())
+            .expect("request")
+    }
+
+    #[tokio::test]
+    async fn no_more_requests_work_at_once_than_the_limit_and_all_are_served() {
+        use tower::ServiceExt as _;
+        let (router, seen) = counted(3);
+        let calls = (0..12).map(|_| router.clone().oneshot(get("/work")));
+        let answers = futures::future::join_all(calls).await;
+        assert!(
+            answers
+                .iter()
+                .all(|a| a.as_ref().is_ok_and(|r| r.status() == StatusCode::OK))
+        );
+        assert_eq!(seen.1.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn health_checks_pass_while_every_turn_is_taken() {
+        use tower::ServiceExt as _;
+        let release = std::sync::Arc::new(tokio::sync::Notify::new());
+        let held = release.clone();
+        let router = axum::Router::new()
+            .route(
+                "/hold",
+                axum::routing::get(move || {
+                    let held = held.clone();
+                    async move {
+                        held.notified().await;
+                        "released"
+                    }
+                }),
+            )
+            .route("/healthz", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(
+                Admission::new(1),
+                admission,
+            ));
+        let holder = tokio::spawn(router.clone().oneshot(get("/hold")));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // The one turn is held until `release`: a page waits, the health check does not.
+        let page = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            router.clone().oneshot(get("/hold")),
+        )
+        .await;
+        assert!(page.is_err(), "a second request waits for the turn");
+        let health = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            router.clone().oneshot(get("/healthz")),
+        )
+        .await;
+        assert!(health.is_ok_and(|r| r.is_ok_and(|r| r.status() == StatusCode::OK)));
+        release.notify_one();
+        assert!(holder.await.is_ok_and(|r| r.is_ok()));
     }
 }

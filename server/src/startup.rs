@@ -84,7 +84,13 @@ impl Application {
                 "No user exists yet. Open http://{address}/setup and enter this one-time setup token: {token}"
             );
         }
-        let router = router(state.clone(), args.max_body_bytes, args.max_import_bytes);
+        let mut router = router(state.clone(), args.max_body_bytes, args.max_import_bytes);
+        if let Some(n) = args.concurrent_requests() {
+            router = router.layer(axum::middleware::from_fn_with_state(
+                middleware::Admission::new(n),
+                middleware::admission,
+            ));
+        }
         Ok(Self {
             listener,
             router,
