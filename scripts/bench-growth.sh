@@ -15,7 +15,8 @@
 #   - resident memory afterwards;
 #   - reads while someone writes: 100 connections on one project (its page, report, signals,
 #     feedback inbox and the portfolio), once alone and once while a writer adds a feedback item
-#     and a retro card every second.
+#     and a retro card every second; each as fast as the server answers (100 readers) and with
+#     a second between a connection's answer and its next request (100 viewers).
 # The server is pinned to core 0, the load generator (wrk) to core 1.
 #
 # Settings (environment): BENCH_DURATION (seconds per wrk run, default 15), BENCH_MIXED_DURATION
@@ -159,8 +160,14 @@ LUA
   sprint=$(curl -fs "${auth[@]}" "$base/api/v1/projects/$key/sprints?limit=500" | python3 -c 'import json,sys; print(max(s["sprint"]["number"] for s in json.load(sys.stdin)["items"]))')
   curl -fs -o /dev/null "${auth[@]}" -X PUT -H 'content-type: application/json' -d '{"held_on":"2026-01-12"}' "$base/api/v1/projects/$key/sprints/$sprint/retro" || true
   column=$(curl -fs "${auth[@]}" "$base/api/v1/projects/$key/sprints/$sprint/retro" | python3 -c 'import json,sys; print(json.load(sys.stdin)["columns"][0]["column"])')
+  # The same pages for 100 viewers who each ask about once a second (after each answer, wrk
+  # waits 0.5 to 1.5 s before the connection's next request, so that the viewers do not ask in
+  # lockstep): a live retro watched by a room.
+  sed 's/^request = function()/function delay() return math.random(500, 1500) end\nrequest = function()/' \
+    "$work/mixed.lua" >"$work/viewers.lua"
   : >"$work/writes-$n"
   read -r alone_rps _ alone_p99 alone_err alone_to < <(run_wrk "$base" -c100 -d"${mixed}s" -s "$work/mixed.lua")
+  read -r valone_rps _ valone_p99 valone_err valone_to < <(run_wrk "$base" -c100 -d"${mixed}s" -s "$work/viewers.lua")
   (
     i=0
     while true; do
@@ -176,11 +183,13 @@ LUA
   ) &
   writer=$!
   read -r busy_rps _ busy_p99 busy_err busy_to < <(run_wrk "$base" -c100 -d"${mixed}s" -s "$work/mixed.lua")
+  read -r vbusy_rps _ vbusy_p99 vbusy_err vbusy_to < <(run_wrk "$base" -c100 -d"${mixed}s" -s "$work/viewers.lua")
   kill "$writer" 2>/dev/null || true
   wait "$writer" 2>/dev/null || true
   writes_ok=$(grep -c '^20' "$work/writes-$n" || true)
   writes_all=$(wc -l <"$work/writes-$n")
   R[$n,mixed]="$writes_ok of $writes_all writes succeeded; alone $alone_rps req/s, p99 $alone_p99 ms, $((alone_err + alone_to)) errors/timeouts; with the writer $busy_rps req/s ($(python3 -c "print(f'{$busy_rps / max($alone_rps, 1) * 100:.0f}')")%), p99 $busy_p99 ms, $((busy_err + busy_to)) errors/timeouts"
+  R[$n,viewers]="alone $valone_rps req/s, p99 $valone_p99 ms, $((valone_err + valone_to)) errors/timeouts; with the writer $vbusy_rps req/s, p99 $vbusy_p99 ms, $((vbusy_err + vbusy_to)) errors/timeouts"
   kill "$server"; wait "$server" 2>/dev/null || true
 done
 
@@ -199,6 +208,7 @@ printf '%-44s' "GET /projects/{key}, 32 connections"; for n in $sizes; do printf
 printf '%-44s' "GET /projects/{key}/report, 32 connections"; for n in $sizes; do printf ' | %s' "${R[$n,page/projects/${R[$n,key]}/report]}"; done; echo
 row "resident memory after the benchmark" rss
 row "100 readers of one project" mixed
+row "100 viewers of it, 1 request/s each" viewers
 set -- $sizes
 if (($# == 2)); then
   a=$1; b=$2
