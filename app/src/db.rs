@@ -215,21 +215,39 @@ enum Step {
     Failed(surrealdb::Error),
 }
 
+impl Step {
+    /// A response's errors as a step's failure: a write conflict (also one at the commit of a
+    /// transaction) is a lost race; anything else, the error that explains it.
+    fn checked(mut res: surrealdb::IndexedResults) -> Result<surrealdb::IndexedResults, Step> {
+        match cause_of(res.take_errors()) {
+            None => Ok(res),
+            Some((e, true)) => Err(Step::Lost(e)),
+            Some((e, false)) => Err(Step::Failed(e)),
+        }
+    }
+
+    fn into_error(self) -> surrealdb::Error {
+        match self {
+            Step::Lost(e) | Step::Failed(e) => e,
+        }
+    }
+}
+
 impl From<surrealdb::Error> for Step {
     fn from(e: surrealdb::Error) -> Self {
-        use surrealdb::types::QueryError;
-        match e.query_details() {
-            Some(QueryError::TransactionConflict | QueryError::NotExecuted) => Step::Lost(e),
-            _ => Step::Failed(e),
+        if e.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict) {
+            Step::Lost(e)
+        } else {
+            Step::Failed(e)
         }
     }
 }
 
 async fn migrate_once(db: &Db, applied: &mut Vec<i64>) -> Result<(), Step> {
     for (_name, sql) in SCHEMA {
-        db.query(*sql).await?.check()?;
+        Step::checked(db.query(*sql).await?)?;
     }
-    let mut res = db.query("SELECT version FROM migration").await?.check()?;
+    let mut res = Step::checked(db.query("SELECT version FROM migration").await?)?;
     let done: Vec<MigrationRow> = res.take(0)?;
     for (version, name, sql) in MIGRATIONS {
         if done.iter().any(|m| m.version == *version) {
@@ -240,27 +258,28 @@ async fn migrate_once(db: &Db, applied: &mut Vec<i64>) -> Result<(), Step> {
             "BEGIN TRANSACTION;\n{sql}\n;CREATE type::record('migration', $version) SET version = $version, name = $name, applied_at = $now;\nCOMMIT TRANSACTION;"
         );
         let ran = async {
-            db.query(stmt)
-                .bind(("version", *version))
-                .bind(("name", name.to_string()))
-                .bind(("now", now))
-                .await?
-                .check()
+            Step::checked(
+                db.query(stmt)
+                    .bind(("version", *version))
+                    .bind(("name", name.to_string()))
+                    .bind(("now", now))
+                    .await?,
+            )
         }
         .await;
-        if let Err(e) = ran {
+        if let Err(failed) = ran {
             // Whatever the error, a migration that another instance recorded meanwhile is
             // done: this transaction wrote nothing, and the next run skips it.
-            let mut res = db
-                .query("SELECT version FROM type::record('migration', $version)")
-                .bind(("version", *version))
-                .await?
-                .check()?;
+            let mut res = Step::checked(
+                db.query("SELECT version FROM type::record('migration', $version)")
+                    .bind(("version", *version))
+                    .await?,
+            )?;
             let recorded: Vec<MigrationRow> = res.take(0)?;
             return Err(if recorded.is_empty() {
-                Step::from(e)
+                failed
             } else {
-                Step::Lost(e)
+                Step::Lost(failed.into_error())
             });
         }
         tracing::info!(version, name, "applied migration");
@@ -320,21 +339,32 @@ pub fn check_guarded(
 fn first_cause(
     errors: std::collections::HashMap<usize, surrealdb::Error>,
 ) -> crate::error::AppError {
+    match cause_of(errors) {
+        Some((e, false)) => e.into(),
+        Some((_, true)) | None => crate::error::AppError::write_conflict(),
+    }
+}
+
+/// The error that explains a response's errors (see [`first_cause`]), and whether it is a
+/// write conflict; `None` without errors.
+fn cause_of(
+    errors: std::collections::HashMap<usize, surrealdb::Error>,
+) -> Option<(surrealdb::Error, bool)> {
     use surrealdb::types::QueryError;
     let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
     errors.sort_by_key(|(i, _)| *i);
-    if errors
+    if let Some(i) = errors
         .iter()
-        .any(|(_, e)| e.query_details() == Some(&QueryError::TransactionConflict))
+        .position(|(_, e)| e.query_details() == Some(&QueryError::TransactionConflict))
     {
-        return crate::error::AppError::write_conflict();
+        return Some((errors.swap_remove(i).1, true));
     }
     match errors
-        .into_iter()
-        .find(|(_, e)| e.query_details() != Some(&QueryError::NotExecuted))
+        .iter()
+        .position(|(_, e)| e.query_details() != Some(&QueryError::NotExecuted))
     {
-        Some((_, e)) => e.into(),
-        None => crate::error::AppError::write_conflict(),
+        Some(i) => Some((errors.swap_remove(i).1, false)),
+        None => errors.into_iter().next().map(|(_, e)| (e, true)),
     }
 }
 
