@@ -366,6 +366,16 @@ mod tests {
         );
     }
 
+    /// `router` with a health check, behind [`admission`] with `limit` turns.
+    fn gated(router: axum::Router, limit: usize) -> axum::Router {
+        router
+            .route("/healthz", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(
+                Admission::new(limit),
+                admission,
+            ))
+    }
+
     /// A router whose `/work` handler counts how many requests are inside it at once.
     fn counted(
         limit: usize,
@@ -382,26 +392,20 @@ mod tests {
             std::sync::atomic::AtomicUsize::new(0),
         ));
         let inside = seen.clone();
-        let router = axum::Router::new()
-            .route(
-                "/work",
-                axum::routing::get(move || {
-                    let inside = inside.clone();
-                    async move {
-                        let now = inside.0.fetch_add(1, SeqCst) + 1;
-                        inside.1.fetch_max(now, SeqCst);
-                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                        inside.0.fetch_sub(1, SeqCst);
-                        "done"
-                    }
-                }),
-            )
-            .route("/healthz", axum::routing::get(|| async { "ok" }))
-            .layer(axum::middleware::from_fn_with_state(
-                Admission::new(limit),
-                admission,
-            ));
-        (router, seen)
+        let router = axum::Router::new().route(
+            "/work",
+            axum::routing::get(move || {
+                let inside = inside.clone();
+                async move {
+                    let now = inside.0.fetch_add(1, SeqCst) + 1;
+                    inside.1.fetch_max(now, SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    inside.0.fetch_sub(1, SeqCst);
+                    "done"
+                }
+            }),
+        );
+        (gated(router, limit), seen)
     }
 
     fn get(path: &str) -> Request {
@@ -430,22 +434,17 @@ mod tests {
         use tower::ServiceExt as _;
         let release = std::sync::Arc::new(tokio::sync::Notify::new());
         let held = release.clone();
-        let router = axum::Router::new()
-            .route(
-                "/hold",
-                axum::routing::get(move || {
-                    let held = held.clone();
-                    async move {
-                        held.notified().await;
-                        "released"
-                    }
-                }),
-            )
-            .route("/healthz", axum::routing::get(|| async { "ok" }))
-            .layer(axum::middleware::from_fn_with_state(
-                Admission::new(1),
-                admission,
-            ));
+        let router = axum::Router::new().route(
+            "/hold",
+            axum::routing::get(move || {
+                let held = held.clone();
+                async move {
+                    held.notified().await;
+                    "released"
+                }
+            }),
+        );
+        let router = gated(router, 1);
         let holder = tokio::spawn(router.clone().oneshot(get("/hold")));
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         // The one turn is held until `release`: a page waits, the health check does not.
