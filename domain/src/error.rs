@@ -3,9 +3,9 @@
 //! On the wire every error has the shape `{ "error": { "code", "message", "field"? } }`, and the
 //! HTTP status follows the code (see DESIGN.md, Interfaces).
 
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 /// Application error. `Internal` carries an opaque message; details go to the log only.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
