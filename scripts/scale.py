@@ -60,8 +60,8 @@ SURREAL = (
 PROJECTS = int(os.environ.get("SCALE_PROJECTS", "20"))
 WRITES = int(os.environ.get("SCALE_WRITES", "300"))
 RANDOM = random.Random(os.environ.get("SCALE_SEED"))
-# The migrations the binary carries: one file each under app/schema/migrations.
-MIGRATIONS = len([f for f in os.listdir(os.path.join(ROOT, "app/schema/migrations")) if f.endswith(".surql")])
+# The migrations the binary carries: one file each under store/schema/migrations.
+MIGRATIONS = len([f for f in os.listdir(os.path.join(ROOT, "store/schema/migrations")) if f.endswith(".surql")])
 LEASE_SECS = 60  # server/src/webhooks: LEASE_SECS
 
 # ---- plumbing ---------------------------------------------------------------------------------

@@ -28,13 +28,13 @@ step() {
 
 step fmt cargo fmt --all -- --check
 step build cargo leptos build
-step clippy-ssr cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
+step clippy-ssr cargo clippy -p domain -p store -p app -p server --features app/ssr --all-targets -- -D warnings
 step clippy-wasm cargo clippy -p domain -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 # The OpenAPI document, generated from the code, checked by an independent validator.
 step openapi bash -c 'target/debug/touchpoint openapi > target/openapi.json && .venv/bin/openapi-spec-validator target/openapi.json'
 # cargo-nextest (.config/nextest.toml): each test in its own process, a hung test ended after
 # three minutes and reported, a failed one run once more and reported as flaky if it passes.
-step cargo-test cargo nextest run -p domain -p app -p server --features app/ssr
+step cargo-test cargo nextest run -p domain -p store -p app -p server --features app/ssr
 if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   step e2e scripts/e2e.sh
   # API fuzzing against the OpenAPI document (schemathesis): no 5xx, no answer that

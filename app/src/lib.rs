@@ -13,7 +13,7 @@ pub mod home;
 pub mod interviews;
 pub mod live;
 #[cfg(feature = "ssr")]
-pub mod markdown;
+pub use store::markdown;
 pub mod projects;
 pub mod quality;
 pub mod reports;
@@ -23,9 +23,11 @@ pub mod webhooks;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]
-pub mod cache;
+pub use store::cache;
 #[cfg(feature = "ssr")]
-pub mod db;
+pub use store::db;
+#[cfg(feature = "ssr")]
+pub mod request;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -3,13 +3,13 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::auth as repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod tokens_api;
 pub mod tokens_pages;
 #[cfg(feature = "ssr")]
-pub mod tokens_repo;
+pub use store::tokens as tokens_repo;
 #[cfg(feature = "ssr")]
 pub mod tokens_service;
 

@@ -1,115 +1,15 @@
 //! Sign-in, sessions, passwords and the guard every server function calls.
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore as _;
-use sha2::{Digest, Sha256};
+pub use store::secrets::{hash_password, hash_token, new_token, verify_password};
 
 use super::repo::{AuthRepo, NewUser, SessionRecord, UserRecord};
 use super::{CurrentUser, Role};
 use crate::cache::Credential;
 use crate::db::rid;
 use crate::error::{AppError, AppResult};
+pub use crate::request::{AuthSession, RequestCtx, request_ctx};
 use crate::state::{AppState, Settings};
-
-/// What the request middleware learned about the caller, stored in the request's extensions.
-#[derive(Clone, Debug, Default)]
-pub struct RequestCtx {
-    /// The signed-in user and their session, if any.
-    pub auth: Option<AuthSession>,
-    /// The client address (from `X-Forwarded-For` only behind a trusted proxy).
-    pub ip: String,
-    /// The browser's description of itself, shortened.
-    pub user_agent: String,
-    /// For a read-only request of a signed-in caller: the read cache's revision counters,
-    /// read in the same round trip as the session (see [`crate::cache`]).
-    pub stamp: Option<std::sync::Arc<crate::reports::repo::Stamp>>,
-}
-
-/// A signed-in caller: a live browser session, or a personal API token sent as
-/// `Authorization: Bearer …` (then `token_id` is set and `session_hash` is empty).
-#[derive(Clone, Debug)]
-pub struct AuthSession {
-    /// Who is signed in.
-    pub user: CurrentUser,
-    /// The SHA-256 hash of the session token (the session's record key); empty for a caller
-    /// that came with an API token. Prefer [`AuthSession::session`].
-    pub session_hash: String,
-    /// The id of the API token the caller came with, if they came with one.
-    pub token_id: Option<String>,
-}
-
-impl AuthSession {
-    /// Whether the caller authenticated with an API token rather than a session cookie.
-    pub fn via_token(&self) -> bool {
-        self.token_id.is_some()
-    }
-
-    /// The session's hash, for a caller with a browser session; `None` for a token caller.
-    pub fn session(&self) -> Option<&str> {
-        (!self.via_token()).then_some(self.session_hash.as_str())
-    }
-}
-
-/// A new random token: 256 bits, URL-safe base64.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The hex SHA-256 of a token: what the database stores instead of the token.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Hashes a password with argon2id (RustCrypto defaults), off the async threads.
-pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|_| AppError::internal())?
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::internal()
-    })
-}
-
-/// A valid hash of a random password, verified against when the account does not exist, so
-/// that a wrong email costs as much time as a wrong password.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(new_token().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
-}
-
-/// Verifies a password against a stored hash (or the dummy hash), off the async threads.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
 
 /// The message for every failed sign-in, whether or not the account exists.
 pub const LOGIN_FAILED: &str = "Incorrect email or password.";
@@ -485,13 +385,6 @@ pub async fn create_user(
             must_change_password,
         })
         .await
-}
-
-/// The caller's request context, from the Leptos context (server functions and SSR).
-pub fn request_ctx() -> RequestCtx {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<RequestCtx>().cloned())
-        .unwrap_or_default()
 }
 
 /// The signed-in user, who must not be in the middle of a forced password change.

@@ -169,7 +169,7 @@ pub async fn feedback_people(
 #[server(prefix = "/api/fn", endpoint = "feedback/count-new")]
 pub async fn count_new_feedback() -> Result<u64, AppError> {
     let (state, user, _) = require_user().await?;
-    let prefetched = crate::cache::prefetched();
+    let prefetched = crate::request::prefetched();
     let (catalog, _) = state
         .cache
         .catalog(&state.db, prefetched.as_deref())

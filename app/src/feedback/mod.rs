@@ -4,7 +4,7 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::feedback as repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 

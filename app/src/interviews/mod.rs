@@ -8,6 +8,6 @@ pub mod feeds;
 pub mod ical;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::interviews as repo;
 
 pub use domain::interviews::*;

@@ -8,11 +8,7 @@
 //! the page works as before: forms post and the page reloads.
 
 #[cfg(feature = "ssr")]
-pub mod hub;
-#[cfg(feature = "ssr")]
-pub mod presence;
-#[cfg(feature = "ssr")]
-pub mod streams;
+pub use store::live::{hub, presence, streams};
 
 use leptos::prelude::*;
 

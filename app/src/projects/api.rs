@@ -27,7 +27,7 @@ pub async fn list_projects(
     let include_archived = include_archived.as_deref() == Some("true");
     let (catalog, _) = state
         .cache
-        .catalog(&state.db, crate::cache::prefetched().as_deref())
+        .catalog(&state.db, crate::request::prefetched().as_deref())
         .await?;
     let keys: Vec<String> = catalog
         .visible(&user, include_archived)

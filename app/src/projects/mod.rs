@@ -3,7 +3,7 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::projects as repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 

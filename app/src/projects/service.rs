@@ -39,7 +39,7 @@ pub async fn project_access(
     if key.is_empty() || key.len() > 40 {
         return Err(AppError::not_found("Project"));
     }
-    let prefetched = crate::cache::prefetched();
+    let prefetched = crate::request::prefetched();
     let Some(snapshot) = state
         .cache
         .project_with(&state.db, key, prefetched.as_deref())

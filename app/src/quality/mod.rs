@@ -4,6 +4,6 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::quality as repo;
 
 pub use domain::quality::*;

@@ -6,10 +6,10 @@ pub mod api;
 pub mod csv_export;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::reports as repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
-pub mod summary;
+pub use store::summary;
 
 pub use domain::reports::*;

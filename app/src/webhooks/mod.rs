@@ -7,7 +7,7 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::webhooks as repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 

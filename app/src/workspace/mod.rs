@@ -3,8 +3,8 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub use store::transfer;
 #[cfg(feature = "ssr")]
-pub mod transfer;
+pub use store::workspace as repo;
 
 pub use domain::workspace::*;

@@ -3,6 +3,10 @@
 
 #[cfg(feature = "ssr")]
 pub mod charts;
+#[cfg(feature = "ssr")]
+mod compute;
+#[cfg(feature = "ssr")]
+pub use compute::{contacts, portfolio_rows, report_of};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

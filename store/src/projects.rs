@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{Member, MemberRole, MlNeeded, Project, ProjectStatus, ValidProject};
 use crate::db::Db;
 use crate::db::{key_of, rid};
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
+use domain::projects::{Member, MemberRole, MlNeeded, Project, ProjectStatus, ValidProject};
 
 /// A `project` row with its lead's name.
 #[derive(Clone, Debug, SurrealValue)]

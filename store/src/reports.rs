@@ -11,15 +11,15 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{key_of, rid};
-use crate::error::AppResult;
-use crate::format::{READINESS_KEYS, ReviewOutcome};
-use crate::projects::Member;
-use crate::projects::repo::{PROJECT_FIELDS, ProjectRecord};
-use crate::signals::{
+use crate::projects::{PROJECT_FIELDS, ProjectRecord};
+use crate::sprints::{SPRINT_FIELDS, SprintRecord};
+use domain::error::AppResult;
+use domain::format::{READINESS_KEYS, ReviewOutcome};
+use domain::projects::Member;
+use domain::signals::{
     ActionItemInput, DqIssueInput, FeedbackInput, InterviewInput, ProjectInput, RetroInput,
     ReviewInput, SprintInput, StakeholderRef,
 };
-use crate::sprints::repo::{SPRINT_FIELDS, SprintRecord};
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -290,7 +290,7 @@ pub async fn load_project(db: &Db, key: &str) -> AppResult<Option<LoadedProject>
     let feedback: Vec<FeedbackRow> = res.take(8)?;
     let dq: Vec<DqRow> = res.take(9)?;
     let readiness: Vec<ReadinessRow> = res.take(10)?;
-    let head = head.ok_or_else(crate::error::AppError::internal)?;
+    let head = head.ok_or_else(domain::error::AppError::internal)?;
     let tz = parse_time_zone(&head.time_zone);
     let review_states: Vec<(u32, ReviewOutcome, NaiveDate)> = reviews
         .iter()
@@ -429,7 +429,7 @@ async fn build_input(
         people
             .get(&key_of(id))
             .cloned()
-            .unwrap_or_else(|| StakeholderRef::new(key_of(id), "", crate::format::Function::Other))
+            .unwrap_or_else(|| StakeholderRef::new(key_of(id), "", domain::format::Function::Other))
     };
 
     let mut input = ProjectInput::new(p.key.clone(), p.name.clone(), p.started_on);
@@ -496,7 +496,10 @@ async fn build_input(
     for d in dq {
         input.dq_issues.push(DqIssueInput {
             dataset: d.dataset,
-            severity: d.severity.parse().unwrap_or(crate::format::DqSeverity::Low),
+            severity: d
+                .severity
+                .parse()
+                .unwrap_or(domain::format::DqSeverity::Low),
             opened_on: day(&d.opened_on),
             reported_upstream_on: d.reported_upstream_on.as_ref().map(day),
             resolved_on: d.resolved_on.as_ref().map(day),
@@ -530,7 +533,7 @@ struct AttributeRow {
 pub async fn attribute_counts(
     db: &Db,
     keys: &[String],
-) -> AppResult<(Vec<super::AttributeCounts>, u32)> {
+) -> AppResult<(Vec<domain::reports::AttributeCounts>, u32)> {
     let ids: Vec<RecordId> = keys.iter().map(|k| rid("project", k)).collect();
     let mut res = db
         .query(
@@ -561,11 +564,11 @@ pub async fn attribute_counts(
     Ok((
         counts
             .into_iter()
-            .map(|(dimension, values)| super::AttributeCounts {
+            .map(|(dimension, values)| domain::reports::AttributeCounts {
                 dimension,
                 values: values
                     .into_iter()
-                    .map(|(v, c)| (v, super::suppress(c)))
+                    .map(|(v, c)| (v, domain::reports::suppress(c)))
                     .collect(),
             })
             .collect(),

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{
+use crate::db::{Db, before_commit, key_of, rid};
+use domain::error::{AppError, AppResult};
+use domain::webhooks::{
     Delivery, DeliveryStatus, EventType, SignalState, ValidWebhook, Webhook, WebhookEvent,
 };
-use crate::db::{Db, before_commit, key_of, rid};
-use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -147,7 +147,7 @@ impl WebhookRepo {
         Ok(row.map(WebhookRow::into_webhook))
     }
 
-    /// Makes a webhook; refuses more than [`super::MAX_PER_PROJECT`] per project.
+    /// Makes a webhook; refuses more than [`domain::webhooks::MAX_PER_PROJECT`] per project.
     pub async fn create(
         &self,
         key: &str,
@@ -179,14 +179,14 @@ impl WebhookRepo {
                     .collect::<Vec<_>>(),
             ))
             .bind(("user", rid("user", user)))
-            .bind(("max", super::MAX_PER_PROJECT as i64))
+            .bind(("max", domain::webhooks::MAX_PER_PROJECT as i64))
             .await?;
         let mut res = res.check().map_err(|e| {
             crate::db::thrown_as(
                 e,
                 AppError::Conflict(format!(
                     "A project can have at most {} webhooks.",
-                    super::MAX_PER_PROJECT
+                    domain::webhooks::MAX_PER_PROJECT
                 )),
             )
         })?;
@@ -492,10 +492,10 @@ impl WebhookRepo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::Level;
+    use domain::signals::Level;
 
     async fn db() -> Db {
-        crate::feedback::repo::tests::seeded("webhooks").await
+        crate::testing::seeded("webhooks").await
     }
 
     fn state(lacking: bool) -> SignalState {
@@ -542,7 +542,7 @@ mod tests {
     #[tokio::test]
     async fn deliveries_go_to_the_webhooks_that_want_them_and_are_claimed_once() {
         let repo = WebhookRepo::new(db().await);
-        let v = super::super::validate(
+        let v = domain::webhooks::validate(
             "https://hooks.example.org/a",
             &["feedback.created".to_string()],
             None,
@@ -553,7 +553,7 @@ mod tests {
             .create("alpha", &v, "s".repeat(32).as_str(), "u1")
             .await
             .expect("a");
-        let w = super::super::validate(
+        let w = domain::webhooks::validate(
             "https://hooks.example.org/b",
             &["signal.changed".to_string()],
             None,
@@ -586,12 +586,12 @@ mod tests {
             id: "evt_1".into(),
             kind: EventType::FeedbackCreated,
             created_at: Utc::now(),
-            project: super::super::EventProject {
+            project: domain::webhooks::EventProject {
                 key: "alpha".into(),
                 name: "Alpha".into(),
                 url: "/projects/alpha".into(),
             },
-            data: super::super::EventData::Ping(super::super::Ping {
+            data: domain::webhooks::EventData::Ping(domain::webhooks::Ping {
                 message: "x".into(),
             }),
         };
@@ -646,7 +646,7 @@ mod tests {
         let repo = WebhookRepo::new(db().await);
         let mut ids = HashMap::new();
         for key in ["alpha", "beta"] {
-            let v = super::super::validate(
+            let v = domain::webhooks::validate(
                 &format!("https://hooks.example.org/{key}"),
                 &["feedback.created".to_string()],
                 None,
@@ -663,12 +663,12 @@ mod tests {
             id: format!("evt_{key}_{n}"),
             kind: EventType::FeedbackCreated,
             created_at: Utc::now(),
-            project: super::super::EventProject {
+            project: domain::webhooks::EventProject {
                 key: key.into(),
                 name: key.into(),
                 url: format!("/projects/{key}"),
             },
-            data: super::super::EventData::Ping(super::super::Ping {
+            data: domain::webhooks::EventData::Ping(domain::webhooks::Ping {
                 message: "x".into(),
             }),
         };

@@ -17,8 +17,8 @@ use chrono::NaiveDate;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::ImportIssue;
-use crate::format::generate::{Generator, Sizes};
-use crate::format::{Project, Settings, Stakeholder, User, Workspace};
+use domain::format::generate::{Generator, Sizes};
+use domain::format::{Project, Settings, Stakeholder, User, Workspace};
 
 /// What a source has read of everything but the projects.
 #[derive(Clone, Debug, Default)]

@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{
+use crate::db::Db;
+use crate::db::{key_of, rid};
+use domain::error::{AppError, AppResult};
+use domain::interviews::{
     Function, Insight, Interview, InterviewKind, InterviewStatus, Interviewer, Participant,
     StakeholderChoice, ValidInterview, local_strings,
 };
-use crate::db::Db;
-use crate::db::{key_of, rid};
-use crate::error::{AppError, AppResult};
 
 /// An insight as stored.
 #[derive(Clone, Debug, SurrealValue)]
@@ -103,7 +103,8 @@ impl From<InterviewRecord> for Interview {
             local_start,
             local_input,
             time_zone: r.time_zone,
-            duration_min: u32::try_from(r.duration_min).unwrap_or(super::DEFAULT_DURATION),
+            duration_min: u32::try_from(r.duration_min)
+                .unwrap_or(domain::interviews::DEFAULT_DURATION),
             kind: r.kind.parse().unwrap_or(InterviewKind::Discovery),
             status: r.status.parse().unwrap_or(InterviewStatus::Scheduled),
             notes_html: crate::markdown::render(&r.notes),
@@ -490,12 +491,12 @@ impl InterviewRepo {
     }
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
 
     use super::*;
-    use crate::interviews::{InterviewForm, to_utc};
+    use domain::interviews::{InterviewForm, to_utc};
 
     async fn db(name: &str) -> Db {
         let db = crate::db::connect_isolated("mem://", name)

@@ -14,7 +14,7 @@ use std::time::Duration;
 use surrealdb::types::{Array, Number, RecordId, RecordIdKey, SurrealValue, Value};
 
 use crate::db::Db;
-use crate::error::AppResult;
+use domain::error::AppResult;
 
 /// How long a presence entry lives without a renewal.
 pub const PRESENCE_TTL_SECS: i64 = 45;
@@ -70,7 +70,7 @@ impl PresenceBook {
             let mut viewers = self
                 .viewers
                 .lock()
-                .map_err(|_| crate::error::AppError::internal())?;
+                .map_err(|_| domain::error::AppError::internal())?;
             let v = viewers
                 .entry((board.clone(), user.to_string()))
                 .or_insert(Viewer {
@@ -243,7 +243,7 @@ mod tests {
     use super::*;
 
     async fn db() -> Db {
-        crate::feedback::repo::tests::seeded("presence").await
+        crate::testing::seeded("presence").await
     }
 
     async fn entries(db: &Db) -> i64 {

@@ -3,14 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{
+use crate::db::Db;
+use crate::db::{check_guarded, key_of, rid};
+use domain::error::{AppError, AppResult};
+use domain::feedback::{
     Channel, FeedbackCategory, FeedbackItem, FeedbackStatus, Function, Invite, InviteState,
     LinkSprint, OwnFeedback, SprintChoice, ValidContent, ValidFilter, ValidTriage,
     effective_function,
 };
-use crate::db::Db;
-use crate::db::{check_guarded, key_of, rid};
-use crate::error::{AppError, AppResult};
 
 fn to_u32(n: Option<i64>) -> Option<u32> {
     n.and_then(|n| u32::try_from(n).ok())
@@ -712,41 +712,14 @@ fn found(r: SprintRow) -> FoundSprint {
     }
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 pub(crate) mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::feedback::{InboxFilter, validate_content};
+    use domain::feedback::{InboxFilter, validate_content};
 
-    pub(crate) async fn seeded(name: &str) -> Db {
-        let db = crate::db::connect_isolated("mem://", name)
-            .await
-            .expect("connect");
-        crate::db::migrate(&db).await.expect("migrate");
-        db.query(
-            "CREATE project:alpha CONTENT { key: 'alpha', name: 'Alpha', status: 'active', started_on: d'2026-01-05',
-                target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
-                created_at: time::now(), updated_at: time::now() };
-             CREATE project:beta CONTENT { key: 'beta', name: 'Beta', status: 'active', started_on: d'2026-01-05',
-                target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
-                created_at: time::now(), updated_at: time::now() };
-             CREATE sprint:['alpha', 1] CONTENT { project: project:alpha, number: 1, name: 'One', goal: 'Ship the list',
-                start_on: d'2026-01-05', end_on: d'2026-01-18', created_at: time::now(), updated_at: time::now() };
-             CREATE sprint:['alpha', 2] CONTENT { project: project:alpha, number: 2, name: 'Two', goal: 'Scores',
-                start_on: d'2026-01-19', end_on: d'2026-02-01', created_at: time::now(), updated_at: time::now() };
-             CREATE sprint:['beta', 1] CONTENT { project: project:beta, number: 1, name: 'B1', goal: 'Beta goal',
-                start_on: d'2026-01-05', end_on: d'2026-01-18', created_at: time::now(), updated_at: time::now() };
-             CREATE stakeholder:ana CONTENT { name: 'Ana', function: 'end_user', created_at: time::now(), updated_at: time::now() };
-             CREATE user:u1 CONTENT { email: 'u1@example.org', name: 'Uma', role: 'member', active: true };
-             CREATE membership:['alpha', 'u1'] CONTENT { project: project:alpha, user: user:u1, role: 'member', created_at: time::now() };",
-        )
-        .await
-        .expect("seed")
-        .check()
-        .expect("seed ok");
-        db
-    }
+    use crate::testing::seeded;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day")
@@ -968,7 +941,7 @@ pub(crate) mod tests {
             2,
             "only projects u1 belongs to"
         );
-        let t = crate::feedback::validate_triage("addressed", "2", "Done in sprint 2").expect("t");
+        let t = domain::feedback::validate_triage("addressed", "2", "Done in sprint 2").expect("t");
         repo.triage(&a, &t, Some(s2), Some(now))
             .await
             .expect("triage");

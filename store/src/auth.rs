@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{AuditEntry, Role, SessionInfo, UserSummary};
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::error::{AppError, AppResult};
-use crate::reports::repo::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use crate::reports::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use domain::auth::{AuditEntry, Role, SessionInfo, UserSummary};
+use domain::error::{AppError, AppResult};
 
 /// A `user` row. The password hash never leaves the server.
 #[derive(Clone, Debug, SurrealValue)]
@@ -43,8 +43,8 @@ impl UserRecord {
     }
 
     /// The user as the current-user DTO.
-    pub fn to_current(&self) -> super::CurrentUser {
-        super::CurrentUser {
+    pub fn to_current(&self) -> domain::auth::CurrentUser {
+        domain::auth::CurrentUser {
             id: self.key(),
             email: self.email.clone(),
             name: self.name.clone(),

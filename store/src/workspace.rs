@@ -3,8 +3,8 @@
 use crate::db::Db;
 use surrealdb::types::SurrealValue;
 
-use super::WorkspaceSettings;
-use crate::error::AppResult;
+use domain::error::AppResult;
+use domain::workspace::WorkspaceSettings;
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]

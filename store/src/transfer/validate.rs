@@ -8,8 +8,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::ImportIssue;
-use crate::error::AppError;
-use crate::format::{self, Project, Workspace};
+use domain::error::AppError;
+use domain::format::{self, Project, Workspace};
 
 /// Parses a workspace file. A syntax or type error becomes one issue at the path where it
 /// happened, such as `projects[0].sprints[3].end_on`.
@@ -90,7 +90,7 @@ impl Check {
     }
 
     fn zone(&mut self, path: &str, zone: &str) {
-        if crate::workspace::parse_time_zone("time_zone", zone).is_err() {
+        if domain::workspace::parse_time_zone("time_zone", zone).is_err() {
             self.push(path, format!("unknown time zone `{zone}`"));
         }
     }
@@ -173,7 +173,7 @@ impl Checker {
             &mut self.project_ids,
             "project",
         );
-        match crate::projects::validate_key(&p.key) {
+        match domain::projects::validate_key(&p.key) {
             Ok(key) if key != p.key => c.push(
                 format!("projects[{i}].key"),
                 "remove the spaces around the key",
@@ -293,7 +293,7 @@ fn head_issues(ws: &Workspace, projects: &HashSet<String>) -> Check {
     for (i, u) in ws.users.iter().enumerate() {
         let path = format!("users[{i}]");
         c.id(&format!("{path}.id"), &u.id, &mut seen, "user");
-        match crate::auth::validate_email(&u.email) {
+        match domain::auth::validate_email(&u.email) {
             Ok(email) => {
                 if let Some(first) = emails.insert(email, i) {
                     c.push(
@@ -306,7 +306,10 @@ fn head_issues(ws: &Workspace, projects: &HashSet<String>) -> Check {
         }
         // A missing name is allowed by the format (the import uses the email's local part).
         if !u.name.trim().is_empty() {
-            c.domain(&format!("{path}.name"), crate::auth::validate_name(&u.name));
+            c.domain(
+                &format!("{path}.name"),
+                domain::auth::validate_name(&u.name),
+            );
         }
     }
 
@@ -319,7 +322,7 @@ fn head_issues(ws: &Workspace, projects: &HashSet<String>) -> Check {
         // An empty name marks an erased stakeholder.
         c.one_line(&format!("{path}.name"), &s.name, 120);
         if let Some(email) = s.email.as_deref().filter(|e| !e.trim().is_empty()) {
-            match crate::auth::validate_email(email) {
+            match domain::auth::validate_email(email) {
                 Ok(email) => {
                     if let Some(first) = emails.insert(email, i) {
                         c.push(
@@ -336,7 +339,7 @@ fn head_issues(ws: &Workspace, projects: &HashSet<String>) -> Check {
         c.max_len(
             &format!("{path}.notes"),
             &s.notes,
-            crate::stakeholders::MAX_NOTES,
+            domain::stakeholders::MAX_NOTES,
         );
         for (j, p) in s.projects.iter().enumerate() {
             c.reference(&format!("{path}.projects[{j}]"), p, projects, "project");
@@ -348,12 +351,12 @@ fn head_issues(ws: &Workspace, projects: &HashSet<String>) -> Check {
                     "self-described attributes are kept only with a consent date (consented_on)",
                 );
             }
-            if s.attributes.len() > crate::stakeholders::MAX_ATTRIBUTES {
+            if s.attributes.len() > domain::stakeholders::MAX_ATTRIBUTES {
                 c.push(
                     format!("{path}.attributes"),
                     format!(
                         "record at most {} attributes",
-                        crate::stakeholders::MAX_ATTRIBUTES
+                        domain::stakeholders::MAX_ATTRIBUTES
                     ),
                 );
             }
@@ -387,7 +390,7 @@ fn project(
     people: &People,
     (interview_ids, feedback_ids, dq_ids): IdSets<'_>,
 ) {
-    use crate::projects::MAX_TEXT;
+    use domain::projects::MAX_TEXT;
     let (users, stakeholders) = (&people.users, &people.stakeholders);
     c.required(&format!("{path}.name"), &p.name, 120);
     c.max_len(
@@ -434,7 +437,11 @@ fn project(
         if let Some(owner) = &entry.owner {
             c.reference(&format!("{at}.owner"), owner, users, "user");
         }
-        c.max_len(&format!("{at}.note"), &entry.note, crate::quality::MAX_NOTE);
+        c.max_len(
+            &format!("{at}.note"),
+            &entry.note,
+            domain::quality::MAX_NOTE,
+        );
     }
 
     // Sprints.
@@ -462,12 +469,12 @@ fn project(
     for (j, iv) in p.interviews.iter().enumerate() {
         let at = format!("{path}.interviews[{j}]");
         c.id(&format!("{at}.id"), &iv.id, interview_ids, "interview");
-        if iv.participants.len() > crate::interviews::MAX_PARTICIPANTS {
+        if iv.participants.len() > domain::interviews::MAX_PARTICIPANTS {
             c.push(
                 format!("{at}.participants"),
                 format!(
                     "at most {} participants",
-                    crate::interviews::MAX_PARTICIPANTS
+                    domain::interviews::MAX_PARTICIPANTS
                 ),
             );
         }
@@ -479,12 +486,12 @@ fn project(
                 "stakeholder",
             );
         }
-        if iv.interviewers.len() > crate::interviews::MAX_INTERVIEWERS {
+        if iv.interviewers.len() > domain::interviews::MAX_INTERVIEWERS {
             c.push(
                 format!("{at}.interviewers"),
                 format!(
                     "at most {} interviewers",
-                    crate::interviews::MAX_INTERVIEWERS
+                    domain::interviews::MAX_INTERVIEWERS
                 ),
             );
         }
@@ -495,26 +502,26 @@ fn project(
             c.zone(&format!("{at}.time_zone"), zone);
         }
         if let Some(d) = iv.duration_min
-            && !(crate::interviews::MIN_DURATION..=crate::interviews::MAX_DURATION).contains(&d)
+            && !(domain::interviews::MIN_DURATION..=domain::interviews::MAX_DURATION).contains(&d)
         {
             c.push(
                 format!("{at}.duration_min"),
                 format!(
                     "must be from {} to {} minutes",
-                    crate::interviews::MIN_DURATION,
-                    crate::interviews::MAX_DURATION
+                    domain::interviews::MIN_DURATION,
+                    domain::interviews::MAX_DURATION
                 ),
             );
         }
         c.max_len(
             &format!("{at}.notes"),
             &iv.notes,
-            crate::interviews::MAX_NOTES,
+            domain::interviews::MAX_NOTES,
         );
-        if iv.insights.len() > crate::interviews::MAX_INSIGHTS {
+        if iv.insights.len() > domain::interviews::MAX_INSIGHTS {
             c.push(
                 format!("{at}.insights"),
-                format!("at most {} insights", crate::interviews::MAX_INSIGHTS),
+                format!("at most {} insights", domain::interviews::MAX_INSIGHTS),
             );
         }
         for (k, insight) in iv.insights.iter().enumerate() {
@@ -522,12 +529,12 @@ fn project(
             c.max_len(
                 &format!("{ip}.text"),
                 &insight.text,
-                crate::interviews::MAX_INSIGHT,
+                domain::interviews::MAX_INSIGHT,
             );
-            if insight.tags.len() > crate::interviews::MAX_TAGS {
+            if insight.tags.len() > domain::interviews::MAX_TAGS {
                 c.push(
                     format!("{ip}.tags"),
-                    format!("at most {} tags", crate::interviews::MAX_TAGS),
+                    format!("at most {} tags", domain::interviews::MAX_TAGS),
                 );
             }
             for (t, tag) in insight.tags.iter().enumerate() {
@@ -535,7 +542,7 @@ fn project(
                 if tag.trim().is_empty() {
                     c.push(&tp, "must not be empty");
                 }
-                c.one_line(&tp, tag, crate::interviews::MAX_TAG_LEN);
+                c.one_line(&tp, tag, domain::interviews::MAX_TAG_LEN);
             }
         }
     }
@@ -576,7 +583,7 @@ fn project(
             c.one_line(
                 &format!("{at}.author_name"),
                 name,
-                crate::feedback::MAX_AUTHOR_NAME,
+                domain::feedback::MAX_AUTHOR_NAME,
             );
         }
         if let Some(r) = f.rating
@@ -584,12 +591,12 @@ fn project(
         {
             c.push(format!("{at}.rating"), "must be from 1 to 5");
         }
-        c.max_len(&format!("{at}.body"), &f.body, crate::feedback::MAX_BODY);
+        c.max_len(&format!("{at}.body"), &f.body, domain::feedback::MAX_BODY);
         if f.body.contains('\0') {
             c.push(format!("{at}.body"), "contains a NUL character");
         }
         if let Some(r) = &f.response {
-            c.max_len(&format!("{at}.response"), r, crate::feedback::MAX_RESPONSE);
+            c.max_len(&format!("{at}.response"), r, domain::feedback::MAX_RESPONSE);
         }
     }
 
@@ -600,12 +607,12 @@ fn project(
         c.max_len(
             &format!("{at}.dataset"),
             &d.dataset,
-            crate::quality::MAX_DATASET,
+            domain::quality::MAX_DATASET,
         );
         c.max_len(
             &format!("{at}.description"),
             &d.description,
-            crate::quality::MAX_DESCRIPTION,
+            domain::quality::MAX_DESCRIPTION,
         );
         if let Some(u) = &d.reporter {
             c.reference(&format!("{at}.reporter"), u, users, "user");
@@ -645,14 +652,14 @@ fn sprint(
     users: &HashSet<String>,
     stakeholders: &HashSet<String>,
 ) {
-    use crate::sprints::{MAX_COUNT, MAX_ITEM, MAX_MARKDOWN, MAX_NAME, MAX_SPRINT_DAYS, MAX_TEXT};
+    use domain::sprints::{MAX_COUNT, MAX_ITEM, MAX_MARKDOWN, MAX_NAME, MAX_SPRINT_DAYS, MAX_TEXT};
     c.max_len(&format!("{at}.name"), &s.name, MAX_NAME);
     c.max_len(&format!("{at}.goal"), &s.goal, MAX_TEXT);
     c.max_len(&format!("{at}.notes"), &s.notes, MAX_TEXT);
     if s.end_on < s.start_on {
         c.push(format!("{at}.end_on"), "before start_on");
     } else {
-        let days = crate::sprints::sprint_length(s.start_on, s.end_on);
+        let days = domain::sprints::sprint_length(s.start_on, s.end_on);
         if days > MAX_SPRINT_DAYS {
             c.push(
                 format!("{at}.end_on"),
@@ -708,10 +715,13 @@ fn sprint(
             }
             c.max_len(&format!("{ip}.text"), &item.text, MAX_ITEM);
         }
-        if r.health.len() > crate::sprints::MAX_HEALTH_QUESTIONS {
+        if r.health.len() > domain::sprints::MAX_HEALTH_QUESTIONS {
             c.push(
                 format!("{at}.retro.health"),
-                format!("at most {} questions", crate::sprints::MAX_HEALTH_QUESTIONS),
+                format!(
+                    "at most {} questions",
+                    domain::sprints::MAX_HEALTH_QUESTIONS
+                ),
             );
         }
         for (k, h) in r.health.iter().enumerate() {

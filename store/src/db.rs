@@ -312,7 +312,10 @@ pub fn rid(table: &str, key: &str) -> surrealdb::types::RecordId {
 
 /// Maps an error raised by our own `THROW` (a guard inside a transaction) to `mapped`;
 /// any other error converts as usual. Judged by the error kind, never by its text.
-pub fn thrown_as(err: surrealdb::Error, mapped: crate::error::AppError) -> crate::error::AppError {
+pub fn thrown_as(
+    err: surrealdb::Error,
+    mapped: domain::error::AppError,
+) -> domain::error::AppError {
     if err.is_thrown() { mapped } else { err.into() }
 }
 
@@ -321,8 +324,8 @@ pub fn thrown_as(err: surrealdb::Error, mapped: crate::error::AppError) -> crate
 /// first error, converted as usual.
 pub fn check_guarded(
     mut res: surrealdb::IndexedResults,
-    mapped: crate::error::AppError,
-) -> Result<surrealdb::IndexedResults, crate::error::AppError> {
+    mapped: domain::error::AppError,
+) -> Result<surrealdb::IndexedResults, domain::error::AppError> {
     let errors = res.take_errors();
     if errors.is_empty() {
         return Ok(res);
@@ -338,10 +341,10 @@ pub fn check_guarded(
 /// failed at its commit, which on SurrealKV means a write conflict.
 fn first_cause(
     errors: std::collections::HashMap<usize, surrealdb::Error>,
-) -> crate::error::AppError {
+) -> domain::error::AppError {
     match cause_of(errors) {
         Some((e, false)) => e.into(),
-        Some((_, true)) | None => crate::error::AppError::write_conflict(),
+        Some((_, true)) | None => domain::error::AppError::write_conflict(),
     }
 }
 
@@ -388,10 +391,10 @@ pub fn keyset_page<T>(
 /// five times, with a short random pause). Each attempt must be one transaction, so that a lost
 /// attempt wrote nothing: then running it again is safe. Writes to one project all bump its
 /// revision counter, so two at the same moment conflict even when they touch different records.
-pub async fn retry_conflicts<T, F, Fut>(mut write: F) -> crate::error::AppResult<T>
+pub async fn retry_conflicts<T, F, Fut>(mut write: F) -> domain::error::AppResult<T>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = crate::error::AppResult<T>>,
+    Fut: std::future::Future<Output = domain::error::AppResult<T>>,
 {
     let mut attempt = 0u64;
     loop {
@@ -412,7 +415,7 @@ mod tests {
 
     #[tokio::test]
     async fn lost_races_are_run_again_and_other_errors_are_not() {
-        use crate::error::AppError;
+        use domain::error::AppError;
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let out = retry_conflicts(|| async {
             match attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
@@ -423,14 +426,14 @@ mod tests {
         .await;
         assert_eq!(out.expect("third time"), 2);
         let attempts = std::sync::atomic::AtomicU32::new(0);
-        let out: crate::error::AppResult<()> = retry_conflicts(|| async {
+        let out: domain::error::AppResult<()> = retry_conflicts(|| async {
             attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Err(AppError::taken("key", "taken"))
         })
         .await;
         assert!(out.is_err());
         assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 1);
-        let out: crate::error::AppResult<()> =
+        let out: domain::error::AppResult<()> =
             retry_conflicts(|| async { Err(AppError::write_conflict()) }).await;
         assert!(out.expect_err("gives up").is_write_conflict());
     }

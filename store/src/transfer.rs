@@ -33,9 +33,9 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::key_of;
-use crate::error::{AppError, AppResult};
-use crate::format::{self, Workspace};
-use crate::sprints::repo::sprint_id;
+use crate::sprints::sprint_id;
+use domain::error::{AppError, AppResult};
+use domain::format::{self, Workspace};
 
 pub mod demo;
 mod source;
@@ -49,8 +49,7 @@ pub use demo::{DemoScale, DemoSummary, demo_workspace, load_demo};
 pub use validate::{parse_workspace, validate};
 
 /// One problem with an import file, at a JSON path such as `projects[0].sprints[3].end_on`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportIssue {
     /// Where the problem is (`$` for the whole document).
     pub path: String,
@@ -113,8 +112,7 @@ impl From<surrealdb::Error> for ImportError {
 }
 
 /// What an import created (and matched), per kind.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     /// New users (without credentials).
     pub users_created: usize,
@@ -550,7 +548,9 @@ async fn select_all<T: SurrealValue>(db: &Db, sql: &str) -> AppResult<Vec<T>> {
 /// name (their input still counts under their function); merged duplicates are left out and
 /// references to them point at the entry they were merged into.
 pub async fn export(db: &Db) -> AppResult<Workspace> {
-    let settings = super::repo::WorkspaceRepo::new(db.clone()).get().await?;
+    let settings = crate::workspace::WorkspaceRepo::new(db.clone())
+        .get()
+        .await?;
     let mut users: Vec<UserRow> =
         select_all(db, "SELECT id, email, name, role, active FROM user").await?;
     users.sort_by(|a, b| {
@@ -1102,7 +1102,7 @@ pub async fn import_file(
     write::run(db, source, replace, "", tx_rows).await
 }
 
-/// Imports the generated workspace of `sizes` (see [`crate::format::generate`]) as [`import`]
+/// Imports the generated workspace of `sizes` (see [`domain::format::generate`]) as [`import`]
 /// does, making it project by project (twice: to check it, then to write it) instead of holding
 /// it in memory.
 pub async fn import_generated(

@@ -18,21 +18,15 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::auth::CurrentUser;
-use crate::auth::repo::{SessionRecord, UserRecord};
-use crate::auth::tokens_repo::TokenRecord;
+use crate::auth::{SessionRecord, UserRecord};
 use crate::db::Db;
-use crate::error::AppResult;
-use crate::projects::MemberRole;
-use crate::reports::ProjectReport;
-use crate::reports::repo::{self, LoadedProject, Stamp};
-use crate::signals::ProjectSignals;
-
-/// The stamp read with the caller's session at the start of this read-only request, if any
-/// (see `RequestCtx::stamp`).
-pub fn prefetched() -> Option<Arc<Stamp>> {
-    crate::auth::service::request_ctx().stamp
-}
+use crate::reports::{self as repo, LoadedProject, Stamp};
+use crate::tokens::TokenRecord;
+use domain::auth::CurrentUser;
+use domain::error::AppResult;
+use domain::projects::MemberRole;
+use domain::reports::ProjectReport;
+use domain::signals::ProjectSignals;
 
 /// How many report dates each snapshot remembers (today, and a few dates people look back at).
 const MEMO_DATES: usize = 4;
@@ -98,14 +92,14 @@ impl ProjectSnapshot {
     /// The signals as of a date (computed once per date).
     pub fn signals(&self, as_of: NaiveDate) -> Arc<ProjectSignals> {
         memo(&self.signals, as_of, || {
-            crate::signals::compute(&self.input, as_of)
+            domain::signals::compute(&self.input, as_of)
         })
     }
 
     /// The report as of a date (computed once per date).
     pub fn report(&self, as_of: NaiveDate) -> Arc<ProjectReport> {
         memo(&self.reports, as_of, || {
-            crate::reports::service::report_of(&self.input, as_of)
+            domain::reports::report_of(&self.input, as_of)
         })
     }
 
@@ -426,7 +420,7 @@ impl Cache {
         // one's load instead of each loading the project.
         let gate = {
             let Ok(mut loading) = self.loading.lock() else {
-                return Err(crate::error::AppError::internal());
+                return Err(domain::error::AppError::internal());
             };
             Arc::clone(loading.entry(key.to_string()).or_default())
         };
@@ -564,7 +558,7 @@ mod tests {
 
     #[tokio::test]
     async fn writes_raise_the_revision_of_their_project_only() {
-        let db = crate::feedback::repo::tests::seeded("cache_revisions").await;
+        let db = crate::testing::seeded("cache_revisions").await;
         let (alpha, beta) = (revision(&db, "alpha").await, revision(&db, "beta").await);
         assert!(alpha > 0 && beta > 0, "creating records counts");
         let directory = revision(&db, "~directory").await;
@@ -608,7 +602,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_snapshot_is_reused_until_a_write_and_costs_one_round_trip() {
-        let db = crate::feedback::repo::tests::seeded("cache_snapshots").await;
+        let db = crate::testing::seeded("cache_snapshots").await;
         let cache = Cache::default();
         let first = cache
             .project(&db, "alpha")
@@ -676,7 +670,7 @@ mod tests {
 
     #[tokio::test]
     async fn reports_are_computed_once_per_date() {
-        let db = crate::feedback::repo::tests::seeded("cache_memo").await;
+        let db = crate::testing::seeded("cache_memo").await;
         let cache = Cache::default();
         let s = cache
             .project(&db, "alpha")
@@ -694,14 +688,14 @@ mod tests {
 
     #[tokio::test]
     async fn an_import_moves_the_counters_of_what_it_wrote() {
-        let db = crate::feedback::repo::tests::seeded("cache_import").await;
+        let db = crate::testing::seeded("cache_import").await;
         let cache = Cache::default();
         let (before, _) = cache.catalog(&db, None).await.expect("catalog");
         let catalog = revision(&db, "~catalog").await;
         let directory = revision(&db, "~directory").await;
         let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("day");
-        let ws = crate::workspace::transfer::demo_workspace(day);
-        crate::workspace::transfer::import(&db, &ws, false)
+        let ws = crate::transfer::demo_workspace(day);
+        crate::transfer::import(&db, &ws, false)
             .await
             .expect("import");
         let key = ws.projects[0].key.clone();
@@ -739,7 +733,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_least_recently_used_snapshot_goes_past_the_capacity() {
-        let db = crate::feedback::repo::tests::seeded("cache_lru").await;
+        let db = crate::testing::seeded("cache_lru").await;
         run(&db, "CREATE project:gamma CONTENT { key: 'gamma', name: 'Gamma', status: 'active', started_on: d'2026-01-05',
                     target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
                     created_at: time::now(), updated_at: time::now() }").await;
@@ -760,7 +754,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_readers_after_a_write_share_one_load() {
-        let db = crate::feedback::repo::tests::seeded("cache_single_flight").await;
+        let db = crate::testing::seeded("cache_single_flight").await;
         let cache = Arc::new(Cache::default());
         cache.project(&db, "alpha").await.expect("alpha");
         assert_eq!(cache.loads(), 1);
@@ -778,7 +772,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_persons_change_moves_only_the_projects_that_mention_them() {
-        let db = crate::feedback::repo::tests::seeded("cache_people").await;
+        let db = crate::testing::seeded("cache_people").await;
         // Ana gave feedback on alpha; nobody mentions Bo.
         run(&db, "CREATE stakeholder:bo CONTENT { name: 'Bo', function: 'domain_expert', created_at: time::now(), updated_at: time::now() };
                   CREATE feedback CONTENT { project: project:alpha, stakeholder: stakeholder:ana, channel: 'team',
@@ -825,13 +819,13 @@ mod tests {
             b.input.interviews[0]
                 .participants
                 .iter()
-                .any(|p| p.function == crate::format::Function::EndUser)
+                .any(|p| p.function == domain::format::Function::EndUser)
         );
     }
 
     #[tokio::test]
     async fn the_catalog_follows_projects_and_members() {
-        let db = crate::feedback::repo::tests::seeded("cache_catalog").await;
+        let db = crate::testing::seeded("cache_catalog").await;
         let cache = Cache::default();
         let (c, _) = cache.catalog(&db, None).await.expect("catalog");
         assert_eq!(
@@ -858,7 +852,7 @@ mod plan_tests {
     /// the planner never scans a table, so no other project's rows are read.
     #[tokio::test]
     async fn loading_a_project_never_scans_a_table() {
-        let db = crate::feedback::repo::tests::seeded("cache_plans").await;
+        let db = crate::testing::seeded("cache_plans").await;
         // The detector itself: a filter on an unindexed field is a table scan.
         let mut res = db
             .query("SELECT * FROM feedback WHERE body = 'x' EXPLAIN")
@@ -897,7 +891,7 @@ mod plan_tests {
     /// load is a fixed number (the snapshot, and the stakeholders it mentions).
     #[tokio::test]
     async fn a_report_costs_a_fixed_number_of_queries() {
-        let db = crate::feedback::repo::tests::seeded("cache_report_queries").await;
+        let db = crate::testing::seeded("cache_report_queries").await;
         let cache = Cache::default();
         let before = db.queries_sent();
         let s = cache

@@ -9,9 +9,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{ImportError, ImportSummary, import, import_generated};
-use crate::error::{AppError, AppResult};
-use crate::format::generate::Sizes;
-use crate::format::*;
+use domain::error::{AppError, AppResult};
+use domain::format::generate::Sizes;
+use domain::format::*;
 
 /// How much demo data to load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ pub const LARGE_SEED: u64 = 20_261_129;
 /// `demo-admin@example.org` with a new random password, or gives the existing one a new random
 /// password. Returns the password so that the caller can show it once.
 pub async fn load_demo(db: &Db, scale: DemoScale) -> AppResult<DemoSummary> {
-    let today = super::super::repo::today(db).await?;
+    let today = crate::workspace::today(db).await?;
     // The generated workspaces are made and written project by project, never whole in memory.
     let result = match scale {
         DemoScale::Normal => import(db, &demo_workspace(today), false).await,
@@ -82,22 +82,22 @@ pub async fn load_demo(db: &Db, scale: DemoScale) -> AppResult<DemoSummary> {
         }
     };
     // A random password: 32 URL-safe characters from 192 random bits.
-    let password: String = crate::auth::service::new_token().chars().take(32).collect();
-    let repo = crate::auth::repo::AuthRepo::new(db.clone());
-    let hash = crate::auth::service::hash_password(password.clone()).await?;
+    let password: String = crate::secrets::new_token().chars().take(32).collect();
+    let repo = crate::auth::AuthRepo::new(db.clone());
+    let hash = crate::secrets::hash_password(password.clone()).await?;
     let admin_created = match repo.user_by_email(DEMO_ADMIN_EMAIL).await? {
         Some(existing) => {
             repo.set_password(&existing.key(), &hash, false).await?;
-            repo.set_role(&existing.key(), crate::auth::Role::Admin)
+            repo.set_role(&existing.key(), domain::auth::Role::Admin)
                 .await?;
             false
         }
         None => {
-            repo.create_user(crate::auth::repo::NewUser {
+            repo.create_user(crate::auth::NewUser {
                 email: DEMO_ADMIN_EMAIL,
                 name: "Demo Admin",
                 password_hash: Some(&hash),
-                role: crate::auth::Role::Admin,
+                role: domain::auth::Role::Admin,
                 must_change_password: false,
             })
             .await?;

@@ -38,10 +38,10 @@ use super::{
     select_all,
 };
 use crate::db::{Db, key_of, rid};
-use crate::error::AppError;
-use crate::format::{self, Project, Workspace};
-use crate::projects::repo::membership_id;
-use crate::sprints::repo::{retro_id, review_id, sprint_id};
+use crate::projects::membership_id;
+use crate::sprints::{retro_id, review_id, sprint_id};
+use domain::error::AppError;
+use domain::format::{self, Project, Workspace};
 
 /// Projects waiting between the reading thread and the writer.
 const CHANNEL: usize = 8;
@@ -181,12 +181,12 @@ async fn plan(
     let existing_users: Vec<ExistingUser> = select_all(db, "SELECT id, email FROM user").await?;
     let by_email: HashMap<String, RecordId> = existing_users
         .iter()
-        .map(|u| (crate::auth::normalize_email(&u.email), u.id.clone()))
+        .map(|u| (domain::auth::normalize_email(&u.email), u.id.clone()))
         .collect();
     let mut users: HashMap<String, RecordId> = HashMap::new();
     let mut new_users = Vec::new();
     for u in &ws.users {
-        let email = crate::auth::normalize_email(&u.email);
+        let email = domain::auth::normalize_email(&u.email);
         if let Some(id) = by_email.get(&email) {
             users.insert(u.id.clone(), id.clone());
             summary.users_matched += 1;
@@ -233,7 +233,7 @@ async fn plan(
     let mut by_name: HashMap<(String, String), RecordId> = HashMap::new();
     for s in &existing {
         if let Some(e) = &s.email {
-            by_mail.insert(crate::auth::normalize_email(e), s.id.clone());
+            by_mail.insert(domain::auth::normalize_email(e), s.id.clone());
         }
         by_name
             .entry(name_org(&s.name, &s.organization))
@@ -254,7 +254,7 @@ async fn plan(
         let email = s
             .email
             .as_deref()
-            .map(crate::auth::normalize_email)
+            .map(domain::auth::normalize_email)
             .filter(|e| !e.is_empty());
         let found = if erased {
             None
@@ -272,7 +272,7 @@ async fn plan(
             new_stakeholders.push(NewStakeholderRow {
                 id: id.clone(),
                 name: if erased {
-                    crate::stakeholders::ERASED_NAME.to_string()
+                    domain::stakeholders::ERASED_NAME.to_string()
                 } else {
                     s.name.trim().to_string()
                 },
@@ -778,7 +778,7 @@ fn rows_of(
                 project: project.clone(),
                 number: i64::from(s.number),
                 name: if s.name.trim().is_empty() {
-                    crate::sprints::default_sprint_name(s.number)
+                    domain::sprints::default_sprint_name(s.number)
                 } else {
                     s.name.trim().to_string()
                 },
@@ -910,7 +910,7 @@ fn rows_of(
                     .to_string(),
                 duration_min: i64::from(
                     i.duration_min
-                        .unwrap_or(crate::interviews::DEFAULT_DURATION),
+                        .unwrap_or(domain::interviews::DEFAULT_DURATION),
                 ),
                 kind: i.kind.as_str().to_string(),
                 status: i.status.as_str().to_string(),

@@ -1,7 +1,5 @@
 //! Tests of export, validation, import and the demo data.
 
-#![cfg(feature = "ssr")]
-
 use crate::db::{Db, rid};
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,8 +7,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::*;
-use crate::format::generate::{Sizes, generate};
-use crate::signals::{Level, compute, inputs_from_workspace};
+use domain::format::generate::{Sizes, generate};
+use domain::signals::{Level, compute, inputs_from_workspace};
 
 const SMALL: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -237,7 +235,7 @@ async fn the_small_example_imports_cleanly_with_matching_counts() {
     assert_eq!(last, top.first().copied());
     assert!(hashes.iter().all(Option::is_none));
     assert_eq!(zone.as_deref(), Some("America/New_York"));
-    let next = crate::sprints::repo::SprintRepo::new(db.clone())
+    let next = crate::sprints::SprintRepo::new(db.clone())
         .next_number("proj-0-regular")
         .await
         .expect("next");
@@ -491,7 +489,7 @@ fn the_demo_shows_every_signal_state() {
             .projects
             .iter()
             .position(|p| {
-                p.ml_needed == crate::format::MlNeeded::No && !p.baseline_considered.is_empty()
+                p.ml_needed == domain::format::MlNeeded::No && !p.baseline_considered.is_empty()
             })
             .expect("a project without ML");
         assert_eq!(
@@ -519,17 +517,16 @@ async fn the_demo_loads_with_a_random_admin_password() {
     assert_eq!(first.admin_email, "demo-admin@example.org");
     assert!(first.admin_password.len() >= 20);
     assert_eq!(first.import.projects, 7);
-    let repo = crate::auth::repo::AuthRepo::new(db.clone());
+    let repo = crate::auth::AuthRepo::new(db.clone());
     let admin = repo
         .user_by_email("demo-admin@example.org")
         .await
         .expect("query")
         .expect("admin");
-    assert_eq!(admin.role(), crate::auth::Role::Admin);
+    assert_eq!(admin.role(), domain::auth::Role::Admin);
     assert!(!admin.must_change_password);
     assert!(
-        crate::auth::service::verify_password(first.admin_password.clone(), admin.password_hash)
-            .await
+        crate::secrets::verify_password(first.admin_password.clone(), admin.password_hash).await
     );
     // A second load is refused (the keys exist) and leaves the workspace as it was.
     let counts = table_counts(&db).await.expect("counts");
@@ -878,7 +875,7 @@ fn a_file_with_very_many_problems_lists_the_first_and_counts_the_rest() {
 async fn the_large_demo_with_n_projects_is_the_generated_workspace_of_n_projects() {
     let db = fresh("transfer_demo_n").await;
     // The day the demo is dated from (in the new workspace's time zone, as the demo reads it).
-    let day = crate::workspace::repo::today(&db).await.expect("today");
+    let day = crate::workspace::today(&db).await.expect("today");
     let summary = load_demo(&db, DemoScale::LargeFirst(2))
         .await
         .expect("demo");

@@ -17,10 +17,10 @@
 use chrono::NaiveDate;
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{PortfolioQuery, PortfolioRow};
 use crate::db::{Db, key_of, rid};
-use crate::error::{AppError, AppResult};
-use crate::signals::Level;
+use domain::error::{AppError, AppResult};
+use domain::reports::{PortfolioQuery, PortfolioRow};
+use domain::signals::Level;
 
 /// Separates the parts of a sort key: below every character a name can hold.
 const SEP: char = '\u{1}';
@@ -63,7 +63,7 @@ pub fn sort_keys(row: &PortfolioRow) -> [String; 8] {
 }
 
 /// A project's line in the list: lead, the sprint running today, and end-user contact.
-pub fn listing(s: &crate::cache::ProjectSnapshot) -> crate::projects::ProjectSummary {
+pub fn listing(s: &crate::cache::ProjectSnapshot) -> domain::projects::ProjectSummary {
     let today = s.today();
     let current_sprint = s
         .sprints
@@ -72,7 +72,7 @@ pub fn listing(s: &crate::cache::ProjectSnapshot) -> crate::projects::ProjectSum
         .max_by_key(|sp| sp.start_on)
         .map(|sp| (sp.number(), sp.name.clone()));
     let contact = &s.signals(today).end_user_contact;
-    crate::projects::ProjectSummary {
+    domain::projects::ProjectSummary {
         key: s.record.key.clone(),
         name: s.record.name.clone(),
         status: s.record.status.parse().unwrap_or_default(),
@@ -81,7 +81,7 @@ pub fn listing(s: &crate::cache::ProjectSnapshot) -> crate::projects::ProjectSum
         last_contact_on: contact.last_contact_on,
         lacking_contact: contact
             .lacking
-            .then(|| crate::projects::lacking_reason(contact)),
+            .then(|| domain::projects::lacking_reason(contact)),
     }
 }
 
@@ -116,7 +116,7 @@ struct SummaryRecord {
 impl SummaryRecord {
     fn new(
         row: &PortfolioRow,
-        listing: &crate::projects::ProjectSummary,
+        listing: &domain::projects::ProjectSummary,
         revision: i64,
         day: String,
     ) -> AppResult<Self> {
@@ -124,7 +124,7 @@ impl SummaryRecord {
         Ok(Self {
             key: row.key.clone(),
             status: row.status.as_str().to_string(),
-            archived: row.status == crate::format::ProjectStatus::Archived,
+            archived: row.status == domain::format::ProjectStatus::Archived,
             revision,
             day,
             lacking: row.signals.end_user_contact.lacking,
@@ -152,7 +152,7 @@ impl SummaryRecord {
 pub async fn store(
     db: &Db,
     row: &PortfolioRow,
-    listing: &crate::projects::ProjectSummary,
+    listing: &domain::projects::ProjectSummary,
     revision: i64,
     day: &str,
 ) -> AppResult<()> {
@@ -264,7 +264,7 @@ pub async fn listings(
     db: &Db,
     day: &str,
     keys: &[String],
-) -> AppResult<std::collections::HashMap<String, crate::projects::ProjectSummary>> {
+) -> AppResult<std::collections::HashMap<String, domain::projects::ProjectSummary>> {
     let mut out = std::collections::HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
         let ids: Vec<RecordId> = chunk.iter().map(|k| rid("project_summary", k)).collect();
@@ -419,8 +419,8 @@ pub fn key_from(id: &RecordId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::PortfolioSort;
-    use crate::signals::ProjectInput;
+    use domain::reports::PortfolioSort;
+    use domain::signals::ProjectInput;
 
     fn page_rank(level: Level) -> u8 {
         match level {
@@ -489,9 +489,9 @@ mod tests {
         input.readiness_total = 8;
         input.readiness_done = (key.len() % 9) as u32;
         input.ml_needed = if key.len().is_multiple_of(2) {
-            crate::format::MlNeeded::Yes
+            domain::format::MlNeeded::Yes
         } else {
-            crate::format::MlNeeded::Unknown
+            domain::format::MlNeeded::Unknown
         };
         input.baseline_considered = if name.len().is_multiple_of(3) {
             "rules".into()
@@ -502,7 +502,7 @@ mod tests {
             key: key.into(),
             name: name.into(),
             status: input.status,
-            signals: crate::signals::compute(&input, day(as_of)),
+            signals: domain::signals::compute(&input, day(as_of)),
         }
     }
 

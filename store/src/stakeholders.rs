@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{DirectoryQuery, ERASED_NAME, MemberRole, ValidStakeholder};
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
+use domain::stakeholders::{DirectoryQuery, ERASED_NAME, MemberRole, ValidStakeholder};
 
 /// A `stakeholder` row.
 #[derive(Clone, Debug, SurrealValue)]
@@ -297,7 +297,7 @@ impl StakeholderRepo {
             .email
             .clone()
             .flatten()
-            .map(|e| crate::auth::normalize_email(&e));
+            .map(|e| domain::auth::normalize_email(&e));
         let consented_on = v.consented_on.flatten();
         let attributes = if consented_on.is_some() {
             v.attributes.clone().unwrap_or_default()
@@ -341,7 +341,7 @@ impl StakeholderRepo {
         let email = v
             .email
             .clone()
-            .map(|e| e.map(|e| crate::auth::normalize_email(&e)));
+            .map(|e| e.map(|e| domain::auth::normalize_email(&e)));
         let res = self
             .db
             .query(
@@ -488,10 +488,10 @@ impl StakeholderRepo {
     }
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stakeholders::{Function, StakeholderForm};
+    use domain::stakeholders::{Function, StakeholderForm};
 
     async fn repo(name: &str) -> StakeholderRepo {
         let db = crate::db::connect_isolated("mem://", name)

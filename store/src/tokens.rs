@@ -6,12 +6,12 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::repo::UserRecord;
-use super::tokens::ApiToken;
+use crate::auth::UserRecord;
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::error::{AppError, AppResult};
-use crate::reports::repo::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use crate::reports::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use domain::auth::tokens::ApiToken;
+use domain::error::{AppError, AppResult};
 
 /// An `api_token` row without its hash.
 #[derive(Clone, Debug, SurrealValue)]
@@ -233,11 +233,11 @@ impl TokenRepo {
     }
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::repo::{AuthRepo, NewUser};
-    use crate::auth::service::hash_token;
+    use crate::auth::{AuthRepo, NewUser};
+    use crate::secrets::hash_token;
 
     async fn repo_with_user(name: &str) -> (TokenRepo, String) {
         let db = crate::db::connect_isolated("mem://", name)
@@ -249,7 +249,7 @@ mod tests {
                 email: "owner@example.org",
                 name: "Owner",
                 password_hash: None,
-                role: crate::auth::Role::Member,
+                role: domain::auth::Role::Member,
                 must_change_password: false,
             })
             .await
@@ -279,7 +279,7 @@ mod tests {
         );
         repo.db
             .query(include_str!(
-                "../../schema/migrations/0002_token_hash_links.surql"
+                "../schema/migrations/0002_token_hash_links.surql"
             ))
             .await
             .expect("migration")

@@ -3,14 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::{Array, Number, RecordId, RecordIdKey, SurrealValue, Value};
 
-use super::{
+use crate::db::Db;
+use crate::db::{before_commit, check_guarded, key_of, rid};
+use domain::error::{AppError, AppResult};
+use domain::projects::UserChoice;
+use domain::sprints::{
     ActionItem, ActionStatus, Function, RetroColumn, RetroFormat, ReviewOutcome, Sprint,
     SprintSpan, StakeholderChoice, VOTES_PER_RETRO, ValidAction, ValidReview, ValidSprint,
 };
-use crate::db::Db;
-use crate::db::{before_commit, check_guarded, key_of, rid};
-use crate::error::{AppError, AppResult};
-use crate::projects::UserChoice;
 
 /// The record id `<table>:[<project key>, <sprint number>]` of a sprint, review or retro.
 pub fn sprint_scoped_id(table: &str, key: &str, number: u32) -> RecordId {
@@ -92,7 +92,7 @@ impl From<SprintRecord> for Sprint {
         Sprint {
             project: key_of(&r.project),
             number: to_u32(r.number),
-            length_days: super::sprint_length(r.start_on, r.end_on),
+            length_days: domain::sprints::sprint_length(r.start_on, r.end_on),
             name: r.name,
             goal: r.goal,
             start_on: r.start_on,
@@ -1096,13 +1096,13 @@ fn references_vars(key: &str, number: u32) -> RefVars {
     }
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Role;
-    use crate::auth::repo::{AuthRepo, NewUser};
-    use crate::projects::repo::ProjectRepo;
-    use crate::projects::{MlNeeded, ProjectStatus, ValidProject};
+    use crate::auth::{AuthRepo, NewUser};
+    use crate::projects::ProjectRepo;
+    use domain::auth::Role;
+    use domain::projects::{MlNeeded, ProjectStatus, ValidProject};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

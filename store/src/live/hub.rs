@@ -27,7 +27,7 @@ use tokio::sync::broadcast;
 use super::presence::{BEAT, Board, PresenceBook, presence_count};
 use super::streams::{AccessChecks, OpenStreams};
 use crate::db::{Db, key_of};
-use crate::error::AppResult;
+use domain::error::AppResult;
 
 /// What changed, as an event stream names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -106,7 +106,7 @@ impl Default for LiveHub {
             tx,
             pending_presence: Mutex::new(HashSet::new()),
             last_count: Mutex::new(HashMap::new()),
-            presence: Arc::new(PresenceBook::new(crate::auth::service::new_token())),
+            presence: Arc::new(PresenceBook::new(crate::secrets::new_token())),
             streams: Arc::new(OpenStreams::default()),
             access: AccessChecks::default(),
         }
@@ -314,7 +314,7 @@ mod tests {
     use super::*;
 
     async fn db() -> Db {
-        crate::feedback::repo::tests::seeded("live").await
+        crate::testing::seeded("live").await
     }
 
     async fn next(rx: &mut broadcast::Receiver<Arc<LiveEvent>>) -> LiveEvent {

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{
+use crate::db::Db;
+use crate::db::{check_guarded, key_of, rid};
+use domain::error::{AppError, AppResult};
+use domain::quality::{
     DqIssue, DqSeverity, DqStatus, ReadinessEntry, ReadinessItem, SourceOwnerChoice, ValidDqIssue,
     ValidReadinessItem, age_days, m4_reasons,
 };
-use crate::db::Db;
-use crate::db::{check_guarded, key_of, rid};
-use crate::error::{AppError, AppResult};
 
 /// One stored readiness item.
 #[derive(Clone, Debug, SurrealValue)]
@@ -374,11 +374,11 @@ fn fields(v: &ValidDqIssue) -> Fields {
     }
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::DqDimension;
-    use crate::quality::ReadinessItemForm;
+    use domain::format::DqDimension;
+    use domain::quality::ReadinessItemForm;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -559,8 +559,8 @@ mod tests {
         assert_eq!(
             dto.m4_red,
             vec![
-                super::super::M4Reason::SevereOverdue,
-                super::super::M4Reason::NotReportedUpstream
+                domain::quality::M4Reason::SevereOverdue,
+                domain::quality::M4Reason::NotReportedUpstream
             ]
         );
 
@@ -641,7 +641,7 @@ mod tests {
         let owners = repo.source_owners().await.expect("owners");
         assert_eq!(owners.len(), 1);
         assert_eq!(owners[0].id, "s1");
-        assert_eq!(owners[0].function, crate::format::Function::DataOwner);
+        assert_eq!(owners[0].function, domain::format::Function::DataOwner);
 
         for bad in ["gone", "nobody"] {
             let mut v = issue(DqStatus::Open, DqSeverity::Low, "2026-10-01", None);
