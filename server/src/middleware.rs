@@ -164,7 +164,7 @@ pub async fn request_context(
     // that may write check the counters when they read, after their own writes.
     let path_project = project_in_path(req.uri().path());
     let wanted = is_safe_method(req.method()).then_some(path_project.as_deref());
-    let resolved = service::resolve_request(&state, req.headers(), wanted).await;
+    let resolved = app::auth::caller::resolve_request(&state, req.headers(), wanted).await;
     let (auth, stamp) = match resolved {
         Ok(a) => a,
         Err(e) => return e.into_response(),

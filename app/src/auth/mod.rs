@@ -1,6 +1,8 @@
 //! Accounts, sessions and the audit log: the types both sides share.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod caller;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub use store::auth as repo;

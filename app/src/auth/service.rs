@@ -273,52 +273,6 @@ pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// The caller of a request with these headers: an `Authorization: Bearer` header decides alone
-/// (a bad, expired or revoked token leaves the request unauthenticated, whatever cookies came
-/// with it); otherwise the session cookie. With `wanted`, the read cache's stamp comes in the
-/// same round trip.
-pub async fn resolve_request(
-    state: &AppState,
-    headers: &http::HeaderMap,
-    wanted: StampWanted<'_>,
-) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
-    resolve_request_as(state, headers, wanted, Activity::Request).await
-}
-
-/// [`resolve_request`], saying whether the caller is active (see [`Activity`]).
-pub async fn resolve_request_as(
-    state: &AppState,
-    headers: &http::HeaderMap,
-    wanted: StampWanted<'_>,
-    activity: Activity,
-) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
-    use crate::auth::tokens_service;
-    match tokens_service::bearer_token(headers) {
-        Some(token) => {
-            tokens_service::resolve_api_token_with(
-                state,
-                &token,
-                chrono::Utc::now(),
-                wanted,
-                activity,
-            )
-            .await
-        }
-        None => match token_from_cookies(&state.settings, headers) {
-            Some(token) => resolve_session_with(state, &token, wanted, activity).await,
-            None => Ok((None, None)),
-        },
-    }
-}
-
-/// The hash of the credential a request comes with (its bearer token, else its session
-/// cookie), as the database keys it: what caches of per-caller answers are keyed by.
-pub fn credential_hash(state: &AppState, headers: &http::HeaderMap) -> Option<String> {
-    crate::auth::tokens_service::bearer_token(headers)
-        .or_else(|| token_from_cookies(&state.settings, headers))
-        .map(|t| hash_token(&t))
-}
-
 /// Finds the session token among the request's cookies.
 pub fn token_from_cookies(settings: &Settings, headers: &http::HeaderMap) -> Option<String> {
     cookie_value(headers, settings.session_cookie_name())

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::tokens::{ApiToken, MAX_EXPIRES_DAYS, MAX_TOKEN_NAME};
 use super::tokens_api::*;
+use crate::components::CopyButton;
 use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_time};
-use crate::interviews::pages::CopyButton;
 
 /// Create, list and revoke the signed-in user's API tokens. The forms post and the page
 /// reloads; a new token comes back once, through a short-lived cookie (see

@@ -1,8 +1,12 @@
 //! Shared UI pieces: the page frame, error messages, and small form helpers.
 
+mod copy_link;
 mod form_memory;
+mod project_frame;
 
+pub use copy_link::{CopyButton, CopyLink, copy_to_clipboard};
 pub use form_memory::FormMemory;
+pub use project_frame::{ProjectFrame, ProjectTabs, StatusBadge, use_project_key};
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

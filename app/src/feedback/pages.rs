@@ -10,13 +10,13 @@ use super::{
     Channel, FeedbackCategory, FeedbackItem, FeedbackStatus, Function, Inbox, InviteList,
     InviteState, LinkPage, MAX_BODY, MAX_INVITE_DAYS, OpenLink, OwnFeedback, SprintChoice,
 };
+use crate::components::CopyLink;
+use crate::components::ProjectFrame;
 use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_time};
 use crate::error::AppError;
-use crate::interviews::pages::CopyLink;
 use crate::interviews::plausible_token;
 use crate::live::LiveUpdates;
 use crate::projects::ProjectDetail;
-use crate::projects::pages::ProjectFrame;
 
 /// A rating as stars, with a text alternative.
 #[component]
@@ -62,7 +62,7 @@ struct InboxData {
 
 impl InboxData {
     fn new() -> Self {
-        let key = crate::projects::pages::use_project_key();
+        let key = crate::components::use_project_key();
         let query = use_query_map();
         let q = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
         let triage = ServerAction::<TriageFeedback>::new();

@@ -8,10 +8,10 @@ use super::{
     DqDimension, DqIssue, DqRegister, DqSeverity, DqStatus, M4Reason, Readiness, ReadinessEntry,
     SourceOwnerChoice, done_means, level_badge,
 };
+use crate::components::ProjectFrame;
 use crate::components::{ErrorNotice, FieldError, FormError, action_error};
 use crate::error::AppError;
 use crate::projects::api::list_user_choices;
-use crate::projects::pages::ProjectFrame;
 use crate::projects::{ProjectDetail, UserChoice};
 use crate::signals::Level;
 

@@ -225,7 +225,7 @@ fn fixed(v: Option<f64>, digits: usize) -> String {
 /// `/projects/{key}/report`.
 #[component]
 pub fn ProjectReportPage() -> impl IntoView {
-    let key = crate::projects::pages::use_project_key();
+    let key = crate::components::use_project_key();
     let query = use_query_map();
     let report = Resource::new(
         move || {
@@ -237,7 +237,7 @@ pub fn ProjectReportPage() -> impl IntoView {
         |(k, a)| get_project_report(k, a),
     );
     view! {
-        <crate::projects::pages::ProjectFrame children=Box::new(move |_d| view! {
+        <crate::components::ProjectFrame children=Box::new(move |_d| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {

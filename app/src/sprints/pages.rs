@@ -10,10 +10,10 @@ use super::{
     ActionItem, ActionStatus, RetroFormat, RetroPageData, ReviewOutcome, ReviewPageData,
     SprintBoard, SprintDetail, VOTES_PER_RETRO,
 };
+use crate::components::ProjectFrame;
 use crate::components::{ErrorNotice, FieldError, FormError, action_error};
 use crate::error::AppError;
 use crate::live::LiveUpdates;
-use crate::projects::pages::ProjectFrame;
 use crate::projects::{AccessLevel, ProjectDetail, UserChoice};
 
 /// The sprint number from the URL.
@@ -119,7 +119,7 @@ impl SprintsData {
     pub fn new() -> Self {
         let create = ServerAction::<CreateSprint>::new();
         let created = ok_version(create);
-        let key = crate::projects::pages::use_project_key();
+        let key = crate::components::use_project_key();
         let list = Resource::new(
             move || (key.get(), created.get()),
             |(k, _)| get_sprint_board(k),

@@ -7,10 +7,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::*;
 use super::{Delivery, DeliveryStatus, EventType, Webhook};
+use crate::components::CopyLink;
+use crate::components::ProjectFrame;
 use crate::components::{ErrorNotice, FieldError, FormError, action_error, fmt_time};
-use crate::interviews::pages::CopyLink;
 use crate::projects::ProjectDetail;
-use crate::projects::pages::ProjectFrame;
 
 /// The secret handed over by a plain form post that made the webhook, shown once.
 fn take_new_secret(key: &str, id: &str) -> Option<String> {

@@ -116,7 +116,7 @@ async fn project_events(
         recheck,
         ends,
         rx: state.live.subscribe(),
-        credential: app::auth::service::credential_hash(&state, &parts.headers).unwrap_or_default(),
+        credential: app::auth::caller::credential_hash(&state, &parts.headers).unwrap_or_default(),
         state,
         key,
         board,
@@ -193,7 +193,7 @@ impl Watch {
     /// `app::live::streams`), and asking does not count as the caller being active.
     async fn allowed(&self) -> bool {
         let check = || async {
-            match app::auth::service::resolve_request_as(
+            match app::auth::caller::resolve_request_as(
                 &self.state,
                 &self.headers,
                 None,
