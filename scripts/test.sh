@@ -27,6 +27,9 @@ step() {
 }
 
 step fmt cargo fmt --all -- --check
+# The layers' rules (ARCHITECTURE.md): no import circles between files, no file over 800 lines,
+# SurrealQL only in the store crate; the checker first checks itself on made-up crates.
+step architecture bash -c 'python3 scripts/check-architecture.py --self-test && python3 scripts/check-architecture.py'
 step build cargo leptos build
 step clippy-ssr cargo clippy -p domain -p store -p app -p server --features app/ssr --all-targets -- -D warnings
 step clippy-wasm cargo clippy -p domain -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings

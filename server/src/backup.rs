@@ -6,13 +6,6 @@ use app::db::Db;
 use std::path::Path;
 
 use anyhow::Context as _;
-use surrealdb::types::SurrealValue;
-
-#[derive(Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct Count {
-    n: i64,
-}
 
 /// The address a backup or a restore opens for the database at `url`. A SurrealDB server exports
 /// and imports over HTTP only (its `/export` and `/import` endpoints; the SDK refuses both over a
@@ -36,20 +29,6 @@ pub async fn backup(db: &Db, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether the database holds any user (a used installation). A database without the `user`
-/// table (never migrated) holds none.
-async fn has_users(db: &Db) -> anyhow::Result<bool> {
-    let res = db
-        .query("SELECT count() AS n FROM user GROUP ALL")
-        .await
-        .context("reading the database")?;
-    let Ok(mut res) = res.check() else {
-        return Ok(false);
-    };
-    let n: Option<Count> = res.take(0)?;
-    Ok(n.is_some_and(|c| c.n > 0))
-}
-
 /// Loads a backup into the database. An installation that is in use is refused unless `force`,
 /// which first removes everything in it.
 pub async fn restore(db: &Db, file: &Path, force: bool) -> anyhow::Result<()> {
@@ -58,23 +37,18 @@ pub async fn restore(db: &Db, file: &Path, force: bool) -> anyhow::Result<()> {
         "{} is not a readable backup file",
         file.display()
     );
-    if has_users(db).await? {
+    if app::db::has_users(db)
+        .await
+        .context("reading the database")?
+    {
         anyhow::ensure!(
             force,
             "the database is in use (it has users); pass --force to replace everything in it"
         );
     }
-    db.query(format!(
-        "REMOVE DATABASE IF EXISTS {db}; DEFINE DATABASE {db}; USE DB {db};",
-        db = app::db::DATABASE
-    ))
-    .await
-    .context("emptying the database")?
-    .check()
-    .context("emptying the database")?;
-    db.use_ns(app::db::NAMESPACE)
-        .use_db(app::db::DATABASE)
-        .await?;
+    app::db::empty_database(db)
+        .await
+        .context("emptying the database")?;
     db.import(file)
         .await
         .with_context(|| format!("loading the backup {}", file.display()))?;
@@ -85,16 +59,9 @@ pub async fn restore(db: &Db, file: &Path, force: bool) -> anyhow::Result<()> {
     // the backup. Give every counter a value no app instance has cached, so that every
     // instance still running reloads everything it holds, and mark every project's portfolio
     // line to be computed again.
-    db.query(
-        "UPDATE revision SET n = rand::int(1, 4611686018427387903) RETURN NONE;
-         UPDATE revision SET dirty = true WHERE !string::starts_with(record::id(id), '~') RETURN NONE;
-         UPSERT revision:⟨~directory⟩ SET n = rand::int(1, 4611686018427387903);
-         UPSERT revision:⟨~catalog⟩ SET n = rand::int(1, 4611686018427387903);",
-    )
-    .await
-    .context("resetting the revision counters")?
-    .check()
-    .context("resetting the revision counters")?;
+    store::revisions::renew_all(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("resetting the revision counters: {e}"))?;
     Ok(())
 }
 

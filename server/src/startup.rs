@@ -238,11 +238,8 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let check = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        state.db.query("RETURN true"),
-    )
-    .await;
+    let check =
+        tokio::time::timeout(std::time::Duration::from_secs(2), app::db::ping(&state.db)).await;
     match check {
         Ok(Ok(_)) => (StatusCode::OK, "ready"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database not answering"),

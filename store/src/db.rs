@@ -288,6 +288,43 @@ async fn migrate_once(db: &Db, applied: &mut Vec<i64>) -> Result<(), Step> {
     Ok(())
 }
 
+/// Whether the database answers a trivial query (the readiness check).
+pub async fn ping(db: &Db) -> Result<(), surrealdb::Error> {
+    db.query("RETURN true").await?.check()?;
+    Ok(())
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Count {
+    n: i64,
+}
+
+/// Whether the database holds any user (a used installation). A database without the `user`
+/// table (never migrated) holds none.
+pub async fn has_users(db: &Db) -> Result<bool, surrealdb::Error> {
+    let Ok(mut res) = db
+        .query("SELECT count() AS n FROM user GROUP ALL")
+        .await?
+        .check()
+    else {
+        return Ok(false);
+    };
+    let n: Option<Count> = res.take(0)?;
+    Ok(n.is_some_and(|c| c.n > 0))
+}
+
+/// Removes everything in Touchpoint's database (before a restore) and selects it again.
+pub async fn empty_database(db: &Db) -> Result<(), surrealdb::Error> {
+    db.query(format!(
+        "REMOVE DATABASE IF EXISTS {DATABASE}; DEFINE DATABASE {DATABASE}; USE DB {DATABASE};"
+    ))
+    .await?
+    .check()?;
+    db.use_ns(NAMESPACE).use_db(DATABASE).await?;
+    Ok(())
+}
+
 /// The key part of a record id, as the string ids the DTOs carry.
 pub fn key_of(id: &surrealdb::types::RecordId) -> String {
     use surrealdb::types::RecordIdKey;

@@ -8,6 +8,8 @@ pub mod cache;
 pub mod db;
 pub mod live;
 pub mod markdown;
+pub mod probe;
+pub mod revisions;
 pub mod secrets;
 pub mod summary;
 #[cfg(any(test, feature = "testing"))]

@@ -12,6 +12,9 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::db::Db;
 use crate::db::{key_of, rid};
 use crate::projects::{PROJECT_FIELDS, ProjectRecord};
+pub use crate::revisions::{
+    STAMP_SQL, Stamp, parse_time_zone, stamp, stamp_from_rows, stamp_ids, user_counter,
+};
 use crate::sprints::{SPRINT_FIELDS, SprintRecord};
 use domain::error::AppResult;
 use domain::format::{READINESS_KEYS, ReviewOutcome};
@@ -132,95 +135,6 @@ pub struct LoadedProject {
     pub input: ProjectInput,
 }
 
-/// The revision counters and the time zone, read in one round trip (see `70_revisions.surql`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Stamp {
-    /// `revision:<key>` of each counter asked about (project keys, `~user:<id>`), as
-    /// (key, count); missing ones are 0.
-    pub counters: Vec<(String, i64)>,
-    /// `revision:⟨~directory⟩`.
-    pub directory: i64,
-    /// `revision:⟨~catalog⟩`.
-    pub catalog: i64,
-    /// The workspace time zone's name (empty when unset).
-    pub time_zone: String,
-}
-
-impl Stamp {
-    /// The counter of one project, or of `~user:<id>` (0 for one never written), when this
-    /// stamp read it.
-    pub fn project(&self, key: &str) -> Option<i64> {
-        self.counters
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, n)| *n)
-    }
-}
-
-/// The statement that reads a [`Stamp`]: key reads of the records in `$stamp_ids` (see
-/// [`stamp_ids`]). Other repositories append it to a query they send anyway, so that a request
-/// costs one round trip.
-pub const STAMP_SQL: &str = "SELECT id, n, time_zone FROM $stamp_ids";
-
-/// The records [`STAMP_SQL`] reads for the counters `keys` (all in table `revision`).
-pub fn stamp_ids(keys: &[String]) -> Vec<RecordId> {
-    let mut ids: Vec<RecordId> = keys.iter().map(|k| rid("revision", k)).collect();
-    ids.push(rid("revision", "~directory"));
-    ids.push(rid("revision", "~catalog"));
-    ids
-}
-
-/// The counter key of a user, their sessions and tokens.
-pub fn user_counter(user_id: &str) -> String {
-    format!("~user:{user_id}")
-}
-
-/// A row of [`STAMP_SQL`].
-#[derive(SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct StampRow {
-    id: RecordId,
-    n: Option<i64>,
-    time_zone: Option<String>,
-}
-
-/// The stamp of `keys` from the rows of [`STAMP_SQL`]; a counter that does not exist yet is 0.
-pub fn stamp_from_rows(keys: &[String], rows: Vec<StampRow>) -> Stamp {
-    let mut stamp = Stamp {
-        counters: keys.iter().map(|k| (k.clone(), 0)).collect(),
-        ..Stamp::default()
-    };
-    for row in rows {
-        let key = key_of(&row.id);
-        if key == "~directory" {
-            stamp.directory = row.n.unwrap_or(0);
-            stamp.time_zone = row.time_zone.unwrap_or_default();
-        } else if key == "~catalog" {
-            stamp.catalog = row.n.unwrap_or(0);
-        } else if let Some(slot) = stamp.counters.iter_mut().find(|(k, _)| *k == key) {
-            slot.1 = row.n.unwrap_or(0);
-        }
-    }
-    stamp
-}
-
-/// Reads the revision counters of `keys`, the directory and catalog counters and the time zone,
-/// in one round trip of key reads.
-pub async fn stamp(db: &Db, keys: &[String]) -> AppResult<Stamp> {
-    let mut res = db
-        .query(STAMP_SQL)
-        .bind(("stamp_ids", stamp_ids(keys)))
-        .await?
-        .check()?;
-    let rows: Vec<StampRow> = res.take(0)?;
-    Ok(stamp_from_rows(keys, rows))
-}
-
-/// A time zone name as stored (UTC when unset or unknown).
-pub fn parse_time_zone(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::UTC)
-}
-
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct HeadRow {
@@ -261,6 +175,10 @@ pub fn project_statements() -> Vec<String> {
         "SELECT items FROM readiness WHERE project = $id".to_string(),
     ]
 }
+
+/// The lookup of the stakeholders a project's rows mention (`$ids`: `stakeholder` records), the
+/// last statement of a project load.
+pub const PEOPLE_SQL: &str = "SELECT id, name, `function` FROM $ids";
 
 /// Loads one project for the read cache: one round trip of statements that each read by key or
 /// by the indexed `project` field (never another project's rows), and one key lookup for the
@@ -408,11 +326,7 @@ async fn build_input(
         HashMap::new()
     } else {
         let wanted: Vec<RecordId> = wanted.into_values().collect();
-        let mut res = db
-            .query("SELECT id, name, `function` FROM $ids")
-            .bind(("ids", wanted))
-            .await?
-            .check()?;
+        let mut res = db.query(PEOPLE_SQL).bind(("ids", wanted)).await?.check()?;
         let rows: Vec<StakeholderRow> = res.take(0)?;
         rows.into_iter()
             .map(|r| {

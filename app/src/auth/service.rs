@@ -228,7 +228,10 @@ pub(crate) async fn known_credential(
         return Ok((None, None));
     };
     let keys = state.cache.stamp_keys(hash, path);
-    if !keys.iter().any(|k| k.starts_with("~user:")) {
+    if !keys
+        .iter()
+        .any(|k| k.starts_with(store::revisions::USER_PREFIX))
+    {
         return Ok((None, None));
     }
     let stamp = crate::reports::repo::stamp(&state.db, &keys).await?;

@@ -16,9 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use futures::StreamExt;
-use surrealdb::Notification;
-use surrealdb::types::{Action, RecordId, SurrealValue};
 use tokio::task::JoinSet;
 
 use app::db::key_of;
@@ -298,27 +295,14 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-#[derive(Clone, Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct RevisionRow {
-    id: RecordId,
-}
-
 async fn watch_signals(state: &AppState) -> app::error::AppResult<()> {
-    let mut res = state.db.query("LIVE SELECT id FROM revision").await?;
-    let mut stream = res.stream::<Notification<RevisionRow>>(0)?;
-    while let Some(n) = stream.next().await {
-        let n = n?;
-        if matches!(n.action, Action::Killed | Action::Error) {
-            return Ok(());
+    store::revisions::watch(&state.db, |key| {
+        // Only project counters: the directory, the catalog and users are not projects.
+        if let store::revisions::Counter::Project(key) = store::revisions::Counter::of(&key) {
+            let state = state.clone();
+            let key = key.to_string();
+            tokio::spawn(async move { app::webhooks::service::check_signals(&state, &key).await });
         }
-        let key = key_of(&n.data.id);
-        // `~…` counters are the directory, the catalog and users, not projects.
-        if key.starts_with('~') {
-            continue;
-        }
-        let state = state.clone();
-        tokio::spawn(async move { app::webhooks::service::check_signals(&state, &key).await });
-    }
-    Ok(())
+    })
+    .await
 }

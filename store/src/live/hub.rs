@@ -27,6 +27,7 @@ use tokio::sync::broadcast;
 use super::presence::{BEAT, Board, PresenceBook, presence_count};
 use super::streams::{AccessChecks, OpenStreams};
 use crate::db::{Db, key_of};
+use crate::revisions::Counter;
 use domain::error::AppResult;
 
 /// What changed, as an event stream names it.
@@ -234,11 +235,10 @@ impl LiveHub {
     /// (`~catalog`): the verdicts that depend on them are dropped.
     fn counter_moved(&self, row: &Row) {
         let Some(id) = &row.id else { return };
-        let key = key_of(id);
-        if let Some(user) = key.strip_prefix("~user:") {
-            self.access.forget_user(user);
-        } else if key == "~catalog" {
-            self.access.forget_all();
+        match Counter::of(&key_of(id)) {
+            Counter::User(user) => self.access.forget_user(user),
+            Counter::Catalog => self.access.forget_all(),
+            Counter::Project(_) | Counter::Directory => {}
         }
     }
 
