@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::repo::WebhookRepo;
 use super::{
-    ActionItemChanged, EventData, EventProject, EventType, FeedbackCreated, InterviewScheduled,
-    SignalChanged, SignalState, SprintReviewHeld, WebhookEvent,
+    ActionItemChanged, Change, EventData, EventProject, EventType, FeedbackCreated,
+    InterviewScheduled, SignalChanged, SignalState, SprintReviewHeld, WebhookEvent,
 };
 use crate::state::AppState;
 
@@ -161,13 +161,13 @@ pub async fn review_held(
 pub async fn action_item_changed(
     state: &AppState,
     key: &str,
-    change: &str,
+    change: Change,
     item: &crate::sprints::ActionItem,
 ) {
-    let deleted = change == "deleted";
+    let deleted = change == Change::Deleted;
     let data = EventData::ActionItemChanged(ActionItemChanged {
         action_item_id: item.id.clone(),
-        change: change.to_string(),
+        change,
         sprint: item.sprint_number,
         text: if deleted {
             String::new()

@@ -258,6 +258,19 @@ pub struct SprintReviewHeld {
     pub outcome: String,
 }
 
+/// What happened to a record an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// It was created.
+    Created,
+    /// It was changed.
+    Updated,
+    /// It was deleted.
+    Deleted,
+}
+
 /// `retro.action_item.changed`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -265,7 +278,7 @@ pub struct ActionItemChanged {
     /// The action item's id.
     pub action_item_id: String,
     /// `created`, `updated` or `deleted`.
-    pub change: String,
+    pub change: Change,
     /// The sprint of the retro it came from.
     pub sprint: u32,
     /// What is to be done (empty for a deletion).

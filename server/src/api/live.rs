@@ -221,25 +221,25 @@ impl Watch {
 
     /// The event this stream sends for `ev`, if it follows it.
     fn event_for(&self, ev: &LiveEvent) -> Option<Event> {
-        if ev.topic == Topic::Resync {
-            return Some(Event::default().event("change").data("resync"));
-        }
-        if ev.project != self.key {
-            return None;
-        }
-        let on_board = self.board.is_some() && ev.sprint == self.board;
-        match ev.topic {
-            Topic::Retro if on_board => Some(Event::default().event("change").data("retro")),
-            Topic::ActionItem if self.board.is_some() => {
-                Some(Event::default().event("change").data("action_item"))
+        let change = |what: &str| Some(Event::default().event("change").data(what));
+        match ev {
+            LiveEvent::Resync => change("resync"),
+            LiveEvent::Shutdown => None,
+            LiveEvent::Changed { project, .. } | LiveEvent::Presence { project, .. }
+                if *project != self.key =>
+            {
+                None
             }
-            Topic::Feedback if self.inbox => {
-                Some(Event::default().event("change").data("feedback"))
+            LiveEvent::Changed { topic, sprint, .. } => match topic {
+                Topic::Retro if self.board.is_some() && *sprint == self.board => change("retro"),
+                Topic::ActionItem if self.board.is_some() => change("action_item"),
+                Topic::Feedback if self.inbox => change("feedback"),
+                _ => None,
+            },
+            LiveEvent::Presence { sprint, count, .. } if self.board == Some(*sprint) => {
+                Some(Event::default().event("presence").data(count.to_string()))
             }
-            Topic::Presence if on_board => ev
-                .count
-                .map(|n| Event::default().event("presence").data(n.to_string())),
-            _ => None,
+            LiveEvent::Presence { .. } => None,
         }
     }
 }
@@ -253,7 +253,7 @@ fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
         loop {
             let event = tokio::select! {
                 got = w.rx.recv() => match got {
-                    Ok(ev) if ev.topic == Topic::Shutdown => return None,
+                    Ok(ev) if *ev == LiveEvent::Shutdown => return None,
                     Ok(ev) => w.event_for(&ev),
                     // Missed some: whatever it was, fetch again.
                     Err(RecvError::Lagged(_)) => Some(Event::default().event("change").data("resync")),

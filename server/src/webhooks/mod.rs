@@ -199,7 +199,9 @@ async fn attempt(
 ) -> app::error::AppResult<()> {
     let repo = WebhookRepo::new(state.db.clone());
     let outcome = match (&c.url, &c.secret) {
-        (Some(url), Some(secret)) if c.active != Some(false) || c.event == "ping" => {
+        (Some(url), Some(secret))
+            if c.active != Some(false) || c.event == app::webhooks::EventType::Ping =>
+        {
             send(client, url, secret, &c, allow_private).await
         }
         (Some(_), Some(_)) => Outcome::GiveUp("The webhook was turned off.".into()),

@@ -42,25 +42,35 @@ pub enum Topic {
     Feedback,
     /// Who is on a board.
     Presence,
+}
+
+/// What the hub hands to the streams of this instance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A project's records changed.
+    Changed {
+        /// The project key.
+        project: String,
+        /// What changed ([`Topic::Retro`], [`Topic::ActionItem`] or [`Topic::Feedback`]).
+        topic: Topic,
+        /// The sprint, for retro events.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sprint: Option<u32>,
+    },
+    /// The number of people on a board changed.
+    Presence {
+        /// The project key.
+        project: String,
+        /// The board's sprint.
+        sprint: u32,
+        /// How many people are on it.
+        count: u64,
+    },
     /// The instance lost its live queries for a moment: everything may have changed.
     Resync,
     /// The instance is shutting down: streams end (browsers reconnect and catch up).
     Shutdown,
-}
-
-/// One change, as the hub hands it to the streams of this instance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LiveEvent {
-    /// The project key (empty for [`Topic::Resync`], which concerns every project).
-    pub project: String,
-    /// What changed.
-    pub topic: Topic,
-    /// The sprint number, for retro and presence events.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sprint: Option<u32>,
-    /// For presence events: how many people are on the board.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub count: Option<u64>,
 }
 
 /// The tables watched, and what a change to each means.
@@ -128,12 +138,7 @@ impl LiveHub {
 
     /// Ends every open stream of this instance (at shutdown).
     pub fn close_streams(&self) {
-        self.publish(LiveEvent {
-            project: String::new(),
-            topic: Topic::Shutdown,
-            sprint: None,
-            count: None,
-        });
+        self.publish(LiveEvent::Shutdown);
     }
 
     /// Runs the live queries until the process ends: on a lost connection it starts them
@@ -155,12 +160,7 @@ impl LiveHub {
                 if let Ok(mut last) = hub.last_count.lock() {
                     last.clear();
                 }
-                hub.publish(LiveEvent {
-                    project: String::new(),
-                    topic: Topic::Resync,
-                    sprint: None,
-                    count: None,
-                });
+                hub.publish(LiveEvent::Resync);
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
@@ -221,11 +221,10 @@ impl LiveHub {
                 }
                 continue;
             }
-            self.publish(LiveEvent {
+            self.publish(LiveEvent::Changed {
                 project,
                 topic,
                 sprint,
-                count: None,
             });
         }
         Ok(())
@@ -266,11 +265,10 @@ impl LiveHub {
                         last.insert((project.clone(), sprint), count) != Some(count)
                     });
                     if changed {
-                        hub.publish(LiveEvent {
+                        hub.publish(LiveEvent::Presence {
                             project,
-                            topic: Topic::Presence,
-                            sprint: Some(sprint),
-                            count: Some(count),
+                            sprint,
+                            count,
                         });
                     }
                 }
@@ -344,10 +342,17 @@ mod tests {
         .check()
         .expect("write");
         for _ in 0..2 {
-            let ev = next(&mut rx).await;
-            assert_eq!(ev.project, "alpha");
-            assert_eq!(ev.topic, Topic::Retro);
-            assert_eq!(ev.sprint, Some(3), "create and delete both name the sprint");
+            let LiveEvent::Changed {
+                project,
+                topic,
+                sprint,
+            } = next(&mut rx).await
+            else {
+                panic!("a change event");
+            };
+            assert_eq!(project, "alpha");
+            assert_eq!(topic, Topic::Retro);
+            assert_eq!(sprint, Some(3), "create and delete both name the sprint");
         }
     }
 
@@ -367,8 +372,10 @@ mod tests {
         assert_eq!(presence_count(&db, "alpha", 3).await.expect("count"), 1);
         assert_eq!(presence_count(&db, "beta", 2).await.expect("count"), 0);
         let ev = next(&mut rx).await;
-        assert_eq!(ev.topic, Topic::Presence);
-        assert_eq!(ev.project, "alpha");
+        assert!(
+            matches!(&ev, LiveEvent::Presence { project, .. } if project == "alpha"),
+            "a presence event of alpha: {ev:?}"
+        );
         drop((a, b, c, other));
         // The entries go in the background; the count follows.
         let mut count = u64::MAX;
@@ -392,7 +399,7 @@ mod tests {
         let board: Board = ("alpha".into(), 2);
         let first = hub.presence.join(&db, &board, "u1").await.expect("join");
         let ev = next(&mut rx).await;
-        assert_eq!((ev.topic, ev.count), (Topic::Presence, Some(1)));
+        assert!(matches!(ev, LiveEvent::Presence { count: 1, .. }), "{ev:?}");
         // A second tab of the same person, renewals and recounts: the count stays 1, nothing
         // is published.
         let second = hub.presence.join(&db, &board, "u1").await.expect("join");
@@ -402,7 +409,7 @@ mod tests {
         assert!(quiet.is_err(), "published without a change: {quiet:?}");
         let someone = hub.presence.join(&db, &board, "u2").await.expect("join");
         let ev = next(&mut rx).await;
-        assert_eq!(ev.count, Some(2));
+        assert!(matches!(ev, LiveEvent::Presence { count: 2, .. }), "{ev:?}");
         drop((first, second, someone));
     }
 

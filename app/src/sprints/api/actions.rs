@@ -76,7 +76,13 @@ pub async fn add_action_item(
     )
     .await;
     let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
-    crate::webhooks::service::action_item_changed(&state, access.key(), "created", &item).await;
+    crate::webhooks::service::action_item_changed(
+        &state,
+        access.key(),
+        crate::webhooks::Change::Created,
+        &item,
+    )
+    .await;
     Ok(item)
 }
 
@@ -113,7 +119,13 @@ pub async fn update_action_item(
     )
     .await;
     let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
-    crate::webhooks::service::action_item_changed(&state, access.key(), "updated", &item).await;
+    crate::webhooks::service::action_item_changed(
+        &state,
+        access.key(),
+        crate::webhooks::Change::Updated,
+        &item,
+    )
+    .await;
     Ok(item)
 }
 
@@ -150,7 +162,13 @@ pub async fn set_action_status(
     )
     .await;
     let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
-    crate::webhooks::service::action_item_changed(&state, access.key(), "updated", &item).await;
+    crate::webhooks::service::action_item_changed(
+        &state,
+        access.key(),
+        crate::webhooks::Change::Updated,
+        &item,
+    )
+    .await;
     Ok(item)
 }
 
@@ -188,7 +206,13 @@ pub async fn carry_action_item(
     )
     .await;
     let item: ActionItem = load_action(&repo, access.key(), &id).await?.into();
-    crate::webhooks::service::action_item_changed(&state, access.key(), "updated", &item).await;
+    crate::webhooks::service::action_item_changed(
+        &state,
+        access.key(),
+        crate::webhooks::Change::Updated,
+        &item,
+    )
+    .await;
     Ok(item)
 }
 
@@ -211,6 +235,12 @@ pub async fn delete_action_item(key: String, id: String) -> Result<(), AppError>
     )
     .await;
     let item: ActionItem = item.into();
-    crate::webhooks::service::action_item_changed(&state, access.key(), "deleted", &item).await;
+    crate::webhooks::service::action_item_changed(
+        &state,
+        access.key(),
+        crate::webhooks::Change::Deleted,
+        &item,
+    )
+    .await;
     Ok(())
 }
