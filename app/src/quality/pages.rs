@@ -15,22 +15,6 @@ use crate::projects::api::list_user_choices;
 use crate::projects::{ProjectDetail, UserChoice};
 use crate::signals::Level;
 
-/// A counter that goes up each time `action` succeeds. Lists refresh on it, so that a refused
-/// form keeps what the user typed (a refresh would render the forms afresh).
-fn successes<S>(action: ServerAction<S>) -> RwSignal<u32>
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    let count = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            count.update(|n| *n += 1);
-        }
-    });
-    count
-}
-
 /// `/projects/{key}/readiness`.
 #[component]
 pub fn ReadinessPage() -> impl IntoView {
@@ -46,11 +30,7 @@ pub fn ReadinessPage() -> impl IntoView {
 fn ReadinessChecklist(key: String, can_write: bool) -> impl IntoView {
     let set = ServerAction::<SetReadinessItem>::new();
     let k = key.clone();
-    let saved_count = successes(set);
-    let readiness = Resource::new(
-        move || (k.clone(), saved_count.get()),
-        |(k, _)| get_readiness(k),
-    );
+    let readiness = Resource::new(move || k.clone(), get_readiness);
     let users = Resource::new(|| (), |_| list_user_choices());
     let error = action_error(set);
     // The item whose form was submitted last, so that its error shows next to it.
@@ -221,8 +201,6 @@ fn DqRegisterView(key: String, can_write: bool, can_manage: bool) -> impl IntoVi
     let create = ServerAction::<CreateDqIssue>::new();
     let update = ServerAction::<UpdateDqIssue>::new();
     let delete = ServerAction::<DeleteDqIssue>::new();
-    let (created_n, updated_n, deleted_n) =
-        (successes(create), successes(update), successes(delete));
     let k = key.clone();
     let register = Resource::new(
         move || {
@@ -230,9 +208,6 @@ fn DqRegisterView(key: String, can_write: bool, can_manage: bool) -> impl IntoVi
                 k.clone(),
                 status_f.get(),
                 severity_f.get(),
-                created_n.get(),
-                updated_n.get(),
-                deleted_n.get(),
             )
         },
         |(k, status, severity, ..)| list_dq_issues(k, Some(status), Some(severity)),
@@ -241,8 +216,8 @@ fn DqRegisterView(key: String, can_write: bool, can_manage: bool) -> impl IntoVi
     let owners = Resource::new(move || k.clone(), list_source_owners);
     let k = key.clone();
     let editing = Resource::new(
-        move || (k.clone(), edit_id.get(), updated_n.get()),
-        |(k, id, _)| async move {
+        move || (k.clone(), edit_id.get()),
+        |(k, id)| async move {
             match id {
                 Some(id) => get_dq_issue(k, id).await.map(Some),
                 None => Ok(None),

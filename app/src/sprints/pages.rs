@@ -2,7 +2,6 @@
 
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use super::api::*;
@@ -24,22 +23,6 @@ pub use review::*;
 fn use_sprint_number() -> Signal<String> {
     let params = use_params_map();
     Signal::derive(move || params.read().get("n").unwrap_or_default())
-}
-
-/// A counter that moves only when `action` succeeds, so that a resource keyed on it reloads
-/// after a save but keeps a form (and what was typed in it) after an error.
-fn ok_version<S>(action: ServerAction<S>) -> Memo<usize>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Memo::new(move |prev: Option<&usize>| {
-        let version = action.version().get();
-        match action.value().get() {
-            Some(Ok(_)) => version,
-            _ => prev.copied().unwrap_or(version),
-        }
-    })
 }
 
 /// "2026-01-05 – 2026-01-18".
@@ -122,12 +105,8 @@ impl SprintsData {
     /// The action and resource for the project named in the URL.
     pub fn new() -> Self {
         let create = ServerAction::<CreateSprint>::new();
-        let created = ok_version(create);
         let key = crate::components::use_project_key();
-        let list = Resource::new(
-            move || (key.get(), created.get()),
-            |(k, _)| get_sprint_board(k),
-        );
+        let list = Resource::new(move || key.get(), get_sprint_board);
         Self { create, list }
     }
 }
@@ -269,12 +248,8 @@ pub fn SprintPage() -> impl IntoView {
 fn SprintBody(key: String, n: Signal<String>) -> impl IntoView {
     let update = ServerAction::<UpdateSprint>::new();
     let delete = ServerAction::<DeleteSprint>::new();
-    let saved = ok_version(update);
     let k = key.clone();
-    let detail = Resource::new(
-        move || (k.clone(), n.get(), saved.get()),
-        |(k, n, _)| get_sprint(k, n),
-    );
+    let detail = Resource::new(move || (k.clone(), n.get()), |(k, n)| get_sprint(k, n));
     view! {
         <Transition fallback=loading>
             {move || {

@@ -78,14 +78,6 @@ fn LinkForm(
         matches!(submit.value().get(), Some(Ok(())))
             || query.read().get("sent").as_deref() == Some("1")
     };
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(submit.value().get(), Some(Ok(())))
-            && let Some(form) = form_ref.get()
-        {
-            form.reset();
-        }
-    });
     let title = format!("Feedback for {}", link.project_name);
     let names_stakeholder = link.names_stakeholder;
     view! {
@@ -98,7 +90,7 @@ fn LinkForm(
             </div>
         })}
         {move || if sent() { Some(view! { <p class="alert alert-info" role="status">"Thank you! Your feedback was sent to the team."</p> }) } else { None }}
-        <ActionForm action=submit node_ref=form_ref attr:class="card public-form" attr:novalidate=true>
+        <ActionForm action=submit attr:class="card public-form" attr:novalidate=true>
             <FormError error/>
             <input type="hidden" name="token" value=token/>
             <input type="hidden" name="project" value=link.project_key.clone()/>

@@ -47,26 +47,8 @@ fn RetroBody(key: String, n: Signal<String>) -> impl IntoView {
         carry: ServerAction::new(),
         delete_action: ServerAction::new(),
     };
-    let versions = [
-        ok_version(a.put),
-        ok_version(a.delete),
-        ok_version(a.add_item),
-        ok_version(a.delete_item),
-        ok_version(a.vote),
-        ok_version(a.add_question),
-        ok_version(a.answer),
-        ok_version(a.add_action),
-        ok_version(a.update_action),
-        ok_version(a.status),
-        ok_version(a.carry),
-        ok_version(a.delete_action),
-    ];
-    let refresh = Memo::new(move |_| versions.iter().map(|v| v.get()).sum::<usize>());
     let k = key.clone();
-    let data = Resource::new(
-        move || (k.clone(), n.get(), refresh.get()),
-        |(k, n, _)| get_retro(k, n),
-    );
+    let data = Resource::new(move || (k.clone(), n.get()), |(k, n)| get_retro(k, n));
     view! {
         <Transition fallback=loading>
             {move || {

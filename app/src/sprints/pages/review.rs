@@ -18,13 +18,8 @@ pub fn ReviewPage() -> impl IntoView {
 fn ReviewBody(key: String, n: Signal<String>) -> impl IntoView {
     let put = ServerAction::<PutReview>::new();
     let delete = ServerAction::<DeleteReview>::new();
-    let saved = ok_version(put);
-    let deleted = ok_version(delete);
     let k = key.clone();
-    let data = Resource::new(
-        move || (k.clone(), n.get(), saved.get(), deleted.get()),
-        |(k, n, ..)| get_review(k, n),
-    );
+    let data = Resource::new(move || (k.clone(), n.get()), |(k, n)| get_review(k, n));
     view! {
         <Transition fallback=loading>
             {move || {
