@@ -79,6 +79,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The read cache of this instance (see [`crate::cache`]).
     pub cache: Arc<crate::cache::Cache>,
+    /// The credentials this instance has seen (see [`store::credentials`]).
+    pub credentials: Arc<store::credentials::CredentialCache>,
     /// The live-update hub of this instance (see [`crate::live::hub`]).
     pub live: Arc<crate::live::hub::LiveHub>,
     /// Wakes this instance's webhook delivery worker when a delivery was queued.
@@ -95,9 +97,19 @@ impl AppState {
             settings: Arc::new(settings),
             leptos_options,
             cache,
+            credentials: Arc::default(),
             live: Arc::new(crate::live::hub::LiveHub::default()),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// The counters a request with this credential should read (see [`Cache::stamp_keys`]):
+    /// the project its path names, and for a caller seen before their own and their projects'.
+    ///
+    /// [`Cache::stamp_keys`]: crate::cache::Cache::stamp_keys
+    pub fn stamp_keys(&self, credential_hash: &str, path_project: Option<&str>) -> Vec<String> {
+        let user = self.credentials.user_of(credential_hash);
+        self.cache.stamp_keys(user.as_deref(), path_project)
     }
 }
 

@@ -18,10 +18,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::auth::{SessionRecord, UserRecord};
 use crate::db::Db;
 use crate::reports::{self as repo, LoadedProject, Stamp};
-use crate::tokens::TokenRecord;
 use domain::auth::CurrentUser;
 use domain::error::AppResult;
 use domain::projects::MemberRole;
@@ -173,27 +171,6 @@ impl Catalog {
     }
 }
 
-/// How many credentials [`Cache::remember_credential`] keeps before it starts afresh.
-const MAX_CREDENTIALS: usize = 10_000;
-
-/// A session or API token as last read from the database, with its user.
-#[derive(Clone, Debug)]
-pub enum Credential {
-    /// A browser session.
-    Session(SessionRecord, UserRecord),
-    /// A personal API token.
-    Token(TokenRecord, UserRecord),
-}
-
-impl Credential {
-    /// The user it signs in.
-    pub fn user(&self) -> &UserRecord {
-        match self {
-            Credential::Session(_, u) | Credential::Token(_, u) => u,
-        }
-    }
-}
-
 /// How many project snapshots a cache keeps by default (`TOUCHPOINT_CACHE_PROJECTS`).
 pub const DEFAULT_CAPACITY: usize = 500;
 
@@ -207,9 +184,6 @@ pub struct Cache {
     /// One load at a time per project: concurrent misses wait for the first and share it.
     loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     catalog: RwLock<Option<Arc<Catalog>>>,
-    /// Session or token hash → the credential as last read and its user's counter
-    /// (`revision:⟨~user:<id>⟩`) then. It is used only while that counter has not moved.
-    credentials: RwLock<HashMap<String, (i64, Credential)>>,
     loads: AtomicU64,
     /// The day (`reports::summary::day_of`) for which this instance checked every stored
     /// portfolio line.
@@ -232,7 +206,6 @@ impl Cache {
             clock: AtomicU64::new(0),
             loading: Mutex::new(HashMap::new()),
             catalog: RwLock::new(None),
-            credentials: RwLock::new(HashMap::new()),
             loads: AtomicU64::new(0),
             summaries_day: RwLock::new(None),
             summaries_lock: tokio::sync::Mutex::new(()),
@@ -275,19 +248,15 @@ impl Cache {
     }
 
     /// The counters a request should read with (or instead of) its session lookup: the
-    /// project its path names, and, for a credential seen before, its user's counter and the
-    /// user's projects (which the navigation counts), as in the cached catalog.
-    pub fn stamp_keys(&self, credential_hash: &str, path_project: Option<&str>) -> Vec<String> {
+    /// project its path names, and, for a caller seen before (`user`, from the
+    /// [`crate::credentials::CredentialCache`]), their counter and their projects (which the
+    /// navigation counts), as in the cached catalog.
+    pub fn stamp_keys(&self, user: Option<&str>, path_project: Option<&str>) -> Vec<String> {
         let mut keys: Vec<String> = path_project.map(str::to_string).into_iter().collect();
-        let user = self
-            .credentials
-            .read()
-            .ok()
-            .and_then(|c| c.get(credential_hash).map(|(_, cred)| cred.user().key()));
         if let Some(user) = user {
-            keys.push(repo::user_counter(&user));
+            keys.push(repo::user_counter(user));
             let catalog = self.catalog.read().ok().and_then(|c| c.clone());
-            if let Some(mine) = catalog.as_ref().and_then(|c| c.member_of.get(&user)) {
+            if let Some(mine) = catalog.as_ref().and_then(|c| c.member_of.get(user)) {
                 keys.extend(
                     mine.iter()
                         .filter(|k| Some(k.as_str()) != path_project)
@@ -296,35 +265,6 @@ impl Cache {
             }
         }
         keys
-    }
-
-    /// The credential with this hash as last read, if its user's counter in `stamp` is still
-    /// the one it was read at.
-    pub fn credential(&self, credential_hash: &str, stamp: &Stamp) -> Option<Credential> {
-        let (revision, cred) = self
-            .credentials
-            .read()
-            .ok()?
-            .get(credential_hash)
-            .cloned()?;
-        (stamp.project(&repo::user_counter(&cred.user().key())) == Some(revision)).then_some(cred)
-    }
-
-    /// Keeps a credential as read at its user's counter `revision`.
-    pub fn remember_credential(&self, credential_hash: &str, revision: i64, cred: Credential) {
-        if let Ok(mut c) = self.credentials.write() {
-            if c.len() >= MAX_CREDENTIALS {
-                c.clear();
-            }
-            c.insert(credential_hash.to_string(), (revision, cred));
-        }
-    }
-
-    /// Forgets a credential (signed out, expired, revoked).
-    pub fn forget_credential(&self, credential_hash: &str) {
-        if let Ok(mut c) = self.credentials.write() {
-            c.remove(credential_hash);
-        }
     }
 
     /// One project, current as of this call; `None` if it does not exist.

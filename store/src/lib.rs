@@ -5,6 +5,7 @@
 //! server-only dependency of `app`.
 
 pub mod cache;
+pub mod credentials;
 pub mod db;
 pub mod live;
 pub mod markdown;

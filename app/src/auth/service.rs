@@ -5,7 +5,7 @@ pub use store::secrets::{hash_password, hash_token, new_token, verify_password};
 
 use super::repo::{AuthRepo, NewUser, SessionRecord, UserRecord};
 use super::{CurrentUser, Role};
-use crate::cache::Credential;
+use store::credentials::Credential;
 use crate::db::rid;
 use crate::error::{AppError, AppResult};
 pub use crate::request::{AuthSession, RequestCtx, request_ctx};
@@ -173,7 +173,7 @@ pub async fn resolve_session_with(
     let (session, user) = match known {
         Some(Credential::Session(session, user)) => (session, user),
         _ => {
-            let keys = wanted.map(|path| state.cache.stamp_keys(&hash, path));
+            let keys = wanted.map(|path| state.stamp_keys(&hash, path));
             let ask = if stamp.is_some() {
                 None
             } else {
@@ -182,10 +182,10 @@ pub async fn resolve_session_with(
             let (found, read) = repo.session_with_user_and_stamp(&hash, ask).await?;
             stamp = stamp.or(read);
             let Some((session, user, revision)) = found else {
-                state.cache.forget_credential(&hash);
+                state.credentials.forget(&hash);
                 return Ok((None, None));
             };
-            state.cache.remember_credential(
+            state.credentials.remember(
                 &hash,
                 revision,
                 Credential::Session(session.clone(), user.clone()),
@@ -196,7 +196,7 @@ pub async fn resolve_session_with(
     let now = Utc::now();
     let idle_end = session.last_seen_at + state.settings.session_idle;
     if now >= session.expires_at || now >= idle_end || !user.active {
-        state.cache.forget_credential(&hash);
+        state.credentials.forget(&hash);
         repo.delete_session(&hash).await?;
         return Ok((None, None));
     }
@@ -227,7 +227,7 @@ pub(crate) async fn known_credential(
     let Some(path) = wanted else {
         return Ok((None, None));
     };
-    let keys = state.cache.stamp_keys(hash, path);
+    let keys = state.stamp_keys(hash, path);
     if !keys
         .iter()
         .any(|k| k.starts_with(store::revisions::USER_PREFIX))
@@ -235,7 +235,7 @@ pub(crate) async fn known_credential(
         return Ok((None, None));
     }
     let stamp = crate::reports::repo::stamp(&state.db, &keys).await?;
-    Ok((state.cache.credential(hash, &stamp), Some(stamp)))
+    Ok((state.credentials.get(hash, &stamp), Some(stamp)))
 }
 
 /// Builds the `Set-Cookie` value that stores a session token.

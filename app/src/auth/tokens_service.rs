@@ -8,7 +8,7 @@ use super::tokens::{
     ApiToken, CreatedToken, MAX_LIVE_TOKENS, TOKEN_PREFIX, looks_like_token, validate_new_token,
 };
 use super::tokens_repo::TokenRepo;
-use crate::cache::Credential;
+use store::credentials::Credential;
 use crate::db::key_of;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -171,7 +171,7 @@ pub async fn resolve_api_token_with(
     let (record, user) = match known {
         Some(Credential::Token(record, user)) => (record, user),
         _ => {
-            let keys = wanted.map(|path| state.cache.stamp_keys(&hash, path));
+            let keys = wanted.map(|path| state.stamp_keys(&hash, path));
             let ask = if stamp.is_some() {
                 None
             } else {
@@ -180,10 +180,10 @@ pub async fn resolve_api_token_with(
             let (found, read) = repo.with_user_and_stamp(&hash, ask).await?;
             stamp = stamp.or(read);
             let Some((record, user, revision)) = found else {
-                state.cache.forget_credential(&hash);
+                state.credentials.forget(&hash);
                 return Ok((None, None));
             };
-            state.cache.remember_credential(
+            state.credentials.remember(
                 &hash,
                 revision,
                 Credential::Token(record.clone(), user.clone()),
