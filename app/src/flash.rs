@@ -96,7 +96,7 @@ pub fn hand_over(name: &'static str, path: &str, value: &str) {
     let Some(auth) = crate::auth::service::request_ctx().auth else {
         return;
     };
-    if !crate::feedback::service::plain_form_post() {
+    if !crate::forms::plain_form_post() {
         return;
     }
     let handed = Handed {

@@ -6,7 +6,7 @@
 pub mod assets;
 pub mod auth;
 pub mod components;
-pub use domain::{error, format, signals};
+pub use domain::{error, fields, format, signals};
 pub mod feedback;
 pub mod flash;
 pub mod home;
@@ -26,6 +26,8 @@ pub mod workspace;
 pub use store::cache;
 #[cfg(feature = "ssr")]
 pub use store::db;
+#[cfg(feature = "ssr")]
+pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

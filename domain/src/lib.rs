@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 pub mod feedback;
+pub mod fields;
 pub mod format;
 pub mod interviews;
 pub mod projects;

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub use crate::fields::{check_text, parse_date, parse_opt_date};
 pub use crate::format::{MemberRole, MlNeeded, ProjectStatus};
 
 /// A project as the UI and the API see it.
@@ -260,32 +261,6 @@ fn parse_int(
         ));
     }
     Ok(n)
-}
-
-/// Parses a `YYYY-MM-DD` date from a form field.
-pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field(field, "Enter a date as YYYY-MM-DD."))
-}
-
-/// Parses an optional `YYYY-MM-DD` date (empty means none).
-pub fn parse_opt_date(field: &str, value: &str) -> Result<Option<NaiveDate>, AppError> {
-    if value.trim().is_empty() {
-        Ok(None)
-    } else {
-        parse_date(field, value).map(Some)
-    }
-}
-
-/// Checks free text: at most `max` characters.
-pub fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
-    if value.chars().count() > max {
-        return Err(AppError::field(
-            field,
-            format!("Use at most {max} characters."),
-        ));
-    }
-    Ok(value.trim().to_string())
 }
 
 impl ProjectForm {

@@ -5,8 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub use crate::fields::parse_flag;
+use crate::fields::{check_text, parse_date, parse_opt_date};
 pub use crate::format::{DqDimension, DqSeverity, DqStatus, READINESS_KEYS, ReadinessItem};
-use crate::projects::{check_text, parse_date, parse_opt_date};
 use crate::signals::Level;
 
 /// Longest note on a readiness item.
@@ -159,15 +160,6 @@ pub struct ValidReadinessItem {
     pub owner: Option<String>,
     /// The note, trimmed.
     pub note: String,
-}
-
-/// Parses a checkbox or `true`/`false` field: absent, empty or `false` is false.
-pub fn parse_flag(field: &str, value: &str) -> Result<bool, AppError> {
-    match value.trim() {
-        "" | "false" | "off" => Ok(false),
-        "true" | "on" => Ok(true),
-        _ => Err(AppError::field(field, "Expected true or false.")),
-    }
 }
 
 impl ReadinessItemForm {

@@ -5,8 +5,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::fields::{check_text, parse_date, parse_opt_date};
 pub use crate::format::{ActionStatus, Function, RetroColumn, RetroFormat, ReviewOutcome};
-use crate::projects::{AccessLevel, UserChoice, check_text, parse_date, parse_opt_date};
+use crate::projects::{AccessLevel, UserChoice};
 
 /// The longest sprint accepted, in days (`end_on − start_on + 1`).
 pub const MAX_SPRINT_DAYS: i64 = 42;

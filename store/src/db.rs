@@ -325,6 +325,18 @@ pub async fn empty_database(db: &Db) -> Result<(), surrealdb::Error> {
     Ok(())
 }
 
+/// The sprint number of a sprint-scoped id (`retro:[key, n]`, `sprint:[key, n]`).
+pub fn sprint_of(id: &surrealdb::types::RecordId) -> Option<u32> {
+    use surrealdb::types::{RecordIdKey, Value};
+    match &id.key {
+        RecordIdKey::Array(parts) => match parts.get(1) {
+            Some(Value::Number(n)) => n.to_int().and_then(|n| u32::try_from(n).ok()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The key part of a record id, as the string ids the DTOs carry.
 pub fn key_of(id: &surrealdb::types::RecordId) -> String {
     use surrealdb::types::RecordIdKey;

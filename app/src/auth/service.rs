@@ -5,11 +5,11 @@ pub use store::secrets::{hash_password, hash_token, new_token, verify_password};
 
 use super::repo::{AuthRepo, NewUser, SessionRecord, UserRecord};
 use super::{CurrentUser, Role};
-use store::credentials::Credential;
 use crate::db::rid;
 use crate::error::{AppError, AppResult};
 pub use crate::request::{AuthSession, RequestCtx, request_ctx};
 use crate::state::{AppState, Settings};
+use store::credentials::Credential;
 
 /// The message for every failed sign-in, whether or not the account exists.
 pub const LOGIN_FAILED: &str = "Incorrect email or password.";

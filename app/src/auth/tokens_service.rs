@@ -8,10 +8,10 @@ use super::tokens::{
     ApiToken, CreatedToken, MAX_LIVE_TOKENS, TOKEN_PREFIX, looks_like_token, validate_new_token,
 };
 use super::tokens_repo::TokenRepo;
-use store::credentials::Credential;
 use crate::db::key_of;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use store::credentials::Credential;
 
 /// How stale `last_used_at` may get before a request refreshes it (saves a write per request).
 const TOUCH_EVERY: Duration = Duration::seconds(60);

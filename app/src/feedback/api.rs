@@ -11,8 +11,7 @@ use crate::error::AppError;
 mod ssr {
     pub use super::super::repo::{Author, FeedbackRepo};
     pub use super::super::service::{
-        CLOSED_LINK, browser_cookie, browser_id, check_scope, plain_form_post, rate_limit,
-        redirect_plain_form, resolve,
+        CLOSED_LINK, browser_cookie, browser_id, check_scope, rate_limit, resolve,
     };
     pub use super::super::{
         INBOX_MAX_PAGE, INBOX_PAGE, InboxFilter, InviteState, OpenLink, OwnFeedback,
@@ -20,7 +19,7 @@ mod ssr {
         validate_author, validate_content, validate_triage,
     };
     pub use crate::auth::service::{audit, hash_token, new_token, request_ctx, require_user};
-    pub use crate::feedback::service::base_url;
+    pub use crate::forms::{base_url, plain_form_post, redirect_plain_form};
     pub use crate::interviews::plausible_id;
     pub use crate::interviews::repo::InterviewRepo;
     pub use crate::projects::service::{project_access, require_manage, require_write};

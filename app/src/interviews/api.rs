@@ -18,7 +18,7 @@ mod ssr {
     pub use crate::auth::CurrentUser;
     pub use crate::auth::repo::AuthRepo;
     pub use crate::auth::service::{RequestCtx, audit, hash_token, new_token, require_user};
-    pub use crate::feedback::service::{base_url, plain_form_post};
+    pub use crate::forms::{base_url, plain_form_post};
     pub use crate::projects::repo::ProjectRepo;
     pub use crate::projects::service::{
         ProjectAccess, project_access, require_manage, require_write,

@@ -203,13 +203,7 @@ fn DqRegisterView(key: String, can_write: bool, can_manage: bool) -> impl IntoVi
     let delete = ServerAction::<DeleteDqIssue>::new();
     let k = key.clone();
     let register = Resource::new(
-        move || {
-            (
-                k.clone(),
-                status_f.get(),
-                severity_f.get(),
-            )
-        },
+        move || (k.clone(), status_f.get(), severity_f.get()),
         |(k, status, severity, ..)| list_dq_issues(k, Some(status), Some(severity)),
     );
     let k = key.clone();

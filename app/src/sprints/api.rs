@@ -195,15 +195,14 @@ pub async fn create_sprint(
     let next = next_sprint(&access, access.snapshot.today());
     let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let name = match name {
-        Some(n) => Some(crate::projects::check_text("name", n, MAX_NAME)?),
+        Some(n) => Some(crate::fields::check_text("name", n, MAX_NAME)?),
         None => None,
     };
-    let goal = crate::projects::check_text("goal", goal.as_deref().unwrap_or_default(), MAX_TEXT)?;
-    let start =
-        crate::projects::parse_opt_date("start_on", start_on.as_deref().unwrap_or_default())?
-            .unwrap_or(next.start_on);
+    let goal = crate::fields::check_text("goal", goal.as_deref().unwrap_or_default(), MAX_TEXT)?;
+    let start = crate::fields::parse_opt_date("start_on", start_on.as_deref().unwrap_or_default())?
+        .unwrap_or(next.start_on);
     let target = u32::try_from(access.project.target_iteration_days).unwrap_or(14);
-    let end = crate::projects::parse_opt_date("end_on", end_on.as_deref().unwrap_or_default())?
+    let end = crate::fields::parse_opt_date("end_on", end_on.as_deref().unwrap_or_default())?
         .unwrap_or_else(|| next_sprint_dates(None, Some(start), start, target).1);
     check_dates(start, end)?;
     let created = crate::db::retry_conflicts(|| {

@@ -89,7 +89,7 @@ pub async fn create_webhook(
     if v.secret.is_none() {
         crate::flash::hand_over(crate::flash::NEW_SECRET, &page, &secret);
     }
-    crate::feedback::service::redirect_plain_form(&page, "", None);
+    crate::forms::redirect_plain_form(&page, "", None);
     Ok(CreatedWebhook { webhook, secret })
 }
 
@@ -113,7 +113,7 @@ pub async fn update_webhook(
         .ok_or_else(|| AppError::not_found("Webhook"))?;
     let allow_private = repo.allow_private().await?;
     let v = validate(&url, &events.unwrap_or_default(), None, allow_private)?;
-    let active = crate::quality::parse_flag("active", active.as_deref().unwrap_or_default())?;
+    let active = crate::fields::parse_flag("active", active.as_deref().unwrap_or_default())?;
     repo.update(&key, &id, &v, active).await?;
     if v.events.contains(&EventType::SignalChanged)
         && !before.events.contains(&EventType::SignalChanged)
@@ -155,11 +155,7 @@ pub async fn delete_webhook(key: String, id: String) -> Result<(), AppError> {
         &format!("webhook {}", id.trim()),
     )
     .await;
-    crate::feedback::service::redirect_plain_form(
-        &format!("/projects/{key}/settings/webhooks"),
-        "",
-        None,
-    );
+    crate::forms::redirect_plain_form(&format!("/projects/{key}/settings/webhooks"), "", None);
     Ok(())
 }
 
@@ -199,7 +195,7 @@ pub async fn get_webhook_settings() -> Result<bool, AppError> {
 #[server(prefix = "/api/fn", endpoint = "webhooks/settings/update")]
 pub async fn update_webhook_settings(allow_private: Option<String>) -> Result<(), AppError> {
     let (state, user, ctx) = require_admin("change the webhook setting").await?;
-    let allow = crate::quality::parse_flag(
+    let allow = crate::fields::parse_flag(
         "allow_private",
         allow_private.as_deref().unwrap_or_default(),
     )?;

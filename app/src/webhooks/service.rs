@@ -132,7 +132,7 @@ pub async fn feedback_created(
 ) {
     let data = EventData::FeedbackCreated(FeedbackCreated {
         feedback_id: id.to_string(),
-        sprint: sprint.and_then(crate::live::hub::sprint_of),
+        sprint: sprint.and_then(crate::db::sprint_of),
         channel: channel.to_string(),
         category: content.category.as_str().to_string(),
         rating: content.rating,

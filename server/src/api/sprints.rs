@@ -276,7 +276,7 @@ async fn create_sprint(
         // The fields the create function does not take are checked before anything is written.
         parse_count("committed", committed.as_deref().unwrap_or_default())?;
         parse_count("completed", completed.as_deref().unwrap_or_default())?;
-        app::projects::check_text("notes", s.notes.as_deref().unwrap_or_default(), MAX_TEXT)?;
+        app::fields::check_text("notes", s.notes.as_deref().unwrap_or_default(), MAX_TEXT)?;
         let saved = fns::create_sprint(key.clone(), s.name, s.goal, s.start_on, s.end_on).await?;
         if committed.is_none() && completed.is_none() && s.notes.is_none() {
             return Ok(saved);

@@ -363,11 +363,7 @@ async fn interviews_ics(
         let schedule = fns::list_interviews(key).await?;
         let mut items: Vec<Interview> = schedule.past.into_iter().rev().collect();
         items.extend(schedule.upcoming);
-        Ok((
-            project.project.name,
-            items,
-            app::feedback::service::base_url(&settings),
-        ))
+        Ok((project.project.name, items, app::forms::base_url(&settings)))
     })
     .await?;
     let body = ical::calendar(&format!("{name} interviews"), &interviews, |i| {

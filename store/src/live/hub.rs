@@ -21,12 +21,12 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::Serialize;
 use surrealdb::Notification;
-use surrealdb::types::{Action, RecordId, RecordIdKey, SurrealValue, Value};
+use surrealdb::types::{Action, RecordId, SurrealValue, Value};
 use tokio::sync::broadcast;
 
 use super::presence::{BEAT, Board, PresenceBook, presence_count};
 use super::streams::{AccessChecks, OpenStreams};
-use crate::db::{Db, key_of};
+use crate::db::{Db, key_of, sprint_of};
 use crate::revisions::Counter;
 use domain::error::AppResult;
 
@@ -294,17 +294,6 @@ fn place(row: &Row) -> Option<(String, Option<u32>)> {
         .and_then(sprint_of)
         .or_else(|| row.board.and_then(|b| u32::try_from(b).ok()));
     Some((project, sprint))
-}
-
-/// The sprint number of a sprint-scoped id (`retro:[key, n]`, `sprint:[key, n]`).
-pub fn sprint_of(id: &RecordId) -> Option<u32> {
-    match &id.key {
-        RecordIdKey::Array(parts) => match parts.get(1) {
-            Some(Value::Number(n)) => n.to_int().and_then(|n| u32::try_from(n).ok()),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 #[cfg(test)]
