@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::auth::CurrentUser;
-use crate::reports::repo::Stamp;
+use store::revisions::Stamp;
 
 /// What the request middleware learned about the caller, stored in the request's extensions.
 #[derive(Clone, Debug, Default)]

@@ -5,7 +5,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::reports::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use crate::revisions::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
 use domain::auth::{AuditEntry, Role, SessionInfo, UserSummary};
 use domain::error::{AppError, AppResult};
 

@@ -6,7 +6,7 @@
 //! writes that change what every project shows raise `revision:⟨~directory⟩` (stakeholder and
 //! user names, functions, the time zone) or `revision:⟨~catalog⟩` (projects and memberships).
 //! Before answering, a request reads those counters (one round trip of key reads, see
-//! [`repo::stamp`]) and uses a cached snapshot only when it was loaded at exactly those counts;
+//! [`crate::revisions::stamp`]) and uses a cached snapshot only when it was loaded at exactly those counts;
 //! otherwise it loads the project again. So a write through any app instance, an import, a
 //! restore (which raises the directory counter) or a change of time zone is seen by the next
 //! request everywhere, and reports for past `as_of` dates are computed from the same snapshot.
@@ -19,12 +19,17 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::db::Db;
-use crate::reports::{self as repo, LoadedProject, Stamp};
+use crate::revisions::{Stamp, parse_time_zone, stamp, user_counter};
 use domain::auth::CurrentUser;
 use domain::error::AppResult;
 use domain::projects::MemberRole;
 use domain::reports::ProjectReport;
 use domain::signals::ProjectSignals;
+
+mod load;
+pub use load::{
+    LoadedCatalog, LoadedProject, PEOPLE_SQL, load_catalog, load_project, project_statements,
+};
 
 /// How many report dates each snapshot remembers (today, and a few dates people look back at).
 const MEMO_DATES: usize = 4;
@@ -105,12 +110,12 @@ impl ProjectSnapshot {
     /// every write to the project, and every change of a name or function of a person it
     /// mentions, moves), in its time zone.
     fn current(&self, stamp: &Stamp, revision: i64) -> bool {
-        self.revision == revision && self.time_zone == repo::parse_time_zone(&stamp.time_zone)
+        self.revision == revision && self.time_zone == parse_time_zone(&stamp.time_zone)
     }
 
     /// Like [`Self::current`], or newer: what a request that waited for another's load takes.
     fn current_or_newer(&self, stamp: &Stamp, revision: i64) -> bool {
-        self.revision >= revision && self.time_zone == repo::parse_time_zone(&stamp.time_zone)
+        self.revision >= revision && self.time_zone == parse_time_zone(&stamp.time_zone)
     }
 }
 
@@ -254,7 +259,7 @@ impl Cache {
     pub fn stamp_keys(&self, user: Option<&str>, path_project: Option<&str>) -> Vec<String> {
         let mut keys: Vec<String> = path_project.map(str::to_string).into_iter().collect();
         if let Some(user) = user {
-            keys.push(repo::user_counter(user));
+            keys.push(user_counter(user));
             let catalog = self.catalog.read().ok().and_then(|c| c.clone());
             if let Some(mine) = catalog.as_ref().and_then(|c| c.member_of.get(user)) {
                 keys.extend(
@@ -284,7 +289,7 @@ impl Cache {
         match prefetched {
             Some(stamp) if stamp.project(key).is_some() => self.project_at(db, key, stamp).await,
             _ => {
-                let stamp = repo::stamp(db, &[key.to_string()]).await?;
+                let stamp = stamp(db, &[key.to_string()]).await?;
                 self.project_at(db, key, &stamp).await
             }
         }
@@ -310,7 +315,7 @@ impl Cache {
     ) -> AppResult<(Vec<Arc<ProjectSnapshot>>, Tz)> {
         let stamp = match prefetched {
             Some(s) if keys.iter().all(|k| s.project(k).is_some()) => s.clone(),
-            _ => repo::stamp(db, keys).await?,
+            _ => stamp(db, keys).await?,
         };
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
@@ -318,7 +323,7 @@ impl Cache {
                 out.push(s);
             }
         }
-        Ok((out, repo::parse_time_zone(&stamp.time_zone)))
+        Ok((out, parse_time_zone(&stamp.time_zone)))
     }
 
     /// One project as of `stamp` (which must hold its counter).
@@ -386,7 +391,7 @@ impl Cache {
 
     async fn load(&self, db: &Db, key: &str) -> AppResult<Option<Arc<ProjectSnapshot>>> {
         self.loads.fetch_add(1, Ordering::Relaxed);
-        let Some(loaded) = repo::load_project(db, key).await? else {
+        let Some(loaded) = load::load_project(db, key).await? else {
             if let Ok(mut m) = self.projects.write() {
                 m.remove(key);
             }
@@ -431,7 +436,7 @@ impl Cache {
     ) -> AppResult<(Arc<Catalog>, Stamp)> {
         let stamp = match prefetched {
             Some(s) => s.clone(),
-            None => repo::stamp(db, &[]).await?,
+            None => stamp(db, &[]).await?,
         };
         let cached = self.catalog.read().ok().and_then(|c| c.clone());
         if let Some(c) = cached
@@ -439,7 +444,7 @@ impl Cache {
         {
             return Ok((c, stamp));
         }
-        let loaded = repo::load_catalog(db).await?;
+        let loaded = load::load_catalog(db).await?;
         let catalog = Arc::new(Catalog {
             revision: loaded.revision,
             projects: loaded

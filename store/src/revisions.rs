@@ -1,7 +1,7 @@
 //! The revision counters: the one place that names them and reads them.
 //!
 //! **The revision rule.** Every write to a record that a project load reads
-//! ([`crate::reports::project_statements`]) raises a counter in the writing transaction, through
+//! ([`crate::cache::project_statements`]) raises a counter in the writing transaction, through
 //! the schema's events in `schema/70_revisions.surql`:
 //! - `revision:<project key>`: the project's own records, and the names and functions of the
 //!   people it mentions;

@@ -9,7 +9,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::auth::UserRecord;
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::reports::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use crate::revisions::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
 use domain::auth::tokens::ApiToken;
 use domain::error::{AppError, AppResult};
 

@@ -7,8 +7,8 @@ use super::service::{
 };
 use super::tokens_service;
 use crate::error::AppResult;
-use crate::reports::repo::Stamp;
 use crate::state::AppState;
+use store::revisions::Stamp;
 
 /// The caller of a request with these headers: an `Authorization: Bearer` header decides alone
 /// (a bad, expired or revoked token leaves the request unauthenticated, whatever cookies came

@@ -163,7 +163,7 @@ pub async fn resolve_session_with(
     token: &str,
     wanted: StampWanted<'_>,
     activity: Activity,
-) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
+) -> AppResult<(Option<AuthSession>, Option<store::revisions::Stamp>)> {
     if token.is_empty() || token.len() > 128 {
         return Ok((None, None));
     }
@@ -223,7 +223,7 @@ pub(crate) async fn known_credential(
     state: &AppState,
     hash: &str,
     wanted: StampWanted<'_>,
-) -> AppResult<(Option<Credential>, Option<crate::reports::repo::Stamp>)> {
+) -> AppResult<(Option<Credential>, Option<store::revisions::Stamp>)> {
     let Some(path) = wanted else {
         return Ok((None, None));
     };
@@ -234,7 +234,7 @@ pub(crate) async fn known_credential(
     {
         return Ok((None, None));
     }
-    let stamp = crate::reports::repo::stamp(&state.db, &keys).await?;
+    let stamp = store::revisions::stamp(&state.db, &keys).await?;
     Ok((state.credentials.get(hash, &stamp), Some(stamp)))
 }
 

@@ -161,7 +161,7 @@ pub async fn resolve_api_token_with(
     now: DateTime<Utc>,
     wanted: crate::auth::service::StampWanted<'_>,
     activity: crate::auth::service::Activity,
-) -> AppResult<(Option<AuthSession>, Option<crate::reports::repo::Stamp>)> {
+) -> AppResult<(Option<AuthSession>, Option<store::revisions::Stamp>)> {
     if !looks_like_token(token) {
         return Ok((None, None));
     }

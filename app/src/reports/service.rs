@@ -206,7 +206,7 @@ pub async fn check_lines(state: &AppState) -> AppResult<usize> {
 /// Today in a workspace time zone, and the day its stored lines are for
 /// ([`super::summary::day_of`]).
 fn today_in(time_zone: &str) -> (NaiveDate, String) {
-    let tz = super::repo::parse_time_zone(time_zone);
+    let tz = store::revisions::parse_time_zone(time_zone);
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     (today, super::summary::day_of(today, tz.name()))
 }
@@ -284,7 +284,7 @@ async fn refresh_chunk(
     day: &str,
     today: NaiveDate,
 ) -> AppResult<()> {
-    let stamp = super::repo::stamp(&state.db, &chunk).await?;
+    let stamp = store::revisions::stamp(&state.db, &chunk).await?;
     for key in &chunk {
         match state.cache.project_at_stamp(&state.db, key, &stamp).await? {
             Some(s) => {

@@ -14,7 +14,7 @@ async fn loading_a_project_never_scans_a_table() {
         .expect("plan");
     let plan: surrealdb::types::Value = res.take(0).expect("take");
     assert!(format!("{plan:?}").contains("TableScan"), "{plan:?}");
-    for statement in repo::project_statements() {
+    for statement in project_statements() {
         if !statement.starts_with("SELECT") || statement.contains("FROM ONLY") {
             continue;
         }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use regex::Regex;
 
 use super::*;
-use crate::reports::{PEOPLE_SQL, project_statements};
+use crate::cache::{PEOPLE_SQL, project_statements};
 
 const REVISIONS: &str = include_str!("../../schema/70_revisions.surql");
 
