@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::CurrentUser;
+use domain::auth::CurrentUser;
 use store::revisions::Stamp;
 
 /// What the request middleware learned about the caller, stored in the request's extensions.

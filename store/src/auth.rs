@@ -5,7 +5,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::revisions::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use crate::revisions::{STAMP_SQL, Stamp, USER_PREFIX, stamp_from_rows, stamp_ids};
 use domain::auth::{AuditEntry, Role, SessionInfo, UserSummary};
 use domain::error::{AppError, AppResult};
 
@@ -342,7 +342,7 @@ impl AuthRepo {
         let mut sql = format!(
             "SELECT id, user, created_at, last_seen_at, expires_at, user_agent, ip,
                     user.{{{USER_FIELDS}}} AS owner,
-                    type::record('revision', '~user:' + record::id(user)).n ?? 0 AS user_revision
+                    type::record('revision', '{USER_PREFIX}' + record::id(user)).n ?? 0 AS user_revision
              FROM $id"
         );
         if stamp_keys.is_some() {

@@ -17,7 +17,8 @@ pub mod summary;
 pub mod testing;
 pub mod transfer;
 
-// One repository per domain, under the domain's name.
+// One repository per domain, under the domain's name. A write to a record that a project load
+// reads must raise a revision counter in its transaction: see `revisions` (the revision rule).
 pub mod auth;
 pub mod feedback;
 pub mod interviews;

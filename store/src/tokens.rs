@@ -9,7 +9,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::auth::UserRecord;
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::revisions::{STAMP_SQL, Stamp, stamp_from_rows, stamp_ids};
+use crate::revisions::{STAMP_SQL, Stamp, USER_PREFIX, stamp_from_rows, stamp_ids};
 use domain::auth::tokens::ApiToken;
 use domain::error::{AppError, AppResult};
 
@@ -183,7 +183,7 @@ impl TokenRepo {
     ) -> AppResult<(Option<(TokenRecord, UserRecord, i64)>, Option<Stamp>)> {
         let mut sql = format!(
             "SELECT {TOKEN_FIELDS}, user.{{{USER_FIELDS}}} AS owner,
-                    type::record('revision', '~user:' + record::id(user)).n ?? 0 AS user_revision
+                    type::record('revision', '{USER_PREFIX}' + record::id(user)).n ?? 0 AS user_revision
              FROM type::record('api_token_hash', $hash).token"
         );
         if stamp_keys.is_some() {

@@ -33,6 +33,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::key_of;
+use crate::revisions::{CATALOG, DIRECTORY};
 use crate::sprints::sprint_id;
 use domain::error::{AppError, AppResult};
 use domain::format::{self, Workspace};
@@ -646,11 +647,14 @@ pub const TX_ROWS: usize = 2_000;
 /// What the revision events would have counted for one import transaction, which sets
 /// `$bulk_import` to switch them off: its projects, the project catalog and the directory (with
 /// the workspace time zone, which an import may set).
-const BULK_REVISIONS: &str =
-    "FOR $key IN $bump_projects { UPSERT type::record('revision', $key) SET n += 1, dirty = true; };
-UPSERT revision:⟨~catalog⟩ SET n += 1;
-UPSERT revision:⟨~directory⟩ SET n += 1, time_zone = setting:workspace.time_zone;
-";
+pub(super) fn bulk_revisions() -> String {
+    format!(
+        "FOR $key IN $bump_projects {{ UPSERT type::record('revision', $key) SET n += 1, dirty = true; }};
+UPSERT revision:⟨{CATALOG}⟩ SET n += 1;
+UPSERT revision:⟨{DIRECTORY}⟩ SET n += 1, time_zone = setting:workspace.time_zone;
+"
+    )
+}
 
 /// Counts of the rows of every table an import writes, for checks and reports.
 pub async fn table_counts(db: &Db) -> AppResult<BTreeMap<String, i64>> {

@@ -12,7 +12,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::db::Db;
 use crate::db::{key_of, rid};
 use crate::projects::{PROJECT_FIELDS, ProjectRecord};
-use crate::revisions::parse_time_zone;
+use crate::revisions::{CATALOG, DIRECTORY, parse_time_zone};
 use crate::sprints::{SPRINT_FIELDS, SprintRecord};
 use domain::error::AppResult;
 use domain::format::{READINESS_KEYS, ReviewOutcome};
@@ -153,13 +153,14 @@ struct RetroStateRow {
 /// `project` field (`$id`), never another project's rows (a test checks their plans).
 pub fn project_statements() -> Vec<String> {
     vec![
-        "RETURN {
-             revision: type::record('revision', $key).n ?? 0,
-             directory: revision:⟨~directory⟩.n ?? 0,
-             time_zone: revision:⟨~directory⟩.time_zone ?? '',
-             last_sprint_number: $id.last_sprint_number ?? 0,
-         }"
-        .to_string(),
+        format!(
+            "RETURN {{
+                 revision: type::record('revision', $key).n ?? 0,
+                 directory: revision:⟨{DIRECTORY}⟩.n ?? 0,
+                 time_zone: revision:⟨{DIRECTORY}⟩.time_zone ?? '',
+                 last_sprint_number: $id.last_sprint_number ?? 0,
+             }}"
+        ),
         format!("SELECT {PROJECT_FIELDS} FROM ONLY $id"),
         "SELECT user, user.name AS name, user.email AS email, role FROM membership WHERE project = $id ORDER BY name ASC".to_string(),
         format!("SELECT {SPRINT_FIELDS} FROM sprint WHERE project = $id ORDER BY number DESC"),
@@ -462,11 +463,11 @@ struct MembershipRow {
 /// Loads the catalog: two scans of small tables (projects and memberships).
 pub async fn load_catalog(db: &Db) -> AppResult<LoadedCatalog> {
     let mut res = db
-        .query(
-            "RETURN revision:⟨~catalog⟩.n ?? 0;
+        .query(format!(
+            "RETURN revision:⟨{CATALOG}⟩.n ?? 0;
              SELECT key, name, status FROM project ORDER BY name ASC;
-             SELECT record::id(user) AS user, record::id(project) AS project FROM membership;",
-        )
+             SELECT record::id(user) AS user, record::id(project) AS project FROM membership;"
+        ))
         .await?
         .check()?;
     let revision: Option<i64> = res.take(0)?;

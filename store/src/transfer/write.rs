@@ -20,7 +20,7 @@
 //!    transactions stay deleted.
 //!
 //! Every transaction sets `$bulk_import`, which switches off the per-row revision events, and
-//! bumps the counters of the projects it touched once ([`BULK_REVISIONS`]); so does the undo.
+//! bumps the counters of the projects it touched once ([`bulk_revisions`]); so does the undo.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -31,10 +31,10 @@ use surrealdb::types::{RecordId, SurrealValue, Value};
 use super::source::{Head, ReadError, Source};
 use super::validate::{Checked, Checker};
 use super::{
-    ActionRow, BULK_REVISIONS, CountRow, DqRow, ExistingStakeholder, ExistingUser, FeedbackRow,
-    HealthRow, ImportError, ImportIssue, ImportSummary, InsightRow, InterviewRow, LinkRow,
-    NewMembershipRow, NewProjectRow, NewReadinessRow, NewSprintRow, NewStakeholderRow, NewUserRow,
-    PROJECT_TABLES, ReadinessItemRow, RetroItemRow, RetroRow, ReviewRow, name_org, new_key,
+    ActionRow, CountRow, DqRow, ExistingStakeholder, ExistingUser, FeedbackRow, HealthRow,
+    ImportError, ImportIssue, ImportSummary, InsightRow, InterviewRow, LinkRow, NewMembershipRow,
+    NewProjectRow, NewReadinessRow, NewSprintRow, NewStakeholderRow, NewUserRow, PROJECT_TABLES,
+    ReadinessItemRow, RetroItemRow, RetroRow, ReviewRow, bulk_revisions, name_org, new_key,
     select_all,
 };
 use crate::db::{Db, key_of, rid};
@@ -589,7 +589,7 @@ impl Writer {
             }
             sql.push_str(extra);
         }
-        sql.push_str(BULK_REVISIONS);
+        sql.push_str(&bulk_revisions());
         binds.push(("bump_projects".into(), batch.keys.clone().into_value()));
         sql.push_str("COMMIT TRANSACTION;");
         let mut query = self.db.query(sql);
@@ -625,7 +625,7 @@ impl Writer {
             sql.push_str(
                 "DELETE $calendars;\nDELETE $projects;\nDELETE $users;\nDELETE $stakeholders;\n",
             );
-            sql.push_str(BULK_REVISIONS);
+            sql.push_str(&bulk_revisions());
             sql.push_str("COMMIT TRANSACTION;");
             let projects: Vec<RecordId> = written.keys.iter().map(|k| rid("project", k)).collect();
             let calendars: Vec<RecordId> = written
