@@ -29,7 +29,8 @@ run: toolchain cargo-leptos wasm-bindgen npm build-release
 	./target/release/touchpoint demo --if-empty
 	./target/release/touchpoint serve
 
-## make test: fmt, clippy per crate, unit and integration tests, then Playwright in Chromium.
+## make test: fmt, the layers' rules (scripts/check-architecture.py), clippy per crate, unit and integration
+## tests, then Playwright in Chromium and API fuzzing.
 test: bootstrap
 	scripts/test.sh
 
