@@ -5,7 +5,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::revisions::{STAMP_SQL, Stamp, USER_PREFIX, stamp_from_rows, stamp_ids};
+use crate::revisions::{Stamp, and_stamp, stamp_ids, take_stamp, user_revision_of};
 use domain::auth::{AuditEntry, Role, SessionInfo, UserSummary};
 use domain::error::{AppError, AppResult};
 
@@ -339,16 +339,15 @@ impl AuthRepo {
         hash: &str,
         stamp_keys: Option<&[String]>,
     ) -> AppResult<(Option<(SessionRecord, UserRecord, i64)>, Option<Stamp>)> {
-        let mut sql = format!(
-            "SELECT id, user, created_at, last_seen_at, expires_at, user_agent, ip,
-                    user.{{{USER_FIELDS}}} AS owner,
-                    type::record('revision', '{USER_PREFIX}' + record::id(user)).n ?? 0 AS user_revision
-             FROM $id"
+        let sql = and_stamp(
+            format!(
+                "SELECT id, user, created_at, last_seen_at, expires_at, user_agent, ip,
+                        user.{{{USER_FIELDS}}} AS owner, {} AS user_revision
+                 FROM $id",
+                user_revision_of("user")
+            ),
+            stamp_keys,
         );
-        if stamp_keys.is_some() {
-            sql.push_str(";\n");
-            sql.push_str(STAMP_SQL);
-        }
         let mut res = self
             .db
             .query(sql)
@@ -357,10 +356,7 @@ impl AuthRepo {
             .await?
             .check()?;
         let rows: Vec<SessionWithOwner> = res.take(0)?;
-        let stamp = match stamp_keys {
-            Some(keys) => Some(stamp_from_rows(keys, res.take(1)?)),
-            None => None,
-        };
+        let stamp = take_stamp(&mut res, 1, stamp_keys)?;
         let found = rows.into_iter().next().and_then(|r| {
             let owner = r.owner?;
             Some((

@@ -109,6 +109,34 @@ pub struct StampRow {
     time_zone: Option<String>,
 }
 
+/// The counter of the user a record links to in `field`, as a statement's expression: what a
+/// session or token lookup reads with its user.
+pub fn user_revision_of(field: &str) -> String {
+    format!("type::record('revision', '{USER_PREFIX}' + record::id({field})).n ?? 0")
+}
+
+/// `sql` with [`STAMP_SQL`] after it when `keys` are asked for, so that the stamp comes in the
+/// same round trip (bind `$stamp_ids` to [`stamp_ids`], read it with [`take_stamp`]).
+pub fn and_stamp(mut sql: String, keys: Option<&[String]>) -> String {
+    if keys.is_some() {
+        sql.push_str(";\n");
+        sql.push_str(STAMP_SQL);
+    }
+    sql
+}
+
+/// The stamp that [`and_stamp`] added, as statement `index` of `res`; `None` when none was asked.
+pub fn take_stamp(
+    res: &mut surrealdb::IndexedResults,
+    index: usize,
+    keys: Option<&[String]>,
+) -> AppResult<Option<Stamp>> {
+    match keys {
+        Some(keys) => Ok(Some(stamp_from_rows(keys, res.take(index)?))),
+        None => Ok(None),
+    }
+}
+
 /// The stamp of `keys` from the rows of [`STAMP_SQL`]; a counter that does not exist yet is 0.
 pub fn stamp_from_rows(keys: &[String], rows: Vec<StampRow>) -> Stamp {
     let mut stamp = Stamp {

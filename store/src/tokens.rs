@@ -9,7 +9,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::auth::UserRecord;
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
-use crate::revisions::{STAMP_SQL, Stamp, USER_PREFIX, stamp_from_rows, stamp_ids};
+use crate::revisions::{Stamp, and_stamp, stamp_ids, take_stamp, user_revision_of};
 use domain::auth::tokens::ApiToken;
 use domain::error::{AppError, AppResult};
 
@@ -181,15 +181,14 @@ impl TokenRepo {
         hash: &str,
         stamp_keys: Option<&[String]>,
     ) -> AppResult<(Option<(TokenRecord, UserRecord, i64)>, Option<Stamp>)> {
-        let mut sql = format!(
-            "SELECT {TOKEN_FIELDS}, user.{{{USER_FIELDS}}} AS owner,
-                    type::record('revision', '{USER_PREFIX}' + record::id(user)).n ?? 0 AS user_revision
-             FROM type::record('api_token_hash', $hash).token"
+        let sql = and_stamp(
+            format!(
+                "SELECT {TOKEN_FIELDS}, user.{{{USER_FIELDS}}} AS owner, {} AS user_revision
+                 FROM type::record('api_token_hash', $hash).token",
+                user_revision_of("user")
+            ),
+            stamp_keys,
         );
-        if stamp_keys.is_some() {
-            sql.push_str(";\n");
-            sql.push_str(STAMP_SQL);
-        }
         let mut res = self
             .db
             .query(sql)
@@ -198,10 +197,7 @@ impl TokenRepo {
             .await?
             .check()?;
         let rows: Vec<TokenWithOwner> = res.take(0)?;
-        let stamp = match stamp_keys {
-            Some(keys) => Some(stamp_from_rows(keys, res.take(1)?)),
-            None => None,
-        };
+        let stamp = take_stamp(&mut res, 1, stamp_keys)?;
         let found = rows.into_iter().next().and_then(|r| {
             let owner = r.owner?;
             Some((
