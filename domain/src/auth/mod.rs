@@ -1,5 +1,6 @@
 //! Accounts, sessions and the audit log: the types both sides share.
 
+pub mod sso;
 pub mod tokens;
 
 use chrono::{DateTime, Utc};
@@ -94,6 +95,9 @@ pub struct UserSummary {
     pub locked: bool,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// Their link to an account at the single sign-on provider, if any.
+    #[serde(default)]
+    pub sso: Option<sso::SsoLinkInfo>,
 }
 
 /// One of the signed-in user's sessions.
