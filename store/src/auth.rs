@@ -64,6 +64,7 @@ impl UserRecord {
             must_change_password: self.must_change_password,
             locked,
             created_at: self.created_at,
+            sso: None,
         }
     }
 }

@@ -83,6 +83,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("40_quality", include_str!("../schema/40_quality.surql")),
     ("50_voice", include_str!("../schema/50_voice.surql")),
     ("60_tokens", include_str!("../schema/60_tokens.surql")),
+    ("65_sso", include_str!("../schema/65_sso.surql")),
     ("70_revisions", include_str!("../schema/70_revisions.surql")),
     ("80_live", include_str!("../schema/80_live.surql")),
     ("90_webhooks", include_str!("../schema/90_webhooks.surql")),

@@ -26,6 +26,7 @@ pub mod projects;
 pub mod quality;
 pub mod reports;
 pub mod sprints;
+pub mod sso;
 pub mod stakeholders;
 pub mod tokens;
 pub mod webhooks;
