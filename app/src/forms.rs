@@ -4,6 +4,14 @@
 use crate::error::AppError;
 use crate::state::Settings;
 
+/// A same-site path to continue to after sign-in, or `/`.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/",
+    }
+}
+
 /// Whether the current request is a plain HTML form post (no JavaScript), which expects a
 /// redirect rather than data.
 pub fn plain_form_post() -> bool {

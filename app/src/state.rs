@@ -34,6 +34,10 @@ pub struct Settings {
     pub streams: crate::live::streams::StreamLimits,
     /// How many project snapshots the read cache keeps (the least recently used go first).
     pub cache_projects: usize,
+    /// Whether people may sign in with an email and a password (else only through SSO).
+    pub password_sign_in: bool,
+    /// Single sign-on with OpenID Connect, when configured.
+    pub sso: Option<crate::auth::sso::SsoConfig>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,8 @@ impl Default for Settings {
             webhook_retry_base: Duration::seconds(30),
             streams: crate::live::streams::StreamLimits::default(),
             cache_projects: crate::cache::DEFAULT_CAPACITY,
+            password_sign_in: true,
+            sso: None,
         }
     }
 }
@@ -85,13 +91,21 @@ pub struct AppState {
     pub live: Arc<crate::live::hub::LiveHub>,
     /// Wakes this instance's webhook delivery worker when a delivery was queued.
     pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// The OpenID Connect client, when single sign-on is configured (it caches the provider's
+    /// metadata and keys).
+    pub sso: Option<Arc<crate::auth::sso::SsoClient>>,
 }
 
 impl AppState {
     /// A state over a connection, with an empty cache.
     pub fn new(db: Db, settings: Settings, leptos_options: LeptosOptions) -> Self {
         let cache = Arc::new(crate::cache::Cache::with_capacity(settings.cache_projects));
+        let sso = settings
+            .sso
+            .clone()
+            .map(|config| Arc::new(crate::auth::sso::SsoClient::new(config)));
         Self {
+            sso,
             background_db: db.with_own_count(),
             db,
             settings: Arc::new(settings),

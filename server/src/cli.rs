@@ -193,7 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &state,
                 &email,
                 &name,
-                &password,
+                Some(&password),
                 app::auth::Role::Admin,
                 false,
             )

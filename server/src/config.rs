@@ -97,6 +97,126 @@ pub struct ServeArgs {
     /// table in tests (no flag).
     #[arg(skip)]
     pub webhook_lookup: crate::webhooks::resolver::Lookup,
+    /// Single sign-on and password sign-in.
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+/// How people sign in: single sign-on with OpenID Connect, and the password form.
+#[derive(Args, Clone, Debug)]
+pub struct SignInArgs {
+    /// The OpenID Connect provider's issuer URL (`https://id.example.org/realms/main`);
+    /// setting it turns single sign-on on. Needs the client id and secret, and
+    /// TOUCHPOINT_PUBLIC_URL (the redirect URI is `<public URL>/auth/oidc/callback`).
+    #[arg(long, env = "TOUCHPOINT_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The client id registered at the provider.
+    #[arg(long, env = "TOUCHPOINT_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret registered at the provider (never shown or logged).
+    #[arg(long, env = "TOUCHPOINT_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// The provider's name on the sign-in button ("Sign in with …").
+    #[arg(
+        long,
+        env = "TOUCHPOINT_OIDC_DISPLAY_NAME",
+        default_value = "single sign-on"
+    )]
+    pub oidc_display_name: String,
+    /// Comma-separated email domains allowed to sign in through SSO (each sign-in then needs a
+    /// verified email in one of them). Empty: any domain.
+    #[arg(long, env = "TOUCHPOINT_OIDC_ALLOWED_DOMAINS", default_value = "")]
+    pub oidc_allowed_domains: String,
+    /// Whether a first SSO sign-in with a verified email and no account creates one (with the
+    /// role below). Off: an admin adds the user first.
+    #[arg(long, env = "TOUCHPOINT_OIDC_SELF_REGISTRATION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub oidc_self_registration: bool,
+    /// Count every email the provider gives as verified: for providers whose tokens carry no
+    /// `email_verified` (Microsoft Entra ID). Use it with allowed domains the tenant owns.
+    #[arg(long, env = "TOUCHPOINT_OIDC_TRUST_EMAIL", default_value_t = false, action = clap::ArgAction::Set)]
+    pub oidc_trust_email: bool,
+    /// The role of users a first SSO sign-in creates: member, lead or admin.
+    #[arg(long, env = "TOUCHPOINT_OIDC_DEFAULT_ROLE", default_value = "member")]
+    pub oidc_default_role: String,
+    /// Whether the email-and-password form stays on. Turning it off needs SSO.
+    #[arg(long, env = "TOUCHPOINT_PASSWORD_SIGN_IN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub password_sign_in: bool,
+}
+
+impl Default for SignInArgs {
+    fn default() -> Self {
+        Self {
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_display_name: "single sign-on".into(),
+            oidc_allowed_domains: String::new(),
+            oidc_self_registration: false,
+            oidc_trust_email: false,
+            oidc_default_role: "member".into(),
+            password_sign_in: true,
+        }
+    }
+}
+
+impl SignInArgs {
+    /// The SSO settings, checked; `None` when no issuer is set.
+    pub fn sso(
+        &self,
+        public_url: Option<&str>,
+    ) -> anyhow::Result<Option<app::auth::sso::SsoConfig>> {
+        let Some(issuer) = self.oidc_issuer.as_deref().filter(|i| !i.trim().is_empty()) else {
+            anyhow::ensure!(
+                self.password_sign_in,
+                "TOUCHPOINT_PASSWORD_SIGN_IN=false needs single sign-on: set TOUCHPOINT_OIDC_ISSUER"
+            );
+            return Ok(None);
+        };
+        use app::auth::sso;
+        let issuer = sso::check_issuer(issuer)
+            .map_err(|e| anyhow::anyhow!("TOUCHPOINT_OIDC_ISSUER: {e}"))?;
+        let nonempty = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let client_id = nonempty(&self.oidc_client_id).ok_or_else(|| {
+            anyhow::anyhow!("TOUCHPOINT_OIDC_ISSUER is set: set TOUCHPOINT_OIDC_CLIENT_ID too")
+        })?;
+        let client_secret = nonempty(&self.oidc_client_secret).ok_or_else(|| {
+            anyhow::anyhow!("TOUCHPOINT_OIDC_ISSUER is set: set TOUCHPOINT_OIDC_CLIENT_SECRET too")
+        })?;
+        let public_url = public_url.ok_or_else(|| {
+            anyhow::anyhow!(
+                "TOUCHPOINT_OIDC_ISSUER is set: set TOUCHPOINT_PUBLIC_URL too (the redirect URI is <public URL>/auth/oidc/callback)"
+            )
+        })?;
+        let display_name = self.oidc_display_name.trim();
+        anyhow::ensure!(
+            (1..=40).contains(&display_name.chars().count()),
+            "TOUCHPOINT_OIDC_DISPLAY_NAME must have 1 to 40 characters"
+        );
+        let allowed_domains = sso::parse_domains(&self.oidc_allowed_domains)
+            .map_err(|e| anyhow::anyhow!("TOUCHPOINT_OIDC_ALLOWED_DOMAINS: {e}"))?;
+        let default_role =
+            app::auth::Role::parse(self.oidc_default_role.trim()).ok_or_else(|| {
+                anyhow::anyhow!("TOUCHPOINT_OIDC_DEFAULT_ROLE must be member, lead or admin")
+            })?;
+        Ok(Some(sso::SsoConfig {
+            issuer,
+            client_id,
+            client_secret,
+            display_name: display_name.to_string(),
+            redirect_uri: sso::redirect_uri(public_url),
+            policy: sso::SsoPolicy {
+                allowed_domains,
+                self_registration: self.oidc_self_registration,
+                default_role,
+                trust_email: self.oidc_trust_email,
+            },
+        }))
+    }
 }
 
 impl Default for ServeArgs {
@@ -121,6 +241,7 @@ impl Default for ServeArgs {
             max_concurrent_requests: None,
             cache_projects: app::cache::DEFAULT_CAPACITY,
             webhook_lookup: crate::webhooks::resolver::Lookup::System,
+            sign_in: SignInArgs::default(),
         }
     }
 }
@@ -206,6 +327,85 @@ impl ServeArgs {
                 max_age: std::time::Duration::from_secs(self.stream_max_seconds),
             },
             cache_projects: self.cache_projects,
+            password_sign_in: self.sign_in.password_sign_in,
+            sso: self.sign_in.sso(self.public_url.as_deref())?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sso_args() -> SignInArgs {
+        SignInArgs {
+            oidc_issuer: Some("https://id.example.org/realms/main".into()),
+            oidc_client_id: Some("touchpoint".into()),
+            oidc_client_secret: Some("s3cret".into()),
+            oidc_display_name: "Example ID".into(),
+            oidc_allowed_domains: "Example.org, @example.com".into(),
+            oidc_self_registration: true,
+            oidc_trust_email: false,
+            oidc_default_role: "lead".into(),
+            password_sign_in: false,
+        }
+    }
+
+    fn error(args: &SignInArgs, public_url: Option<&str>) -> String {
+        args.sso(public_url).expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn sso_settings_are_read_and_the_redirect_uri_follows_the_public_url() {
+        let config = sso_args()
+            .sso(Some("https://touchpoint.example.org/"))
+            .expect("valid")
+            .expect("configured");
+        assert_eq!(
+            config.redirect_uri,
+            "https://touchpoint.example.org/auth/oidc/callback"
+        );
+        assert_eq!(
+            config.policy.allowed_domains,
+            ["example.org", "example.com"]
+        );
+        assert!(config.policy.self_registration);
+        assert_eq!(config.policy.default_role, app::auth::Role::Lead);
+        // The secret never shows in a debug print (a log line, a panic).
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn sso_settings_that_cannot_work_are_refused_at_start() {
+        let public = Some("https://touchpoint.example.org");
+        assert!(error(&sso_args(), None).contains("TOUCHPOINT_PUBLIC_URL"));
+        let mut args = sso_args();
+        args.oidc_client_id = Some("  ".into());
+        assert!(error(&args, public).contains("TOUCHPOINT_OIDC_CLIENT_ID"));
+        let mut args = sso_args();
+        args.oidc_client_secret = None;
+        assert!(error(&args, public).contains("TOUCHPOINT_OIDC_CLIENT_SECRET"));
+        let mut args = sso_args();
+        args.oidc_issuer = Some("http://id.example.org".into());
+        assert!(error(&args, public).contains("https://"));
+        let mut args = sso_args();
+        args.oidc_default_role = "owner".into();
+        assert!(error(&args, public).contains("TOUCHPOINT_OIDC_DEFAULT_ROLE"));
+        let mut args = sso_args();
+        args.oidc_allowed_domains = "example".into();
+        assert!(error(&args, public).contains("TOUCHPOINT_OIDC_ALLOWED_DOMAINS"));
+        let mut args = sso_args();
+        args.oidc_display_name = " ".into();
+        assert!(error(&args, public).contains("TOUCHPOINT_OIDC_DISPLAY_NAME"));
+    }
+
+    #[test]
+    fn password_sign_in_stays_on_without_sso() {
+        let args = SignInArgs {
+            password_sign_in: false,
+            ..SignInArgs::default()
+        };
+        assert!(error(&args, None).contains("TOUCHPOINT_PASSWORD_SIGN_IN"));
+        assert!(SignInArgs::default().sso(None).expect("off").is_none());
     }
 }

@@ -200,6 +200,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
         || path.starts_with("/f/")
         || path.starts_with("/calendar/")
+        || path.starts_with("/auth/oidc/")
 }
 
 /// Sends visitors without a session to the sign-in page, and users who must change their

@@ -189,6 +189,9 @@ pub fn router(state: AppState, max_body_bytes: usize, max_import_bytes: usize) -
             "/f/api/{*name}",
             get(server_fn_handler).post(server_fn_handler),
         )
+        // Single sign-on: to the provider and back (browser routes, not API).
+        .route("/auth/oidc/start", get(app::auth::sso_routes::start))
+        .route("/auth/oidc/callback", get(app::auth::sso_routes::callback))
         .route(
             "/calendar/{token}/interviews.ics",
             get(app::interviews::feeds::calendar_feed),
@@ -274,6 +277,12 @@ fn spawn_housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
                 .await
             {
                 tracing::warn!(error = %e, "housekeeping failed");
+            }
+            if let Err(e) = store::sso::SsoRepo::new(state.db.clone())
+                .prune_attempts(chrono::Utc::now())
+                .await
+            {
+                tracing::warn!(error = %e, "pruning expired sign-in attempts failed");
             }
             if let Err(e) = app::live::presence::sweep_presence(&state.db).await {
                 tracing::warn!(error = %e, "sweeping presence entries failed");

@@ -22,13 +22,7 @@ mod ssr {
         Ok(())
     }
 
-    /// A same-site path to continue to after sign-in, or `/`.
-    pub fn safe_next(next: Option<&str>) -> &str {
-        match next {
-            Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-            _ => "/",
-        }
-    }
+    pub use crate::forms::safe_next;
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -117,6 +111,16 @@ pub async fn setup_admin(
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let ctx = service::request_ctx();
+    if !state.settings.password_sign_in {
+        let name = state
+            .sso
+            .as_ref()
+            .map(|s| s.config().display_name.clone())
+            .unwrap_or_default();
+        return Err(AppError::Forbidden(format!(
+            "Password sign-in is turned off. Sign in with {name}."
+        )));
+    }
     let (user, token) = service::login(&state, &ctx, &email, password).await?;
     set_cookie(&service::session_cookie(&state.settings, &token))?;
     if user.must_change_password {
@@ -242,13 +246,16 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     let repo = AuthRepo::new(state.db.clone());
     let now = Utc::now();
     let users = repo.list_users().await?;
+    let mut links = store::sso::SsoRepo::new(state.db.clone()).links().await?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
         let locked = repo
             .locked_until(&[format!("account:{}", u.email)], now)
             .await?
             .is_some();
-        out.push(u.to_summary(locked));
+        let mut summary = u.to_summary(locked);
+        summary.sso = links.remove(&summary.id);
+        out.push(summary);
     }
     Ok(out)
 }
@@ -264,8 +271,15 @@ pub async fn create_user(
     let (state, admin, ctx) = require_admin("create user").await?;
     let role = super::Role::parse(&role)
         .ok_or_else(|| AppError::field("role", "Choose admin, lead or member."))?;
-    super::validate_password("temp_password", &temp_password)?;
-    let user = service::create_user(&state, &email, &name, &temp_password, role, true).await?;
+    // With single sign-on, an admin may invite without a password: the user signs in through
+    // the provider (their verified email links the account).
+    let password = if temp_password.is_empty() && state.sso.is_some() {
+        None
+    } else {
+        super::validate_password("temp_password", &temp_password)?;
+        Some(temp_password.as_str())
+    };
+    let user = service::create_user(&state, &email, &name, password, role, true).await?;
     service::audit(
         &state,
         Some(&admin),

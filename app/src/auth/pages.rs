@@ -6,32 +6,66 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
+use super::sso::{SignInOptions, SsoFailure};
 use super::tokens_pages::ApiTokensSection;
 use super::{AuditEntry, Role, SessionInfo, UserSummary};
 use crate::components::{ErrorNotice, FieldError, FormError, NotFound, action_error, fmt_time};
 
-/// `/login`. A plain form, so it works without JavaScript.
+/// `/login`. A plain form, so it works without JavaScript; with single sign-on, a "Sign in
+/// with …" link above it (and the form only while password sign-in is on). A failed SSO
+/// sign-in comes back as `?sso=<code>` and shows its message here.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = action_error(action);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let options = Resource::new(|| (), |_| super::sso_api::get_sign_in_options());
     view! {
         <Title text="Sign in · Touchpoint"/>
         <main class="auth-page">
-            <form method="post" action={<Login as ServerFn>::PATH} class="card auth-card" novalidate>
-                <h1>"Sign in to Touchpoint"</h1>
-                <FormError error/>
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required autofocus/>
-                <FieldError error field="email"/>
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                <FieldError error field="password"/>
-                <input type="hidden" name="next" value=next/>
-                <button type="submit" class="primary">"Sign in"</button>
-            </form>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let options = options.await.unwrap_or(SignInOptions { password_sign_in: true, ..Default::default() });
+                    let failure = query
+                        .read_untracked()
+                        .get("sso")
+                        .and_then(|code| SsoFailure::parse(&code));
+                    let provider = options.sso_name.clone().unwrap_or_else(|| "single sign-on".into());
+                    let message = failure.map(|f| f.message(&provider, &options.allowed_domains));
+                    let sso_link = options.sso_name.clone().map(|name| {
+                        let next = next();
+                        let href = if next.is_empty() {
+                            "/auth/oidc/start".to_string()
+                        } else {
+                            format!("/auth/oidc/start?next={}", crate::components::encode_query(&next))
+                        };
+                        view! { <a class="button primary sso-button" href=href>{format!("Sign in with {name}")}</a> }
+                    });
+                    let has_sso = options.sso_name.is_some();
+                    view! {
+                        <div class="card auth-card">
+                            <h1>"Sign in to Touchpoint"</h1>
+                            {message.map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
+                            {sso_link}
+                            {(has_sso && options.password_sign_in).then(|| view! { <p class="divider"><span>"or with your password"</span></p> })}
+                            {options.password_sign_in.then(|| view! {
+                                <form method="post" action={<Login as ServerFn>::PATH} novalidate>
+                                    <FormError error/>
+                                    <label for="email">"Email"</label>
+                                    <input id="email" name="email" type="email" autocomplete="username" required autofocus=!has_sso/>
+                                    <FieldError error field="email"/>
+                                    <label for="password">"Password"</label>
+                                    <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                                    <FieldError error field="password"/>
+                                    <input type="hidden" name="next" value=next/>
+                                    <button type="submit" class=if has_sso { "" } else { "primary" }>"Sign in"</button>
+                                </form>
+                            })}
+                        </div>
+                    }
+                })}
+            </Suspense>
         </main>
     }
 }
@@ -184,6 +218,8 @@ pub fn AdminUsersPage() -> impl IntoView {
     let unlock = ServerAction::<UnlockUser>::new();
     let role = ServerAction::<SetUserRole>::new();
     let active = ServerAction::<SetUserActive>::new();
+    let unlink = ServerAction::<super::sso_api::RemoveSsoLink>::new();
+    let options = Resource::new(|| (), |_| super::sso_api::get_sign_in_options());
     let users = Resource::new(
         move || {
             (
@@ -192,6 +228,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 unlock.version().get(),
                 role.version().get(),
                 active.version().get(),
+                unlink.version().get(),
             )
         },
         |_| list_users(),
@@ -203,6 +240,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             action_error(unlock).get(),
             action_error(role).get(),
             action_error(active).get(),
+            action_error(unlink).get(),
         ]
         .into_iter()
         .flatten()
@@ -219,7 +257,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(list) => view! { <UserTable list reset unlock role active/> }.into_any(),
+                        Ok(list) => view! { <UserTable list reset unlock role active unlink/> }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
@@ -246,8 +284,16 @@ pub fn AdminUsersPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="new-temp">"Temporary password"</label>
-                    <input id="new-temp" name="temp_password" type="text" autocomplete="off" required minlength="10"/>
-                    <p class="hint">"They must change it when they first sign in."</p>
+                    <input id="new-temp" name="temp_password" type="text" autocomplete="off" minlength="10"/>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let sso = options.await.ok().and_then(|o| o.sso_name);
+                            match sso {
+                                Some(name) => view! { <p class="hint">{format!("They must change it when they first sign in. Leave it empty to have them sign in with {name} only (their verified email links the account).")}</p> }.into_any(),
+                                None => view! { <p class="hint">"They must change it when they first sign in."</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                     <FieldError error=create_error field="temp_password"/>
                 </div>
                 <div class="actions"><button type="submit" class="primary">"Create user"</button></div>
@@ -267,14 +313,15 @@ fn UserTable(
     unlock: ServerAction<UnlockUser>,
     role: ServerAction<SetUserRole>,
     active: ServerAction<SetUserActive>,
+    unlink: ServerAction<super::sso_api::RemoveSsoLink>,
 ) -> impl IntoView {
     view! {
         <table class="table">
-            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Actions"</th></tr></thead>
+            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Single sign-on"</th><th>"Actions"</th></tr></thead>
             <tbody>
                 {list.into_iter().map(|u| {
                     let id = u.id.clone();
-                    let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id);
+                    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
                     let role_input = format!("role-{id1}");
                     let reset_input = format!("reset-{id1}");
                     let current = u.role;
@@ -294,6 +341,18 @@ fn UserTable(
                                 </ActionForm>
                             </td>
                             <td><span class="badge">{status}</span></td>
+                            <td>
+                                {match u.sso.clone() {
+                                    Some(link) => view! {
+                                        <span title=format!("Subject {} at {}", link.subject, link.issuer)>{format!("Linked ({})", link.email)}</span>
+                                        <ActionForm action=unlink attr:class="inline">
+                                            <input type="hidden" name="user_id" value=id5/>
+                                            <button type="submit">"Remove SSO link"</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                    None => view! { <span class="muted">"Not linked"</span> }.into_any(),
+                                }}
+                            </td>
                             <td class="row-actions">
                                 <ActionForm action=reset attr:class="inline">
                                     <input type="hidden" name="user_id" value=id2/>

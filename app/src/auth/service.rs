@@ -320,26 +320,33 @@ pub async fn issue_setup_token(state: &AppState) -> AppResult<Option<String>> {
     Ok(Some(token))
 }
 
-/// Creates a user with a password (used by `create-admin` and the admin page).
+/// Creates a user, with a password (`create-admin`, the admin page) or without one (invited
+/// to sign in through SSO).
 pub async fn create_user(
     state: &AppState,
     email: &str,
     name: &str,
-    password: &str,
+    password: Option<&str>,
     role: Role,
     must_change_password: bool,
 ) -> AppResult<UserRecord> {
     let email = super::validate_email(email)?;
     let name = super::validate_name(name)?;
-    super::validate_password("password", password)?;
-    let hash = hash_password(password.to_string()).await?;
+    let hash = match password {
+        Some(password) => {
+            super::validate_password("password", password)?;
+            Some(hash_password(password.to_string()).await?)
+        }
+        None => None,
+    };
     AuthRepo::new(state.db.clone())
         .create_user(NewUser {
             email: &email,
             name: &name,
-            password_hash: Some(&hash),
+            password_hash: hash.as_deref(),
             role,
-            must_change_password,
+            // Without a password there is nothing to change.
+            must_change_password: must_change_password && hash.is_some(),
         })
         .await
 }

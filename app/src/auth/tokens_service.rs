@@ -274,7 +274,7 @@ mod tests {
             &state,
             "cli-user@example.org",
             "Cli User",
-            "a long password",
+            Some("a long password"),
             Role::Lead,
             false,
         )

@@ -28,6 +28,19 @@ where
     })
 }
 
+/// Percent-encodes a query value.
+pub fn encode_query(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The message for one field, shown under its input.
 #[component]
 pub fn FieldError(

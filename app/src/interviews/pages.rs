@@ -432,7 +432,7 @@ fn InterviewView(
                         <li class="card">
                             <p>{ins.text.clone()}</p>
                             <p>{ins.tags.iter().map(|t| view! {
-                                <a class="badge" href=format!("/projects/{key}/interviews?tag={}#insights", urlencode(t))>{t.clone()}</a>" "
+                                <a class="badge" href=format!("/projects/{key}/interviews?tag={}#insights", crate::components::encode_query(t))>{t.clone()}</a>" "
                             }).collect_view()}</p>
                             {if can_write { Some(view! { <RemoveInsightForm action=remove key=key.clone() id=i.id.clone() index=n/> }) } else { None }}
                         </li>
@@ -565,19 +565,6 @@ fn EditInterviewForm(
     }
 }
 
-/// Percent-encodes a query value.
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[component]
 fn InsightsSection(key: String) -> impl IntoView {
     let query = use_query_map();
@@ -601,7 +588,7 @@ fn InsightsSection(key: String) -> impl IntoView {
                                     <a href=format!("/projects/{key}/interviews#insights") class={if active.is_none() { "badge badge-green" } else { "badge" }}>"All"</a>
                                     {list.tags.iter().map(|(t, n)| {
                                         let class = if active.as_deref() == Some(t.as_str()) { "badge badge-green" } else { "badge" };
-                                        view! { " " <a class=class href=format!("/projects/{key}/interviews?tag={}#insights", urlencode(t))>{format!("{t} ({n})")}</a> }
+                                        view! { " " <a class=class href=format!("/projects/{key}/interviews?tag={}#insights", crate::components::encode_query(t))>{format!("{t} ({n})")}</a> }
                                     }).collect_view()}
                                 </nav>
                                 <ul class="insights">
@@ -748,7 +735,7 @@ mod tests {
     #[test]
     fn query_values_are_encoded() {
         assert_eq!(
-            super::urlencode("data quality/ä"),
+            crate::components::encode_query("data quality/ä"),
             "data%20quality%2F%C3%A4"
         );
     }

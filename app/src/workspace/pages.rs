@@ -43,6 +43,7 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Suspense>
             <crate::webhooks::pages::WebhookSettingsForm/>
+            <crate::auth::sso_pages::SsoSettingsCard/>
         </section>
     }
 }

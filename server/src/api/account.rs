@@ -27,6 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_token))
         .routes(routes!(list_users, create_user))
         .routes(routes!(update_user))
+        .routes(routes!(remove_sso_link))
         .routes(routes!(list_audit))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(export_workspace))
@@ -223,6 +224,21 @@ async fn update_user(
     })
     .await?;
     Ok(ok(&user))
+}
+
+/// Removes a user's single sign-on link (admins). Their next SSO sign-in links again by
+/// verified email; their sessions stay.
+#[utoipa::path(delete, path = "/users/{id}/sso", tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody),
+              (status = 404, description = "No such user, or no link", body = ErrorBody)))]
+async fn remove_sso_link(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    run(&state, parts, app::auth::sso_api::remove_sso_link(id)).await?;
+    Ok(no_content())
 }
 
 /// The workspace settings.
