@@ -2,17 +2,21 @@
 #
 #   start_test_server BIN LOG [RUST_LOG default]
 #
-# Starts BIN on a free port with an in-memory database, waits until it answers, and reads the
+# Starts BIN on a free port (or TEST_SERVER_PORT) with an in-memory database, waits until it answers, and reads the
 # one-time setup token from its log. Sets `server` (the pid), `base` (http://127.0.0.1:PORT)
 # and `token`; stops the server when the script exits (call `on_exit` to add cleanup).
 _cleanup=""
 on_exit() { _cleanup="$_cleanup; $1"; }
 
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
 start_test_server() {
   local bin=$1 log=$2 level=${3:-warn} port
   [[ -x $bin ]] || { echo "missing $bin: build it first (cargo leptos build, or make build-release)"; exit 1; }
   mkdir -p "$(dirname "$log")"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  port=${TEST_SERVER_PORT:-$(free_port)}
   base="http://127.0.0.1:$port"
   TOUCHPOINT_DB=mem:// TOUCHPOINT_ADDR=127.0.0.1:$port TOUCHPOINT_SITE_ROOT=target/site \
     RUST_LOG=${RUST_LOG:-$level} NO_COLOR=1 "$bin" serve >"$log" 2>&1 &

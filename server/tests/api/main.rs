@@ -17,6 +17,8 @@ mod rest_sprints;
 mod rest_stakeholders;
 mod rest_voice;
 mod sprints;
+mod sso;
+mod sso_idp;
 mod stakeholders;
 mod tokens;
 mod voice;
