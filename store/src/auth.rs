@@ -50,6 +50,7 @@ impl UserRecord {
             name: self.name.clone(),
             role: self.role(),
             must_change_password: self.must_change_password,
+            has_password: self.password_hash.is_some(),
         }
     }
 

@@ -172,7 +172,14 @@ pub fn MePage() -> impl IntoView {
                     })
                 })}
             </Suspense>
-            <p><a href="/change-password">"Change your password"</a></p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await.ok().flatten() {
+                        Some(u) if !u.has_password => view! { <p class="hint">"You sign in through single sign-on; this account has no password."</p> }.into_any(),
+                        _ => view! { <p><a href="/change-password">"Change your password"</a></p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <h2>"Sessions"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {

@@ -182,6 +182,13 @@ async fn finish(
             tracing::warn!(error = %e, "could not start a session after SSO");
             (SsoFailure::Unreachable, identity.email.clone())
         })?;
+    // A session this browser had before (perhaps another user's) ends: the cookie now names
+    // the new one.
+    if let Some(previous) = ctx.auth.as_ref().and_then(|a| a.session())
+        && let Err(e) = repo.delete_session(previous).await
+    {
+        tracing::warn!(error = %e, "could not end the session replaced by an SSO sign-in");
+    }
     service::audit(
         state,
         Some(&user.to_current()),

@@ -471,6 +471,7 @@ mod tests {
             name: id.into(),
             role,
             must_change_password: false,
+            has_password: true,
         }
     }
 

@@ -66,6 +66,9 @@ pub struct CurrentUser {
     pub role: Role,
     /// Set for new users and after a reset: only a password change is allowed.
     pub must_change_password: bool,
+    /// Whether the user has a password (users who sign in only through SSO have none).
+    #[serde(default)]
+    pub has_password: bool,
 }
 
 impl CurrentUser {

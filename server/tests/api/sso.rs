@@ -79,6 +79,7 @@ async fn the_code_flow_links_a_verified_email_and_later_sign_ins_match_the_subje
     assert_eq!(signed_in["id"], id.as_str());
     assert_eq!(signed_in["email"], "sso.user@example.org");
     assert_eq!(signed_in["must_change_password"], false);
+    assert_eq!(signed_in["has_password"], false);
     // A normal session: listed, with the usual absolute expiry.
     let res = app.call(&browser, "me/sessions", &[]).await;
     let sessions: Value = res.json().await.expect("json");
@@ -113,6 +114,16 @@ async fn the_code_flow_links_a_verified_email_and_later_sign_ins_match_the_subje
         .await
         .expect("user");
     assert_eq!(listed["sso"]["email"], "renamed@elsewhere.org");
+
+    // Signing in again in a browser with a session replaces that session.
+    let res = app.call(&again, "me/sessions", &[]).await;
+    let before: Value = res.json().await.expect("json");
+    assert_eq!(sso_sign_in(&app, &again, "sso-user").await, "/");
+    let res = app.call(&again, "me/sessions", &[]).await;
+    let after: Value = res.json().await.expect("json");
+    let count = |v: &Value| v.as_array().map(Vec::len).unwrap_or_default();
+    assert_eq!(count(&after), count(&before));
+    assert_ne!(after[0]["id"], before[0]["id"]);
 
     // Signing out ends the SSO session like any other.
     let res = app.call(&again, "auth/logout", &[]).await;
