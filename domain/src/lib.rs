@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod fields;
 pub mod format;
 pub mod interviews;
+pub mod mail;
 pub mod projects;
 pub mod quality;
 pub mod reports;

@@ -87,6 +87,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("70_revisions", include_str!("../schema/70_revisions.surql")),
     ("80_live", include_str!("../schema/80_live.surql")),
     ("90_webhooks", include_str!("../schema/90_webhooks.surql")),
+    ("92_mail", include_str!("../schema/92_mail.surql")),
     ("95_summaries", include_str!("../schema/95_summaries.surql")),
 ];
 

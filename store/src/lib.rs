@@ -22,6 +22,7 @@ pub mod transfer;
 pub mod auth;
 pub mod feedback;
 pub mod interviews;
+pub mod mail;
 pub mod projects;
 pub mod quality;
 pub mod reports;
