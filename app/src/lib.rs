@@ -12,6 +12,7 @@ pub mod flash;
 pub mod home;
 pub mod interviews;
 pub mod live;
+pub mod mail;
 #[cfg(feature = "ssr")]
 pub use store::markdown;
 pub mod projects;
@@ -142,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/audit") view=AuditPage/>
                     <Route path=path!("/admin/settings") view=workspace::pages::SettingsPage/>
+                    <Route path=path!("/admin/outbox") view=mail::pages::OutboxPage/>
                 </ParentRoute>
             </Routes>
         </Router>

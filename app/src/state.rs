@@ -38,6 +38,8 @@ pub struct Settings {
     pub password_sign_in: bool,
     /// Single sign-on with OpenID Connect, when configured.
     pub sso: Option<crate::auth::sso::SsoConfig>,
+    /// The sender of email (`TOUCHPOINT_MAIL_FROM`); `None`: email is off, nothing is queued.
+    pub mail_from: Option<String>,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
             cache_projects: crate::cache::DEFAULT_CAPACITY,
             password_sign_in: true,
             sso: None,
+            mail_from: None,
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct AppState {
     /// The OpenID Connect client, when single sign-on is configured (it caches the provider's
     /// metadata and keys).
     pub sso: Option<Arc<crate::auth::sso::SsoClient>>,
+    /// Wakes this instance's mail sender when a message was queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -114,6 +119,7 @@ impl AppState {
             credentials: Arc::default(),
             live: Arc::new(crate::live::hub::LiveHub::default()),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -100,6 +100,63 @@ pub struct ServeArgs {
     /// Single sign-on and password sign-in.
     #[command(flatten)]
     pub sign_in: SignInArgs,
+    /// Email.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Email: where to send it through, and from whom. Without both, email is off.
+#[derive(Args, Clone, Debug, Default)]
+pub struct MailArgs {
+    /// The SMTP server: `smtps://user:pass@host:465` (TLS), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS), or `smtp://host:25` (no encryption: only on a trusted network). Never shown
+    /// or logged.
+    #[arg(long, env = "TOUCHPOINT_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender: `Touchpoint <touchpoint@example.org>` or an address.
+    #[arg(long, env = "TOUCHPOINT_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Milliseconds before a message the mail server did not accept is tried again; the wait
+    /// doubles with each attempt (at most six hours), for 24 hours.
+    #[arg(long, env = "TOUCHPOINT_MAIL_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub mail_retry_base_ms: u64,
+}
+
+impl MailArgs {
+    /// The sender, checked; `None` when email is off. Both settings or neither.
+    pub fn from(&self) -> anyhow::Result<Option<String>> {
+        let url = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        let from = self
+            .mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        match (url, from) {
+            (None, None) => Ok(None),
+            (Some(_), None) => {
+                anyhow::bail!("TOUCHPOINT_SMTP_URL is set: set TOUCHPOINT_MAIL_FROM too")
+            }
+            (None, Some(_)) => {
+                anyhow::bail!("TOUCHPOINT_MAIL_FROM is set: set TOUCHPOINT_SMTP_URL too")
+            }
+            (Some(url), Some(from)) => {
+                crate::mail::check_url(url)
+                    .map_err(|e| anyhow::anyhow!("TOUCHPOINT_SMTP_URL: {e}"))?;
+                let mailbox: lettre::message::Mailbox = from.parse().map_err(|_| {
+                    anyhow::anyhow!("TOUCHPOINT_MAIL_FROM must be an address such as Touchpoint <touchpoint@example.org>")
+                })?;
+                anyhow::ensure!(
+                    self.mail_retry_base_ms >= 100,
+                    "TOUCHPOINT_MAIL_RETRY_BASE_MS must be at least 100"
+                );
+                Ok(Some(mailbox.to_string()))
+            }
+        }
+    }
 }
 
 /// How people sign in: single sign-on with OpenID Connect, and the password form.
@@ -242,6 +299,10 @@ impl Default for ServeArgs {
             cache_projects: app::cache::DEFAULT_CAPACITY,
             webhook_lookup: crate::webhooks::resolver::Lookup::System,
             sign_in: SignInArgs::default(),
+            mail: MailArgs {
+                mail_retry_base_ms: 30_000,
+                ..MailArgs::default()
+            },
         }
     }
 }
@@ -329,6 +390,7 @@ impl ServeArgs {
             cache_projects: self.cache_projects,
             password_sign_in: self.sign_in.password_sign_in,
             sso: self.sign_in.sso(self.public_url.as_deref())?,
+            mail_from: self.mail.from()?,
         })
     }
 }
@@ -397,6 +459,47 @@ mod tests {
         let mut args = sso_args();
         args.oidc_display_name = " ".into();
         assert!(error(&args, public).contains("TOUCHPOINT_OIDC_DISPLAY_NAME"));
+    }
+
+    #[test]
+    fn mail_needs_both_settings_and_a_valid_url_and_sender() {
+        let mail = |url: Option<&str>, from: Option<&str>| MailArgs {
+            smtp_url: url.map(str::to_string),
+            mail_from: from.map(str::to_string),
+            mail_retry_base_ms: 30_000,
+        };
+        assert_eq!(mail(None, None).from().expect("off"), None);
+        assert_eq!(
+            mail(
+                Some("smtps://u:p@mail.example.org"),
+                Some("Touchpoint <tp@example.org>")
+            )
+            .from()
+            .expect("on")
+            .as_deref(),
+            Some("Touchpoint <tp@example.org>")
+        );
+        let error = |m: MailArgs| m.from().expect_err("refused").to_string();
+        assert!(
+            error(mail(Some("smtp://mail.example.org"), None)).contains("TOUCHPOINT_MAIL_FROM")
+        );
+        assert!(error(mail(None, Some("tp@example.org"))).contains("TOUCHPOINT_SMTP_URL"));
+        assert!(
+            error(mail(
+                Some("http://mail.example.org"),
+                Some("tp@example.org")
+            ))
+            .contains("TOUCHPOINT_SMTP_URL")
+        );
+        assert!(
+            error(mail(
+                Some("smtp://mail.example.org"),
+                Some("not an address")
+            ))
+            .contains("TOUCHPOINT_MAIL_FROM")
+        );
+        // The password in the URL is never part of a message.
+        assert!(!error(mail(Some("smtp://u:s3cret@"), Some("tp@example.org"))).contains("s3cret"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod exports;
+pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod spool;

@@ -28,6 +28,7 @@ pub struct Application {
     address: SocketAddr,
     state: AppState,
     webhook_lookup: crate::webhooks::resolver::Lookup,
+    mail: crate::config::MailArgs,
 }
 
 /// Connects and migrates; returns a state for commands that serve no HTTP.
@@ -97,6 +98,7 @@ impl Application {
             address,
             state,
             webhook_lookup: args.webhook_lookup,
+            mail: args.mail,
         })
     }
 
@@ -122,6 +124,14 @@ impl Application {
         tasks.extend(crate::webhooks::spawn(
             background.clone(),
             self.webhook_lookup.clone(),
+        ));
+        tasks.extend(crate::mail::spawn(
+            background.clone(),
+            self.mail.smtp_url.clone(),
+            background.settings.mail_from.clone(),
+            chrono::Duration::milliseconds(
+                i64::try_from(self.mail.mail_retry_base_ms).unwrap_or(i64::MAX),
+            ),
         ));
         tasks.push(spawn_cache_warming(background));
         let served = axum::serve(

@@ -387,13 +387,15 @@ fn UserTable(
     }
 }
 
+/// The admin pages' tabs.
 #[component]
-fn AdminTabs() -> impl IntoView {
+pub fn AdminTabs() -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Admin">
             <a href="/admin/users">"Users"</a>
             <a href="/admin/audit">"Audit log"</a>
             <a href="/admin/settings">"Settings"</a>
+            <a href="/admin/outbox">"Outbox"</a>
         </nav>
     }
 }

@@ -16,11 +16,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="Settings · Touchpoint"/>
         <section class="page">
-            <nav class="tabs" aria-label="Admin">
-                <a href="/admin/users">"Users"</a>
-                <a href="/admin/audit">"Audit log"</a>
-                <a href="/admin/settings">"Settings"</a>
-            </nav>
+            <crate::auth::pages::AdminTabs/>
             <h1>"Workspace settings"</h1>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
