@@ -30,7 +30,7 @@ run: toolchain cargo-leptos wasm-bindgen npm build-release
 	./target/release/touchpoint serve
 
 ## make test: fmt, the layers' rules (scripts/check-architecture.py), clippy per crate, unit and integration
-## tests, then Playwright in Chromium and API fuzzing.
+## tests, then Playwright in Chromium, API fuzzing, and email against aiosmtpd.
 test: bootstrap
 	scripts/test.sh
 

@@ -7,6 +7,7 @@ mod backup;
 mod commands;
 mod helpers;
 mod live;
+mod mail;
 mod projects;
 mod quality;
 mod query_budget;
