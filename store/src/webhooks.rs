@@ -9,6 +9,7 @@ use crate::db::{Db, before_commit, key_of, rid};
 use domain::error::{AppError, AppResult};
 use domain::webhooks::{
     Delivery, DeliveryStatus, EventType, SignalState, ValidWebhook, Webhook, WebhookEvent,
+    WebhookFormat,
 };
 
 #[derive(Clone, Debug, SurrealValue)]
@@ -19,6 +20,7 @@ struct WebhookRow {
     url: String,
     events: Vec<String>,
     active: bool,
+    format: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -34,6 +36,7 @@ impl WebhookRow {
                 .filter_map(|e| EventType::parse(e))
                 .collect(),
             active: self.active,
+            format: WebhookFormat::stored(self.format.as_deref()),
             created_at: self.created_at,
         }
     }
@@ -93,6 +96,8 @@ pub struct Claimed {
     pub active: Option<bool>,
     /// The webhook's project (`None` when the webhook was deleted meanwhile).
     pub project: Option<RecordId>,
+    /// What the webhook sends.
+    pub format: WebhookFormat,
 }
 
 impl Claimed {
@@ -113,6 +118,7 @@ impl Claimed {
             secret: row.secret,
             active: row.active,
             project: row.project,
+            format: WebhookFormat::stored(row.format.as_deref()),
         })
     }
 }
@@ -139,6 +145,8 @@ struct ClaimedRow {
     active: Option<bool>,
     /// The webhook's project (`None` when the webhook was deleted meanwhile).
     project: Option<RecordId>,
+    /// What the webhook sends.
+    format: Option<String>,
 }
 
 /// A due delivery, before it is claimed.
@@ -166,7 +174,7 @@ impl WebhookRepo {
         let mut res = self
             .db
             .query(
-                "SELECT id, project, url, events, active, created_at FROM webhook
+                "SELECT id, project, url, events, active, format, created_at FROM webhook
                  WHERE project = $project ORDER BY created_at",
             )
             .bind(("project", rid("project", key)))
@@ -181,7 +189,7 @@ impl WebhookRepo {
         let mut res = self
             .db
             .query(
-                "SELECT id, project, url, events, active, created_at FROM ONLY $id
+                "SELECT id, project, url, events, active, format, created_at FROM ONLY $id
                  WHERE project = $project",
             )
             .bind(("id", rid("webhook", id)))
@@ -197,6 +205,7 @@ impl WebhookRepo {
         &self,
         key: &str,
         v: &ValidWebhook,
+        format: WebhookFormat,
         secret: &str,
         user: &str,
     ) -> AppResult<Webhook> {
@@ -209,8 +218,8 @@ impl WebhookRepo {
                  };
                  CREATE ONLY webhook CONTENT {
                      project: $project, url: $url, secret: $secret, events: $events, active: true,
-                     created_by: $user, created_at: time::now()
-                 } RETURN id, project, url, events, active, created_at;
+                     format: $format, created_by: $user, created_at: time::now()
+                 } RETURN id, project, url, events, active, format, created_at;
                  COMMIT TRANSACTION;",
             )
             .bind(("project", rid("project", key)))
@@ -224,6 +233,7 @@ impl WebhookRepo {
                     .collect::<Vec<_>>(),
             ))
             .bind(("user", rid("user", user)))
+            .bind(("format", format.as_str().to_string()))
             .bind(("max", domain::webhooks::MAX_PER_PROJECT as i64))
             .await?;
         let mut res = res.check().map_err(|e| {
@@ -246,12 +256,13 @@ impl WebhookRepo {
         key: &str,
         id: &str,
         v: &ValidWebhook,
+        format: WebhookFormat,
         active: bool,
     ) -> AppResult<bool> {
         let mut res = self
             .db
             .query(
-                "UPDATE $id SET url = $url, events = $events, active = $active
+                "UPDATE $id SET url = $url, events = $events, active = $active, format = $format
                  WHERE project = $project RETURN VALUE id",
             )
             .bind(("id", rid("webhook", id)))
@@ -265,6 +276,7 @@ impl WebhookRepo {
                     .collect::<Vec<_>>(),
             ))
             .bind(("active", active))
+            .bind(("format", format.as_str().to_string()))
             .await?
             .check()?;
         let ids: Vec<RecordId> = res.take(0)?;
@@ -416,7 +428,7 @@ impl WebhookRepo {
                      WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
                      RETURN id, event, body, attempts, created_at, webhook.url AS url,
                             webhook.secret AS secret, webhook.active AS active,
-                            webhook.project AS project",
+                            webhook.project AS project, webhook.format AS format",
                 )
                 .bind(("id", id))
                 .bind(("lease", format!("{lease}s")))
@@ -599,7 +611,13 @@ mod tests {
         )
         .expect("valid");
         let a = repo
-            .create("alpha", &v, "s".repeat(32).as_str(), "u1")
+            .create(
+                "alpha",
+                &v,
+                WebhookFormat::Json,
+                "s".repeat(32).as_str(),
+                "u1",
+            )
             .await
             .expect("a");
         let w = domain::webhooks::validate(
@@ -610,7 +628,13 @@ mod tests {
         )
         .expect("valid");
         let b = repo
-            .create("alpha", &w, "t".repeat(32).as_str(), "u1")
+            .create(
+                "alpha",
+                &w,
+                WebhookFormat::Json,
+                "t".repeat(32).as_str(),
+                "u1",
+            )
             .await
             .expect("b");
         assert!(
@@ -703,7 +727,7 @@ mod tests {
             )
             .expect("valid");
             let w = repo
-                .create(key, &v, "s".repeat(32).as_str(), "u1")
+                .create(key, &v, WebhookFormat::Json, "s".repeat(32).as_str(), "u1")
                 .await
                 .expect("create");
             ids.insert(key, w.id);

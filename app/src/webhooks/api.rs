@@ -54,6 +54,7 @@ pub async fn create_webhook(
     url: String,
     events: Option<Vec<String>>,
     secret: Option<String>,
+    format: Option<String>,
 ) -> Result<CreatedWebhook, AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_manage(&state, &user, &ctx, &key, "create a webhook").await?;
@@ -65,12 +66,13 @@ pub async fn create_webhook(
         secret.as_deref(),
         allow_private,
     )?;
+    let format = super::WebhookFormat::parse(format.as_deref().unwrap_or_default())?;
     let secret = v
         .secret
         .clone()
         .unwrap_or_else(|| format!("whsec_{}", crate::auth::service::new_token()));
     let key = access.project.key.clone();
-    let webhook = repo.create(&key, &v, &secret, &user.id).await?;
+    let webhook = repo.create(&key, &v, format, &secret, &user.id).await?;
     if v.events.contains(&EventType::SignalChanged) {
         service::baseline_signals(&state, &key).await?;
     }
@@ -101,6 +103,7 @@ pub async fn update_webhook(
     url: String,
     events: Option<Vec<String>>,
     active: Option<String>,
+    format: Option<String>,
 ) -> Result<Webhook, AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_manage(&state, &user, &ctx, &key, "change a webhook").await?;
@@ -114,7 +117,12 @@ pub async fn update_webhook(
     let allow_private = repo.allow_private().await?;
     let v = validate(&url, &events.unwrap_or_default(), None, allow_private)?;
     let active = crate::fields::parse_flag("active", active.as_deref().unwrap_or_default())?;
-    repo.update(&key, &id, &v, active).await?;
+    // Without a format (an older form or client), the webhook keeps its own.
+    let format = match format.as_deref() {
+        Some(f) => super::WebhookFormat::parse(f)?,
+        None => before.format,
+    };
+    repo.update(&key, &id, &v, format, active).await?;
     if v.events.contains(&EventType::SignalChanged)
         && !before.events.contains(&EventType::SignalChanged)
     {

@@ -105,6 +105,7 @@ fn WebhookList(key: String) -> impl IntoView {
                 <input id="webhook-url" name="url" type="url" required maxlength=super::MAX_URL.to_string() placeholder="https://example.org/hooks/touchpoint" autocomplete="off"/>
                 <FieldError error field="url"/>
                 <EventChoices chosen=vec![EventType::FeedbackCreated] error/>
+                <FormatChoice chosen=super::WebhookFormat::Json error/>
                 <label for="webhook-secret">"Secret (optional)"</label>
                 <input id="webhook-secret" name="secret" type="text" maxlength="200" autocomplete="off" spellcheck="false" aria-describedby="webhook-secret-hint"/>
                 <p class="hint" id="webhook-secret-hint">"16 characters or more. Leave empty to have one made; it is shown once."</p>
@@ -115,11 +116,27 @@ fn WebhookList(key: String) -> impl IntoView {
     }
 }
 
+/// What a webhook sends: the signed JSON, a Slack message or a Teams card.
+#[component]
+fn FormatChoice(
+    chosen: super::WebhookFormat,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    view! {
+        <label for="webhook-format">"Format"</label>
+        <select id="webhook-format" name="format" aria-describedby="webhook-format-hint">
+            {super::WebhookFormat::ALL.into_iter().map(|f| view! { <option value=f.as_str() selected=f == chosen>{f.label()}</option> }).collect_view()}
+        </select>
+        <p class="hint" id="webhook-format-hint">"Slack: an incoming-webhook address. Microsoft Teams: the address of a Workflows webhook (\"When a Teams webhook request is received\"). Each event arrives as a short summary with a link."</p>
+        <FieldError error field="format"/>
+    }
+}
+
 #[component]
 fn WebhookTable(key: String, list: Vec<Webhook>) -> impl IntoView {
     view! {
         <table class="table">
-            <thead><tr><th scope="col">"Address"</th><th scope="col">"Events"</th><th scope="col">"State"</th></tr></thead>
+            <thead><tr><th scope="col">"Address"</th><th scope="col">"Format"</th><th scope="col">"Events"</th><th scope="col">"State"</th></tr></thead>
             <tbody>
                 {list.into_iter().map(|w| {
                     let href = format!("/projects/{key}/settings/webhooks/{}", w.id);
@@ -127,6 +144,7 @@ fn WebhookTable(key: String, list: Vec<Webhook>) -> impl IntoView {
                     view! {
                         <tr>
                             <td><a href=href>{w.url.clone()}</a></td>
+                            <td>{w.format.label()}</td>
                             <td>{events}</td>
                             <td>{if w.active { "On" } else { "Off" }}</td>
                         </tr>
@@ -203,6 +221,7 @@ fn WebhookDetail(key: String, id: String) -> impl IntoView {
                                         <input id="webhook-url" name="url" type="url" required maxlength=super::MAX_URL.to_string() value=w.url.clone() autocomplete="off"/>
                                         <FieldError error=update_error field="url"/>
                                         <EventChoices chosen=w.events.clone() error=update_error/>
+                                        <FormatChoice chosen=w.format error=update_error/>
                                         <div class="checkbox-field">
                                             <input type="checkbox" id="webhook-active" name="active" value="true" checked=w.active/>
                                             <label for="webhook-active">"On (send events)"</label>

@@ -4,8 +4,11 @@
 //! restart loses nothing. Every request is signed: `X-Touchpoint-Signature: t=<unix time>,
 //! v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
 
+pub mod chat;
 #[cfg(feature = "ssr")]
 pub mod target;
+
+pub use chat::WebhookFormat;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -94,6 +97,9 @@ pub struct Webhook {
     pub events: Vec<EventType>,
     /// Whether it is on.
     pub active: bool,
+    /// What it sends: the signed JSON event, a Slack message or a Teams card.
+    #[serde(default)]
+    pub format: WebhookFormat,
     /// When it was made.
     pub created_at: DateTime<Utc>,
 }

@@ -57,6 +57,8 @@ pub struct WebhookInput {
         pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{14,198}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     )]
     pub secret: Option<String>,
+    /// What to send: the signed JSON event (default), a Slack message or a Teams card.
+    pub format: Option<app::webhooks::WebhookFormat>,
 }
 
 /// A webhook's new settings (its secret stays).
@@ -70,6 +72,8 @@ pub struct WebhookUpdate {
     pub events: Vec<EventType>,
     /// Whether to send events (default true).
     pub active: Option<bool>,
+    /// What to send; omitted: unchanged.
+    pub format: Option<app::webhooks::WebhookFormat>,
 }
 
 /// The workspace's webhook setting.
@@ -122,7 +126,13 @@ async fn create_webhook(
     let created = run(
         &state,
         parts,
-        fns::create_webhook(key, b.url, names(&b.events), b.secret),
+        fns::create_webhook(
+            key,
+            b.url,
+            names(&b.events),
+            b.secret,
+            b.format.map(|f| f.as_str().to_string()),
+        ),
     )
     .await?;
     Ok(json(StatusCode::CREATED, &created))
@@ -165,7 +175,14 @@ async fn update_webhook(
     let webhook = run(
         &state,
         parts,
-        fns::update_webhook(key, id, b.url, names(&b.events), active),
+        fns::update_webhook(
+            key,
+            id,
+            b.url,
+            names(&b.events),
+            active,
+            b.format.map(|f| f.as_str().to_string()),
+        ),
     )
     .await?;
     Ok(ok(&webhook))

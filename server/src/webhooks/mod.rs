@@ -246,6 +246,8 @@ async fn send(
         ));
     }
     let timestamp = Utc::now().timestamp();
+    // The signed JSON, or a Slack message or Teams card made from it; signed either way.
+    let body = app::webhooks::chat::body_for(c.format, &c.body);
     let res = client
         .post(target.url().clone())
         .header(http::header::CONTENT_TYPE, "application/json")
@@ -253,9 +255,9 @@ async fn send(
         .header("X-Touchpoint-Delivery", key_of(&c.id))
         .header(
             "X-Touchpoint-Signature",
-            signature(secret, timestamp, &c.body),
+            signature(secret, timestamp, &body),
         )
-        .body(c.body.clone())
+        .body(body)
         .send()
         .await;
     match res {
