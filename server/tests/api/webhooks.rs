@@ -288,6 +288,119 @@ async fn signed_events_reach_a_receiver_and_a_failed_delivery_is_retried() {
 }
 
 #[tokio::test]
+async fn slack_and_teams_webhooks_get_their_documented_shapes_through_the_same_machinery() {
+    let app = spawn_app_with(|a| a.webhook_retry_base_ms = 300).await;
+    let c = setup(&app).await;
+    made(
+        &app,
+        &c.admin,
+        Method::PUT,
+        "/settings/webhooks",
+        json!({ "allow_private": true }),
+    )
+    .await;
+    let hooks = "/projects/ours/webhooks";
+    // Slack's receiver fails once: the retry goes through the same log.
+    let slack = Receiver::start(&[500, 200]).await;
+    let teams = Receiver::start(&[200]).await;
+    let (s, v) = rest(
+        &app,
+        Some(&c.admin),
+        Method::POST,
+        hooks,
+        Some(json!({ "url": slack.url, "events": ["feedback.created"], "format": "discord" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let slack_hook = made(
+        &app,
+        &c.admin,
+        Method::POST,
+        hooks,
+        json!({ "url": slack.url, "events": ["feedback.created"], "format": "slack" }),
+    )
+    .await;
+    assert_eq!(slack_hook["format"], "slack");
+    let slack_secret = slack_hook["secret"].as_str().expect("secret").to_string();
+    let teams_hook = made(
+        &app,
+        &c.admin,
+        Method::POST,
+        hooks,
+        json!({ "url": teams.url, "events": ["feedback.created"], "format": "teams" }),
+    )
+    .await;
+    assert_eq!(teams_hook["format"], "teams");
+
+    made(
+        &app,
+        &c.member,
+        Method::POST,
+        "/projects/ours/feedback",
+        json!({ "body": "Export is <slow>", "channel": "team", "given_on": "2026-01-09", "author_name": "Pat", "rating": 2 }),
+    )
+    .await;
+
+    // Slack: an incoming-webhook message, `text` plus a mrkdwn section (escaped), signed.
+    let got = slack.wait_for("feedback.created", 2, 10).await;
+    assert_eq!(got.len(), 2, "a retry after the 500: {got:?}");
+    assert_eq!(got[0].body, got[1].body);
+    assert!(signed_by(&slack_secret, &got[1]));
+    let msg = body(&got[1]);
+    let text = msg["text"].as_str().expect("text");
+    assert!(text.starts_with("New feedback in "), "{text}");
+    assert!(text.contains("Export is &lt;slow&gt;"), "{text}");
+    assert_eq!(msg["blocks"][0]["type"], "section");
+    assert_eq!(msg["blocks"][0]["text"]["type"], "mrkdwn");
+    assert!(
+        msg.get("type").is_none() && msg.get("data").is_none(),
+        "{msg}"
+    );
+
+    // Teams: one Adaptive Card in a message.
+    let got = teams.wait_for("feedback.created", 1, 10).await;
+    assert_eq!(got.len(), 1);
+    let msg = body(&got[0]);
+    assert_eq!(msg["type"], "message");
+    let attachment = &msg["attachments"][0];
+    assert_eq!(
+        attachment["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(attachment["content"]["type"], "AdaptiveCard");
+    assert_eq!(attachment["content"]["body"][0]["type"], "TextBlock");
+    assert!(
+        attachment["content"]["body"][1]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Export is <slow>")),
+        "{msg}"
+    );
+
+    // The format can be changed back to the signed JSON; the list shows it.
+    let id = slack_hook["id"].as_str().expect("id");
+    let updated = made(
+        &app,
+        &c.admin,
+        Method::PUT,
+        &format!("{hooks}/{id}"),
+        json!({ "url": slack.url, "events": ["feedback.created"], "format": "json" }),
+    )
+    .await;
+    assert_eq!(updated["format"], "json");
+    // Without a format the webhook keeps its own.
+    let teams_id = teams_hook["id"].as_str().expect("id");
+    let kept = made(
+        &app,
+        &c.admin,
+        Method::PUT,
+        &format!("{hooks}/{teams_id}"),
+        json!({ "url": teams.url, "events": ["feedback.created"] }),
+    )
+    .await;
+    assert_eq!(kept["format"], "teams");
+}
+
+#[tokio::test]
 async fn a_change_of_signals_is_sent_once() {
     let app = spawn_app_with(|a| a.webhook_retry_base_ms = 300).await;
     let c = setup(&app).await;
