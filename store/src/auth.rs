@@ -150,7 +150,8 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-const USER_FIELDS: &str =
+/// The columns of a [`UserRecord`], for every query that reads one.
+pub(crate) const USER_FIELDS: &str =
     "id, email, name, password_hash, role, active, must_change_password, created_at";
 
 /// Users, sessions, throttling, the setup token and the audit log.

@@ -350,6 +350,31 @@ pub fn key_of(id: &surrealdb::types::RecordId) -> String {
     }
 }
 
+/// Takes a lease on one queued row (a webhook delivery, an email) with `sql`, an
+/// `UPDATE $id SET lease_until = … WHERE <not leased> RETURN …` that binds `$id` and `$lease`
+/// (seconds). A row another worker claimed at the same moment (a write conflict) yields nothing:
+/// it is theirs.
+pub async fn claim_leased<T: SurrealValue>(
+    db: &Db,
+    sql: &str,
+    id: surrealdb::types::RecordId,
+    lease_secs: i64,
+) -> domain::error::AppResult<Vec<T>> {
+    use domain::error::AppError;
+    let res = db
+        .query(sql)
+        .bind(("id", id))
+        .bind(("lease", format!("{lease_secs}s")))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r.check().map_err(AppError::from));
+    match res {
+        Ok(mut res) => Ok(res.take(0)?),
+        Err(e) if e.is_write_conflict() => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// The index of the last statement before `COMMIT TRANSACTION` in a response (`BEGIN` and
 /// `COMMIT` each take a place in the results).
 pub fn before_commit(res: &surrealdb::IndexedResults) -> usize {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::{Db, key_of};
-use domain::error::{AppError, AppResult};
+use domain::error::AppResult;
 use domain::mail::{MailKind, MailStatus, NewMail, OutboxEntry};
 
 /// A message claimed for sending.
@@ -124,25 +124,18 @@ impl MailRepo {
         let due: Vec<RecordId> = res.take(0)?;
         let mut claimed = Vec::new();
         for id in due {
-            let res = self
-                .db
-                .query(
+            claimed.extend(
+                crate::db::claim_leased::<ClaimedMail>(
+                    &self.db,
                     "UPDATE $id SET lease_until = time::now() + <duration>$lease
                      WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
                      RETURN id, recipient, subject, text, html, message_id, reply_to, unsubscribe,
                             attempts, created_at",
+                    id,
+                    lease,
                 )
-                .bind(("id", id))
-                .bind(("lease", format!("{lease}s")))
-                .await
-                .map_err(AppError::from)
-                .and_then(|r| r.check().map_err(AppError::from));
-            match res {
-                Ok(mut res) => claimed.extend(res.take::<Vec<ClaimedMail>>(0)?),
-                // Another worker claimed it at the same moment: it is theirs.
-                Err(e) if e.is_write_conflict() => {}
-                Err(e) => return Err(e),
-            }
+                .await?,
+            );
         }
         Ok(claimed)
     }

@@ -6,14 +6,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use crate::auth::UserRecord;
+use crate::auth::{USER_FIELDS, UserRecord};
 use crate::db::{Db, check_guarded, key_of, rid};
 use domain::auth::Role;
 use domain::auth::sso::{KnownUser, SsoLinkInfo};
 use domain::error::{AppError, AppResult};
-
-const USER_FIELDS: &str =
-    "id, email, name, password_hash, role, active, must_change_password, created_at";
 
 /// A sign-in sent to the provider, waiting for its code.
 #[derive(Clone, Debug, SurrealValue)]
@@ -49,38 +46,6 @@ impl LinkRow {
             linked_at: self.linked_at,
             last_used_at: self.last_used_at,
         }
-    }
-}
-
-#[derive(Clone, Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct UserWithLink {
-    id: RecordId,
-    email: String,
-    name: String,
-    password_hash: Option<String>,
-    role: String,
-    active: bool,
-    must_change_password: bool,
-    created_at: DateTime<Utc>,
-    linked: bool,
-}
-
-impl UserWithLink {
-    fn split(self) -> (UserRecord, bool) {
-        (
-            UserRecord {
-                id: self.id,
-                email: self.email,
-                name: self.name,
-                password_hash: self.password_hash,
-                role: self.role,
-                active: self.active,
-                must_change_password: self.must_change_password,
-                created_at: self.created_at,
-            },
-            self.linked,
-        )
     }
 }
 
@@ -187,9 +152,9 @@ impl SsoRepo {
             .query(format!(
                 "SELECT VALUE user.{{ {USER_FIELDS} }} FROM sso_link
                     WHERE issuer = $issuer AND subject = $subject LIMIT 1;
-                 SELECT {USER_FIELDS},
-                    count(SELECT VALUE id FROM sso_link WHERE user = $parent.id AND issuer = $issuer) > 0 AS linked
-                    FROM user WHERE email = $email LIMIT 1;"
+                 SELECT {USER_FIELDS} FROM user WHERE email = $email LIMIT 1;
+                 array::len(SELECT VALUE id FROM sso_link WHERE issuer = $issuer
+                    AND user IN (SELECT VALUE id FROM user WHERE email = $email)) > 0;"
             ))
             .bind(("issuer", issuer.to_string()))
             .bind(("subject", subject.to_string()))
@@ -197,10 +162,11 @@ impl SsoRepo {
             .await?
             .check()?;
         let mut by_subject: Vec<UserRecord> = res.take(0)?;
-        let mut by_email: Vec<UserWithLink> = res.take(1)?;
+        let mut by_email: Vec<UserRecord> = res.take(1)?;
+        let linked: Option<bool> = res.take(2)?;
         Ok(Candidates {
             by_subject: by_subject.pop(),
-            by_email: by_email.pop().map(UserWithLink::split),
+            by_email: by_email.pop().map(|u| (u, linked.unwrap_or(false))),
         })
     }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use crate::auth::UserRecord;
+use crate::auth::{USER_FIELDS, UserRecord};
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::revisions::{Stamp, and_stamp, stamp_ids, take_stamp, user_revision_of};
@@ -69,10 +69,6 @@ struct TokenWithOwner {
 
 /// Every column but the hash.
 const TOKEN_FIELDS: &str = "id, user, name, created_at, expires_at, last_used_at, revoked_at";
-
-/// The columns of a `UserRecord` (kept in step with auth/repo.rs).
-const USER_FIELDS: &str =
-    "id, email, name, password_hash, role, active, must_change_password, created_at";
 
 /// A checked DTO id as a record id; `None` for anything a token id can never be.
 pub fn token_rid(id: &str) -> Option<RecordId> {

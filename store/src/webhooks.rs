@@ -421,30 +421,18 @@ impl WebhookRepo {
         }
         let mut claimed = Vec::new();
         for id in chosen {
-            let res = self
-                .db
-                .query(
-                    "UPDATE $id SET lease_until = time::now() + <duration>$lease
-                     WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
-                     RETURN id, event, body, attempts, created_at, webhook.url AS url,
-                            webhook.secret AS secret, webhook.active AS active,
-                            webhook.project AS project, webhook.format AS format",
-                )
-                .bind(("id", id))
-                .bind(("lease", format!("{lease}s")))
-                .await
-                .map_err(AppError::from)
-                .and_then(|r| r.check().map_err(AppError::from));
-            match res {
-                Ok(mut res) => claimed.extend(
-                    res.take::<Vec<ClaimedRow>>(0)?
-                        .into_iter()
-                        .filter_map(Claimed::of),
-                ),
-                // Another worker claimed it at the same moment: it is theirs.
-                Err(e) if e.is_write_conflict() => {}
-                Err(e) => return Err(e),
-            }
+            let rows: Vec<ClaimedRow> = crate::db::claim_leased(
+                &self.db,
+                "UPDATE $id SET lease_until = time::now() + <duration>$lease
+                 WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
+                 RETURN id, event, body, attempts, created_at, webhook.url AS url,
+                        webhook.secret AS secret, webhook.active AS active,
+                        webhook.project AS project, webhook.format AS format",
+                id,
+                lease,
+            )
+            .await?;
+            claimed.extend(rows.into_iter().filter_map(Claimed::of));
         }
         Ok(claimed)
     }

@@ -226,6 +226,11 @@ async fn account_for(
         .unwrap_or_default();
     let decision = decide(identity, by_subject.as_ref(), by_email.as_ref(), policy)
         .map_err(|f| (f, email.clone()))?;
+    // Another sign-in linked the account, or made it, at the same moment.
+    let refused = |e: domain::error::AppError| match e {
+        domain::error::AppError::Conflict(_) => (SsoFailure::LinkedElsewhere, email.clone()),
+        e => unavailable(e),
+    };
     let known = |key: &str| {
         found
             .user(key)
@@ -244,12 +249,7 @@ async fn account_for(
             let linked_email = email.clone().unwrap_or_default();
             repo.link(&user, issuer, &identity.subject, &linked_email)
                 .await
-                .map_err(|e| match e {
-                    domain::error::AppError::Conflict(_) => {
-                        (SsoFailure::LinkedElsewhere, email.clone())
-                    }
-                    e => unavailable(e),
-                })?;
+                .map_err(refused)?;
             audit_as(state, &record, ip, "user.sso_link", issuer).await;
             Ok(without_temporary_password(record))
         }
@@ -261,12 +261,7 @@ async fn account_for(
             let record = repo
                 .create_linked_user(&new_email, &name, role, issuer, &identity.subject)
                 .await
-                .map_err(|e| match e {
-                    domain::error::AppError::Conflict(_) => {
-                        (SsoFailure::LinkedElsewhere, email.clone())
-                    }
-                    e => unavailable(e),
-                })?;
+                .map_err(refused)?;
             audit_as(
                 state,
                 &record,

@@ -51,16 +51,18 @@ pub fn message_id(from: &str) -> String {
     format!("<{}@{domain}>", store::secrets::new_token())
 }
 
+/// What the test message's templates read.
+#[derive(Serialize)]
+struct TestValues<'a> {
+    sender: &'a str,
+    link: Option<&'a str>,
+}
+
 /// The test message an admin sends from the outbox page.
 pub fn test_message(state: &AppState, to: &str, sender: &str) -> AppResult<NewMail> {
-    #[derive(Serialize)]
-    struct Values<'a> {
-        sender: &'a str,
-        link: Option<&'a str>,
-    }
     let (text, html) = render(
         "test",
-        &Values {
+        &TestValues {
             sender,
             link: state.settings.public_url.as_deref(),
         },
@@ -99,14 +101,9 @@ mod tests {
 
     #[test]
     fn values_are_escaped_in_html_and_kept_in_text() {
-        #[derive(Serialize)]
-        struct Values<'a> {
-            sender: &'a str,
-            link: Option<&'a str>,
-        }
         let (text, html) = render(
             "test",
-            &Values {
+            &TestValues {
                 sender: "<b>Ana</b> & \"co\"",
                 link: Some("https://touchpoint.example.org"),
             },

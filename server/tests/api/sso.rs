@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::helpers::{ADMIN_PASSWORD, TestApp, new_client, spawn_app_with};
 use super::sso_idp::{
-    Idp, PUBLIC, finish_at_touchpoint, location, sso_sign_in, to_provider_and_back,
+    Idp, PUBLIC, finish_at_touchpoint, location, param, sso_sign_in, to_provider_and_back,
 };
 use server::config::ServeArgs;
 
@@ -173,12 +173,7 @@ async fn a_state_works_once_and_only_in_the_browser_that_began_it() {
     assert_eq!(finish_at_touchpoint(&browser, &callback).await, "/");
 
     // Replayed, even with the state's cookie put back: the attempt was taken.
-    let state = reqwest::Url::parse(&callback)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = param(&callback, "state");
     let replay = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -216,25 +211,12 @@ async fn a_code_that_is_not_this_attempts_is_refused() {
     let first = to_provider_and_back(&app, &browser, "/auth/oidc/start", "sso-user").await;
     // ...with the second attempt's state (the provider remembers the person: no form now).
     let second = to_provider_and_back(&app, &browser, "/auth/oidc/start", "sso-user").await;
-    let code = |url: &str| {
-        reqwest::Url::parse(url)
-            .expect("url")
-            .query_pairs()
-            .find(|(k, _)| k == "code")
-            .map(|(_, v)| v.into_owned())
-            .expect("code")
-    };
     let mut mixed = reqwest::Url::parse(&second).expect("url");
-    let state: String = mixed
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
     mixed
         .query_pairs_mut()
         .clear()
-        .append_pair("code", &code(&first))
-        .append_pair("state", &state);
+        .append_pair("code", &param(&first, "code"))
+        .append_pair("state", &param(&second, "state"));
     // The provider refuses it (PKCE: the code was issued for the other attempt's challenge).
     assert_eq!(
         finish_at_touchpoint(&browser, mixed.as_str()).await,
@@ -253,12 +235,7 @@ async fn a_refusal_at_the_provider_says_so() {
         .send()
         .await
         .expect("start");
-    let to_provider = reqwest::Url::parse(&location(&res)).expect("url");
-    let state: String = to_provider
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = param(&location(&res), "state");
     let res = browser
         .get(app.url(&format!(
             "/auth/oidc/callback?error=access_denied&state={state}"

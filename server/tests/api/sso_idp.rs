@@ -131,12 +131,7 @@ impl Idp {
             "sso password",
         )
         .await;
-        let code = Url::parse(&back)
-            .expect("callback url")
-            .query_pairs()
-            .find(|(k, _)| k == "code")
-            .map(|(_, v)| v.into_owned())
-            .expect("a code");
+        let code = param(&back, "code");
         let res = Client::new()
             .post(format!("{}/token", self.issuer))
             .basic_auth(client_id, Some(secret))
@@ -240,6 +235,16 @@ pub async fn finish_at_touchpoint(browser: &Client, callback: &str) -> String {
     let res = browser.get(callback).send().await.expect("callback");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "callback");
     location(&res)
+}
+
+/// The value of the query parameter `name` in `url`.
+pub fn param(url: &str, name: &str) -> String {
+    Url::parse(url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
 }
 
 /// The `Location` of a redirect.
