@@ -27,6 +27,21 @@ for _ in $(seq 1 100); do
 done
 [[ -n $issuer ]] || { echo "the test identity provider did not start:"; cat target/test-logs/e2e-idp.log; exit 1; }
 
+# An SMTP server that writes what it receives to a maildir (aiosmtpd, from .venv), read by
+# the notification journey.
+export MAILDIR
+MAILDIR=$(mktemp -d "${TMPDIR:-/tmp}/touchpoint-e2e-mail.XXXXXX")
+smtp_port=$(free_port)
+.venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$MAILDIR/box" \
+  >target/test-logs/e2e-smtp.log 2>&1 &
+smtp=$!
+on_exit "kill $smtp 2>/dev/null || true; rm -rf '$MAILDIR'"
+trap "kill $idp $smtp 2>/dev/null || true" EXIT
+MAILDIR="$MAILDIR/box"
+
+export TOUCHPOINT_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
+  TOUCHPOINT_MAIL_FROM="Touchpoint <touchpoint@example.org>" \
+  TOUCHPOINT_MAIL_RETRY_BASE_MS=500
 export TOUCHPOINT_PUBLIC_URL="http://127.0.0.1:$TEST_SERVER_PORT" \
   TOUCHPOINT_OIDC_ISSUER="$issuer" TOUCHPOINT_OIDC_CLIENT_ID=touchpoint \
   TOUCHPOINT_OIDC_CLIENT_SECRET=touchpoint-secret TOUCHPOINT_OIDC_DISPLAY_NAME="Test ID"

@@ -43,8 +43,10 @@ if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   # API fuzzing against the OpenAPI document (schemathesis): no 5xx, no answer that
   # contradicts the document.
   step fuzz scripts/fuzz.sh
-  # Email against aiosmtpd (a real SMTP server): the message as Python's email package reads
-  # it, a 451 then a retry, a 550, and SIGKILL mid-attempt with a restart (sent once).
+  # Email against aiosmtpd (a real SMTP server): a stakeholder's consent, the message they get
+  # (read with Python's email package) and one-click unsubscribe, interview invitations (read
+  # with icalendar) through a reschedule and a cancellation, digests, a 451 then a retry, a
+  # 550, and SIGKILL mid-attempt with a restart (sent once).
   step mail .venv/bin/python scripts/mail-test.py
 else
   echo "==> e2e, fuzz and mail skipped: the build failed"

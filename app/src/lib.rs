@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/f/:token") view=feedback::pages::FeedbackLinkPage ssr=SsrMode::Async/>
+                <Route path=path!("/unsubscribe/:token") view=mail::unsubscribe::UnsubscribePage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=SignedIn ssr=SsrMode::Async>

@@ -46,6 +46,9 @@ pub struct FeedbackItem {
     pub channel: Channel,
     /// Whether it came through an invite link.
     pub via_invite: bool,
+    /// Whether its author asked to be told by email when the team responds.
+    #[serde(default)]
+    pub hears_back: bool,
     /// When it was given.
     pub submitted_at: DateTime<Utc>,
     /// 1–5: does this iteration help you?
@@ -322,6 +325,9 @@ pub struct OpenLink {
     pub names_sprint: bool,
     /// Whether the link names a stakeholder (then no name or function is asked).
     pub names_stakeholder: bool,
+    /// Whether the form offers "Tell me when the team responds" (email is on).
+    #[serde(default)]
+    pub can_notify: bool,
     /// The person's own earlier feedback on this project, latest first.
     pub earlier: Vec<OwnFeedback>,
 }
@@ -684,6 +690,7 @@ mod tests {
             function: Function::EndUser,
             channel: Channel::Link,
             via_invite: true,
+            hears_back: false,
             submitted_at: Utc::now(),
             rating: None,
             body: "b".into(),

@@ -94,6 +94,13 @@ pub struct Interview {
     pub notes_html: String,
     /// Insights.
     pub insights: Vec<Insight>,
+    /// Whether participants with an email get calendar invitations (and their updates).
+    #[serde(default)]
+    pub invitations: bool,
+    /// The iCalendar SEQUENCE of the invitations: raised on every reschedule and on
+    /// cancelling.
+    #[serde(default)]
+    pub sequence: i64,
     /// Last change.
     pub updated_at: DateTime<Utc>,
 }
@@ -437,6 +444,10 @@ pub fn to_utc(
         )),
     }
 }
+
+pub mod invite;
+#[cfg(feature = "ssr")]
+pub mod zone;
 
 /// The start in a zone, for people and for `datetime-local` inputs. An unknown zone shows UTC.
 #[cfg(feature = "ssr")]

@@ -370,6 +370,12 @@ impl ServeArgs {
                 "TOUCHPOINT_PUBLIC_URL must start with http:// or https://"
             );
         }
+        let mail_from = self.mail.from()?;
+        anyhow::ensure!(
+            mail_from.is_none() || self.public_url.is_some(),
+            "TOUCHPOINT_SMTP_URL is set: set TOUCHPOINT_PUBLIC_URL too (messages link back to \
+             Touchpoint: feedback pages, one-click unsubscribe)"
+        );
         Ok(app::state::Settings {
             secure_cookies: self.secure_cookies,
             session_idle: chrono::Duration::hours(self.session_idle_hours),
@@ -390,7 +396,7 @@ impl ServeArgs {
             cache_projects: self.cache_projects,
             password_sign_in: self.sign_in.password_sign_in,
             sso: self.sign_in.sso(self.public_url.as_deref())?,
-            mail_from: self.mail.from()?,
+            mail_from,
         })
     }
 }

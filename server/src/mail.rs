@@ -8,8 +8,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use app::mail::repo::{ClaimedMail, MailRepo};
@@ -68,7 +69,34 @@ pub fn spawn(
             return None;
         }
     };
+    tokio::spawn(digests(state.clone()));
     Some(tokio::spawn(run(state, mailer, from, retry_base)))
+}
+
+/// How often the digest loop looks for members whose digest is due.
+const DIGEST_CHECK: Duration = Duration::from_secs(60);
+
+/// Sends members their digests when due (08:00 in the workspace's time zone). Every instance
+/// runs this loop; recording a digest is a transaction only one of them wins.
+async fn digests(state: AppState) {
+    loop {
+        tokio::time::sleep(DIGEST_CHECK).await;
+        let users = match app::mail::repo::MailRepo::new(state.db.clone())
+            .digest_users()
+            .await
+        {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!(error = %e, "listing digest readers failed");
+                continue;
+            }
+        };
+        for user in users {
+            if let Err(e) = app::mail::digest::run(&state, &user, Utc::now(), false).await {
+                tracing::warn!(error = %e, "a digest failed");
+            }
+        }
+    }
 }
 
 async fn run(
@@ -141,8 +169,9 @@ async fn send_one(
     }
 }
 
-/// The message: `multipart/alternative` (text, then HTML), with `Message-ID`, `Date`,
-/// `Reply-To` and, for stakeholders, one-click unsubscribe (RFC 8058).
+/// The message: `multipart/alternative` (text, then HTML), inside `multipart/mixed` with an
+/// `invite.ics` for invitations, with `Message-ID`, `Date`, `Reply-To` and, for
+/// stakeholders, one-click unsubscribe (RFC 8058).
 fn build(from: &Mailbox, mail: &ClaimedMail) -> Result<Message, String> {
     let to: Mailbox = mail
         .recipient
@@ -168,10 +197,21 @@ fn build(from: &Mailbox, mail: &ClaimedMail) -> Result<Message, String> {
                 "List-Unsubscribe=One-Click".to_string(),
             ));
     }
+    let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    let body = match (&mail.ics, mail.ics_method.as_deref()) {
+        // An invitation: the calendar entry as an attachment (`invite.ics`), which every
+        // client offers to add, with the iTIP method in its content type.
+        (Some(ics), Some(method)) => {
+            let kind =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .map_err(|e| format!("the calendar part could not be built: {e}"))?;
+            MultiPart::mixed()
+                .multipart(body)
+                .singlepart(Attachment::new("invite.ics".to_string()).body(ics.clone(), kind))
+        }
+        _ => body,
+    };
     builder
-        .multipart(MultiPart::alternative_plain_html(
-            mail.text.clone(),
-            mail.html.clone(),
-        ))
+        .multipart(body)
         .map_err(|e| format!("the message could not be built: {e}"))
 }

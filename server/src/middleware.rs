@@ -131,8 +131,13 @@ pub fn is_cross_site(headers: &header::HeaderMap) -> bool {
 }
 
 /// Refuses state-changing requests from other sites with a 403.
+/// One-click unsubscribe (RFC 8058) is the exception: mail providers post it from wherever
+/// they are, and the token in its path is the only credential it takes.
 pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
-    if !is_safe_method(req.method()) && is_cross_site(req.headers()) {
+    if !is_safe_method(req.method())
+        && is_cross_site(req.headers())
+        && !req.uri().path().starts_with("/unsubscribe/")
+    {
         tracing::warn!(path = %crate::telemetry::redact_path(req.uri().path()), "cross-site request refused");
         return AppError::Forbidden("Cross-site requests are not allowed.".into()).into_response();
     }
@@ -201,6 +206,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/f/")
         || path.starts_with("/calendar/")
         || path.starts_with("/auth/oidc/")
+        || path.starts_with("/unsubscribe/")
 }
 
 /// Sends visitors without a session to the sign-in page, and users who must change their

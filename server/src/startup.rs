@@ -202,6 +202,12 @@ pub fn router(state: AppState, max_body_bytes: usize, max_import_bytes: usize) -
         // Single sign-on: to the provider and back (browser routes, not API).
         .route("/auth/oidc/start", get(app::auth::sso_routes::start))
         .route("/auth/oidc/callback", get(app::auth::sso_routes::callback))
+        // One-click unsubscribe (RFC 8058): mail providers post here; the page at the same
+        // address (a Leptos route) asks people first.
+        .route(
+            "/unsubscribe/{token}",
+            axum::routing::post(app::mail::routes::unsubscribe),
+        )
         .route(
             "/calendar/{token}/interviews.ics",
             get(app::interviews::feeds::calendar_feed),

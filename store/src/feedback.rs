@@ -5,6 +5,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
+use crate::mail::{ENQUEUE_SQL, MailBinding};
 use domain::error::{AppError, AppResult};
 use domain::feedback::{
     Channel, FeedbackCategory, FeedbackItem, FeedbackStatus, Function, Invite, InviteState,
@@ -58,6 +59,8 @@ pub struct FeedbackRecord {
     pub response: Option<String>,
     /// When the response was written.
     pub responded_at: Option<DateTime<Utc>>,
+    /// Whether the author asked to be told when the team responds.
+    pub hears_back: Option<bool>,
 }
 
 impl From<FeedbackRecord> for FeedbackItem {
@@ -85,6 +88,7 @@ impl From<FeedbackRecord> for FeedbackItem {
             ),
             channel: r.channel.parse().unwrap_or(Channel::Link),
             via_invite: r.invite.is_some(),
+            hears_back: r.hears_back.unwrap_or(false),
             submitted_at: r.submitted_at,
             rating: r.rating.and_then(|n| u8::try_from(n).ok()),
             body: r.body,
@@ -115,7 +119,8 @@ impl From<FeedbackRecord> for OwnFeedback {
 const FIELDS: &str = "id, project, sprint.number AS sprint_number, sprint.name AS sprint_name, stakeholder, \
      stakeholder.name AS stakeholder_name, stakeholder.function AS stakeholder_function, author_name, \
      author_function, channel, invite, submitted_at, rating, body, category, status, \
-     addressed_in.number AS addressed_in_number, response, responded_at";
+     addressed_in.number AS addressed_in_number, response, responded_at, \
+     notify_email != NONE AS hears_back";
 
 /// An `invite` row as the link handler needs it.
 #[derive(Clone, Debug, SurrealValue)]
@@ -186,6 +191,13 @@ struct SprintRow {
 
 #[derive(Clone, Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
+struct NotifyRow {
+    notify_email: String,
+    notify_link: Option<String>,
+}
+
+#[derive(Clone, Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
 struct CountRow {
     n: i64,
 }
@@ -210,6 +222,11 @@ pub struct Author {
     pub function: Option<Function>,
     /// The hash of an anonymous browser's cookie.
     pub browser_key: Option<String>,
+    /// The address of a person who asked to be told when the team responds (given with
+    /// their consent, whose time is stored with it).
+    pub notify_email: Option<String>,
+    /// The token of the link they used (kept with their consent, for the message's link back).
+    pub notify_link: Option<String>,
 }
 
 #[derive(SurrealValue)]
@@ -227,6 +244,9 @@ struct NewFeedback {
     body: String,
     category: String,
     browser_key: Option<String>,
+    notify_email: Option<String>,
+    notify_link: Option<String>,
+    mails: Vec<MailBinding>,
 }
 
 /// Feedback, invites and rate limits.
@@ -400,6 +420,7 @@ impl FeedbackRepo {
         Ok(rows.into_iter().next())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn new_feedback(
         key: &str,
         sprint: Option<RecordId>,
@@ -408,6 +429,7 @@ impl FeedbackRepo {
         invite: Option<RecordId>,
         submitted_at: DateTime<Utc>,
         content: &ValidContent,
+        mails: Vec<MailBinding>,
     ) -> NewFeedback {
         NewFeedback {
             project: rid("project", key),
@@ -422,10 +444,15 @@ impl FeedbackRepo {
             body: content.body.clone(),
             category: content.category.as_str().to_string(),
             browser_key: author.browser_key.clone(),
+            notify_email: author.notify_email.clone(),
+            notify_link: author.notify_email.as_ref().and(author.notify_link.clone()),
+            mails,
         }
     }
 
-    /// Records feedback the team heard (review, interview or team channel).
+    /// Records feedback the team heard (review, interview or team channel), with the
+    /// messages it causes, in one transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create(
         &self,
         key: &str,
@@ -434,51 +461,70 @@ impl FeedbackRepo {
         channel: Channel,
         submitted_at: DateTime<Utc>,
         content: &ValidContent,
+        mails: Vec<MailBinding>,
     ) -> AppResult<String> {
         let mut res = self
             .db
-            .query(
-                "CREATE ONLY feedback CONTENT {
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $created = CREATE ONLY feedback CONTENT {{
                     project: $project, sprint: $sprint, stakeholder: $stakeholder, author_name: $author_name,
                     author_function: $author_function, channel: $channel, invite: $invite,
                     submitted_at: $submitted_at, rating: $rating, body: $body, category: $category,
                     status: 'new', browser_key: $browser_key, created_at: time::now(), updated_at: time::now()
-                 } RETURN VALUE id",
-            )
-            .bind(Self::new_feedback(key, sprint, author, channel, None, submitted_at, content))
+                 }} RETURN VALUE id;
+                 {ENQUEUE_SQL}
+                 RETURN $created;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(Self::new_feedback(
+                key,
+                sprint,
+                author,
+                channel,
+                None,
+                submitted_at,
+                content,
+                mails,
+            ))
             .await?
             .check()?;
-        let id: Option<RecordId> = res.take(0)?;
+        let id: Option<RecordId> = res.take(3)?;
         id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
     }
 
-    /// Stores feedback sent through an invite and counts the use, in one transaction that
-    /// refuses a link revoked or expired in the meantime (as `closed`).
+    /// Stores feedback sent through an invite (with the person's consent to be told of the
+    /// team's response, if given), counts the use and queues the messages it causes, in one
+    /// transaction that refuses a link revoked or expired in the meantime (as `closed`).
     pub async fn submit_via_invite(
         &self,
         invite: &InviteRecord,
         sprint: Option<RecordId>,
         author: &Author,
         content: &ValidContent,
+        mails: Vec<MailBinding>,
         closed: AppError,
     ) -> AppResult<String> {
         let key = invite.project_key();
         let res = self
             .db
-            .query(
+            .query(format!(
                 "BEGIN TRANSACTION;
                  LET $inv = SELECT revoked, expires_at FROM ONLY $invite;
-                 IF $inv = NONE OR $inv.revoked OR $inv.expires_at <= time::now() { THROW 'invite closed' };
-                 LET $created = CREATE ONLY feedback CONTENT {
+                 IF $inv = NONE OR $inv.revoked OR $inv.expires_at <= time::now() {{ THROW 'invite closed' }};
+                 LET $created = CREATE ONLY feedback CONTENT {{
                     project: $project, sprint: $sprint, stakeholder: $stakeholder, author_name: $author_name,
                     author_function: $author_function, channel: $channel, invite: $invite,
                     submitted_at: $submitted_at, rating: $rating, body: $body, category: $category,
-                    status: 'new', browser_key: $browser_key, created_at: time::now(), updated_at: time::now()
-                 } RETURN VALUE id;
+                    status: 'new', browser_key: $browser_key, notify_email: $notify_email, notify_link: $notify_link,
+                    notify_consented_at: IF $notify_email = NONE {{ NONE }} ELSE {{ time::now() }},
+                    created_at: time::now(), updated_at: time::now()
+                 }} RETURN VALUE id;
                  UPDATE $invite SET use_count += 1, updated_at = time::now();
+                 {ENQUEUE_SQL}
                  RETURN $created;
-                 COMMIT TRANSACTION;",
-            )
+                 COMMIT TRANSACTION;"
+            ))
             .bind(Self::new_feedback(
                 &key,
                 sprint,
@@ -487,35 +533,59 @@ impl FeedbackRepo {
                 Some(invite.id.clone()),
                 Utc::now(),
                 content,
+                mails,
             ))
             .await?;
         let mut res = check_guarded(res, closed)?;
-        let id: Option<RecordId> = res.take(5)?;
+        let id: Option<RecordId> = res.take(6)?;
         id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
     }
 
     /// Applies a triage change. `responded_at` is the new response time (unchanged when the
     /// response is).
+    /// With `mails`, the message to the person who asked to be told is queued in the same
+    /// transaction.
     pub async fn triage(
         &self,
         id: &str,
         t: &ValidTriage,
         addressed_in: Option<RecordId>,
         responded_at: Option<DateTime<Utc>>,
+        mails: Vec<MailBinding>,
     ) -> AppResult<()> {
         self.db
-            .query(
-                "UPDATE $id SET status = $status, addressed_in = $addressed_in, response = $response,
-                    responded_at = $responded_at, updated_at = time::now()",
-            )
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 UPDATE $id SET status = $status, addressed_in = $addressed_in, response = $response,
+                    responded_at = $responded_at, updated_at = time::now() RETURN NONE;
+                 {ENQUEUE_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("id", rid("feedback", id)))
             .bind(("status", t.status.as_str().to_string()))
             .bind(("addressed_in", addressed_in))
             .bind(("response", t.response.clone()))
             .bind(("responded_at", responded_at))
+            .bind(("mails", mails))
             .await?
             .check()?;
         Ok(())
+    }
+
+    /// The address of the person who asked to be told about an item, if they did, and the
+    /// token of the link they used.
+    pub async fn notify_target(&self, id: &str) -> AppResult<Option<(String, Option<String>)>> {
+        let mut res = self
+            .db
+            .query("SELECT notify_email, notify_link FROM $id WHERE notify_email != NONE")
+            .bind(("id", rid("feedback", id)))
+            .await?
+            .check()?;
+        let rows: Vec<NotifyRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|r| (r.notify_email, r.notify_link)))
     }
 
     /// Adds a link author to the directory (name, function, linked to the project) and points

@@ -5,6 +5,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{key_of, rid};
+use crate::mail::{ENQUEUE_SQL, MailBinding};
 use domain::error::{AppError, AppResult};
 use domain::interviews::{
     Function, Insight, Interview, InterviewKind, InterviewStatus, Interviewer, Participant,
@@ -55,6 +56,10 @@ pub struct InterviewRecord {
     pub notes: String,
     /// Insights.
     pub insights: Vec<InsightRecord>,
+    /// Whether participants are sent invitations (none on interviews from before they were).
+    pub invite_participants: Option<bool>,
+    /// iCalendar SEQUENCE.
+    pub ical_sequence: Option<i64>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
 }
@@ -117,6 +122,8 @@ impl From<InterviewRecord> for Interview {
                     tags: i.tags,
                 })
                 .collect(),
+            invitations: r.invite_participants.unwrap_or(false),
+            sequence: r.ical_sequence.unwrap_or(0),
             updated_at: r.updated_at,
         }
     }
@@ -125,7 +132,7 @@ impl From<InterviewRecord> for Interview {
 const FIELDS: &str = "id, project, project.name AS project_name, participants, \
      participants.name AS participant_names, participants.function AS participant_functions, \
      interviewers, interviewers.name AS interviewer_names, scheduled_at, time_zone, duration_min, \
-     kind, status, notes, insights, updated_at";
+     kind, status, notes, insights, updated_at, invite_participants, ical_sequence";
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -133,6 +140,21 @@ struct ChoiceRow {
     id: RecordId,
     name: String,
     function: String,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct NameRow {
+    id: RecordId,
+    name: String,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct EmailRow {
+    id: RecordId,
+    name: String,
+    email: String,
 }
 
 #[derive(SurrealValue)]
@@ -205,45 +227,61 @@ impl InterviewRepo {
 
     /// Creates an interview, adding `new_person` to the directory (linked to the project) in the
     /// same transaction when given. Returns the interview's id.
+    ///
+    /// `id` is the new interview's key ([`crate::secrets::new_record_key`]), so that the
+    /// invitations queued with it (`mails`) can name it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create(
         &self,
         key: &str,
+        id: &str,
         v: &ValidInterview,
         scheduled_at: DateTime<Utc>,
         time_zone: &str,
         interviewers: &[String],
         new_person: Option<&NewPerson>,
+        invite: bool,
+        mails: Vec<MailBinding>,
     ) -> AppResult<String> {
         let mut res = self
             .db
-            .query(
+            .query(format!(
                 "BEGIN TRANSACTION;
-                 LET $extra = IF $person_name != NONE {
-                     [(CREATE ONLY stakeholder CONTENT {
+                 LET $extra = IF $person_name != NONE {{
+                     [(CREATE ONLY stakeholder CONTENT {{
                          name: $person_name, function: $person_function, projects: [$project],
                          created_at: time::now(), updated_at: time::now()
-                     } RETURN VALUE id)]
-                 } ELSE { [] };
-                 LET $created = CREATE ONLY interview CONTENT {
+                     }} RETURN VALUE id)]
+                 }} ELSE {{ [] }};
+                 LET $created = CREATE ONLY $new_id CONTENT {{
                      project: $project, participants: array::concat($participants, $extra),
                      interviewers: $interviewers, scheduled_at: $scheduled_at, time_zone: $time_zone,
                      duration_min: $duration_min, kind: $kind, status: $status, notes: $notes,
+                     invite_participants: $invite_participants, ical_sequence: 0,
                      insights: [], created_at: time::now(), updated_at: time::now()
-                 } RETURN VALUE id;
+                 }} RETURN VALUE id;
+                 {ENQUEUE_SQL}
                  RETURN $created;
-                 COMMIT TRANSACTION;",
-            )
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("project", rid("project", key)))
+            .bind(("new_id", rid("interview", id)))
+            .bind(("invite_participants", invite))
+            .bind(("mails", mails))
             .bind(("person_name", new_person.map(|p| p.name.clone())))
             .bind(("person_function", new_person.map(|p| p.function.as_str().to_string())))
             .bind(Self::fields(v, scheduled_at, time_zone, interviewers))
             .await?
             .check()?;
-        let id: Option<RecordId> = res.take(3)?;
+        let id: Option<RecordId> = res.take(4)?;
         id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
     }
 
     /// Replaces an interview's fields (not its insights).
+    /// `sequence` is the iCalendar SEQUENCE from now on (raised by the caller on a reschedule
+    /// or a cancellation); `invite` turns invitations on (they stay on once on); the updates or
+    /// cancellations for participants (`mails`) are queued in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn update(
         &self,
         id: &str,
@@ -251,29 +289,80 @@ impl InterviewRepo {
         scheduled_at: DateTime<Utc>,
         time_zone: &str,
         interviewers: &[String],
+        sequence: i64,
+        invite: bool,
+        mails: Vec<MailBinding>,
     ) -> AppResult<()> {
         self.db
-            .query(
-                "UPDATE $id SET participants = $participants, interviewers = $interviewers,
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 UPDATE $id SET participants = $participants, interviewers = $interviewers,
                     scheduled_at = $scheduled_at, time_zone = $time_zone, duration_min = $duration_min,
-                    kind = $kind, status = $status, notes = $notes, updated_at = time::now()",
-            )
+                    kind = $kind, status = $status, notes = $notes, ical_sequence = $sequence,
+                    invite_participants = invite_participants OR $invite_participants,
+                    updated_at = time::now() RETURN NONE;
+                 {ENQUEUE_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("id", rid("interview", id)))
             .bind(Self::fields(v, scheduled_at, time_zone, interviewers))
+            .bind(("sequence", sequence))
+            .bind(("invite_participants", invite))
+            .bind(("mails", mails))
             .await?
             .check()?;
         Ok(())
     }
 
-    /// Sets the status.
-    pub async fn set_status(&self, id: &str, status: InterviewStatus) -> AppResult<()> {
+    /// Sets the status (and the iCalendar SEQUENCE), queueing `mails` with it.
+    pub async fn set_status(
+        &self,
+        id: &str,
+        status: InterviewStatus,
+        sequence: i64,
+        mails: Vec<MailBinding>,
+    ) -> AppResult<()> {
         self.db
-            .query("UPDATE $id SET status = $status, updated_at = time::now()")
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 UPDATE $id SET status = $status, ical_sequence = $sequence, updated_at = time::now()
+                    RETURN NONE;
+                 {ENQUEUE_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("id", rid("interview", id)))
             .bind(("status", status.as_str().to_string()))
+            .bind(("sequence", sequence))
+            .bind(("mails", mails))
             .await?
             .check()?;
         Ok(())
+    }
+
+    /// The addresses of stakeholders (by key) who have one, with their names.
+    pub async fn participant_emails(
+        &self,
+        ids: &[String],
+    ) -> AppResult<Vec<(String, String, String)>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT id, name, email FROM stakeholder
+                 WHERE id IN $ids AND email != NONE AND erased_at = NONE AND merged_into = NONE",
+            )
+            .bind((
+                "ids",
+                ids.iter()
+                    .map(|k| rid("stakeholder", k))
+                    .collect::<Vec<_>>(),
+            ))
+            .await?
+            .check()?;
+        let rows: Vec<EmailRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (key_of(&r.id), r.name, r.email))
+            .collect())
     }
 
     /// Deletes an interview.
@@ -445,6 +534,26 @@ impl InterviewRepo {
         Ok(found.iter().map(key_of).collect())
     }
 
+    /// Users' names by id, in the order given (unknown ids are left out).
+    pub async fn user_names(&self, ids: &[String]) -> AppResult<Vec<(String, String)>> {
+        let mut res = self
+            .db
+            .query("SELECT id, name FROM user WHERE id IN $ids")
+            .bind((
+                "ids",
+                ids.iter().map(|i| rid("user", i)).collect::<Vec<_>>(),
+            ))
+            .await?
+            .check()?;
+        let rows: Vec<NameRow> = res.take(0)?;
+        let found: Vec<(String, String)> =
+            rows.into_iter().map(|r| (key_of(&r.id), r.name)).collect();
+        Ok(ids
+            .iter()
+            .filter_map(|i| found.iter().find(|(id, _)| id == i).cloned())
+            .collect())
+    }
+
     /// When the project's current calendar token was made, if the feed is on.
     pub async fn feed_since(&self, key: &str) -> AppResult<Option<DateTime<Utc>>> {
         let mut res = self
@@ -492,267 +601,4 @@ impl InterviewRepo {
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone as _;
-
-    use super::*;
-    use domain::interviews::{InterviewForm, to_utc};
-
-    async fn db(name: &str) -> Db {
-        let db = crate::db::connect_isolated("mem://", name)
-            .await
-            .expect("connect");
-        crate::db::migrate(&db).await.expect("migrate");
-        db.query(
-            "CREATE project:alpha CONTENT { key: 'alpha', name: 'Alpha', status: 'active', started_on: d'2026-01-05',
-                target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
-                created_at: time::now(), updated_at: time::now() };
-             CREATE project:beta CONTENT { key: 'beta', name: 'Beta', status: 'active', started_on: d'2026-01-05',
-                target_iteration_days: 14, contact_threshold_days: 30, ml_needed: 'unknown',
-                created_at: time::now(), updated_at: time::now() };
-             CREATE stakeholder:ana CONTENT { name: 'Ana', function: 'end_user', created_at: time::now(), updated_at: time::now() };
-             CREATE stakeholder:ben CONTENT { name: 'Ben', function: 'product', created_at: time::now(), updated_at: time::now() };
-             CREATE stakeholder:gone CONTENT { name: '', function: 'other', erased_at: time::now(), created_at: time::now(), updated_at: time::now() };
-             CREATE user:u1 CONTENT { email: 'u1@example.org', name: 'Uma', role: 'member', active: true };
-             CREATE user:u2 CONTENT { email: 'u2@example.org', name: 'Old', role: 'member', active: false };",
-        )
-        .await
-        .expect("seed")
-        .check()
-        .expect("seed ok");
-        db
-    }
-
-    fn valid(participants: &[&str], local: &str, status: &str) -> ValidInterview {
-        InterviewForm {
-            participants: participants.iter().map(|s| s.to_string()).collect(),
-            interviewers: vec!["u1".into()],
-            scheduled_local: local.into(),
-            time_zone: "Europe/Berlin".into(),
-            status: status.into(),
-            notes: "<script>x</script>\n\n**done**".into(),
-            ..InterviewForm::default()
-        }
-        .validate(false)
-        .expect("valid")
-    }
-
-    #[tokio::test]
-    async fn interviews_round_trip_with_people_insights_and_project_scope() {
-        let db = db("interviews_repo_1").await;
-        let repo = InterviewRepo::new(db);
-        let v = valid(&["ana", "ben"], "2026-03-10T14:00", "");
-        let (utc, _) = to_utc(v.local_start, &v.time_zone).expect("utc");
-        let id = repo
-            .create(
-                "alpha",
-                &v,
-                utc,
-                "Europe/Berlin",
-                &["u1".into()],
-                Some(&NewPerson {
-                    name: "Cleo".into(),
-                    function: Function::EndUser,
-                }),
-            )
-            .await
-            .expect("create");
-        let got: Interview = repo
-            .get("alpha", &id)
-            .await
-            .expect("get")
-            .expect("found")
-            .into();
-        assert_eq!(got.participants.len(), 3, "two chosen plus the new person");
-        assert_eq!(got.participants[0].name, "Ana");
-        assert_eq!(got.participants[2].name, "Cleo");
-        assert_eq!(got.participants[2].function, Function::EndUser);
-        assert!(got.with_end_user());
-        assert_eq!(got.interviewers[0].name, "Uma");
-        assert_eq!(
-            got.scheduled_at,
-            Utc.with_ymd_and_hms(2026, 3, 10, 13, 0, 0)
-                .single()
-                .expect("t")
-        );
-        assert_eq!(got.local_start, "2026-03-10 14:00");
-        assert!(!got.notes_html.contains("<script"), "{}", got.notes_html);
-        assert!(got.notes_html.contains("<strong>done</strong>"));
-        assert_eq!(
-            got.notes, "<script>x</script>\n\n**done**",
-            "source kept as typed"
-        );
-
-        // Scoped to its project.
-        assert!(repo.get("beta", &id).await.expect("get").is_none());
-
-        repo.add_insight(
-            &id,
-            &Insight {
-                text: "Prints the list".into(),
-                tags: vec!["workflow".into()],
-            },
-        )
-        .await
-        .expect("insight");
-        repo.add_insight(
-            &id,
-            &Insight {
-                text: "Distrusts scores".into(),
-                tags: vec!["trust".into(), "workflow".into()],
-            },
-        )
-        .await
-        .expect("insight");
-        let got: Interview = repo
-            .get("alpha", &id)
-            .await
-            .expect("get")
-            .expect("found")
-            .into();
-        assert_eq!(got.insights.len(), 2);
-        assert_eq!(
-            got.insights[1].tags,
-            vec!["trust".to_string(), "workflow".to_string()]
-        );
-
-        repo.set_status(&id, InterviewStatus::Cancelled)
-            .await
-            .expect("status");
-        let all = repo.list_project("alpha").await.expect("list");
-        assert_eq!(all.len(), 1);
-        assert_eq!(all[0].status, "cancelled");
-        assert!(repo.list_project("beta").await.expect("list").is_empty());
-
-        // Upcoming lists only scheduled ones in the given projects.
-        let v2 = valid(&["ben"], "2026-04-01T09:30", "");
-        let (utc2, _) = to_utc(v2.local_start, "Europe/Berlin").expect("utc");
-        let id2 = repo
-            .create("beta", &v2, utc2, "Europe/Berlin", &["u1".into()], None)
-            .await
-            .expect("create");
-        let before = Utc
-            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-            .single()
-            .expect("t");
-        let up = repo
-            .upcoming(Some(&["alpha".into(), "beta".into()]), before, None, 10)
-            .await
-            .expect("up");
-        assert_eq!(
-            up.iter().map(|r| key_of(&r.id)).collect::<Vec<_>>(),
-            vec![id2.clone()]
-        );
-        assert!(
-            repo.upcoming(Some(&["alpha".into()]), before, None, 10)
-                .await
-                .expect("up")
-                .is_empty()
-        );
-        assert_eq!(
-            repo.upcoming(None, before, None, 10)
-                .await
-                .expect("up")
-                .len(),
-            1
-        );
-        // Pages: one per page, the second starting after the first.
-        let v3 = valid(&["ben"], "2026-04-02T09:30", "");
-        let (utc3, _) = to_utc(v3.local_start, "Europe/Berlin").expect("utc");
-        let id3 = repo
-            .create("beta", &v3, utc3, "Europe/Berlin", &["u1".into()], None)
-            .await
-            .expect("create");
-        let page1 = repo.upcoming(None, before, None, 1).await.expect("page 1");
-        assert_eq!(
-            page1.iter().map(|r| key_of(&r.id)).collect::<Vec<_>>(),
-            vec![id2.clone(), id3.clone()],
-            "one more than the limit tells that more follow"
-        );
-        let page2 = repo
-            .upcoming(None, before, Some(&id2), 1)
-            .await
-            .expect("page 2");
-        assert_eq!(
-            page2.iter().map(|r| key_of(&r.id)).collect::<Vec<_>>(),
-            vec![id3.clone()]
-        );
-        assert!(
-            repo.upcoming(None, before, Some(&id3), 1)
-                .await
-                .expect("page 3")
-                .is_empty()
-        );
-        let after = Utc
-            .with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
-            .single()
-            .expect("t");
-        assert!(
-            repo.upcoming(None, after, None, 10)
-                .await
-                .expect("up")
-                .is_empty()
-        );
-    }
-
-    #[tokio::test]
-    async fn people_are_checked_against_the_directory_and_users() {
-        let db = db("interviews_repo_2").await;
-        let repo = InterviewRepo::new(db);
-        let live = repo
-            .live_stakeholders(&["ana".into(), "gone".into(), "nobody".into()])
-            .await
-            .expect("live");
-        assert_eq!(live, vec!["ana".to_string()]);
-        let users = repo
-            .active_users(&["u1".into(), "u2".into(), "u3".into()])
-            .await
-            .expect("users");
-        assert_eq!(users, vec!["u1".to_string()]);
-        let choices = repo.stakeholder_choices().await.expect("choices");
-        assert_eq!(
-            choices.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-            vec!["Ana", "Ben"]
-        );
-    }
-
-    #[tokio::test]
-    async fn calendar_tokens_rotate_and_revoke() {
-        let db = db("interviews_repo_3").await;
-        let repo = InterviewRepo::new(db);
-        assert!(repo.feed_since("alpha").await.expect("since").is_none());
-        repo.rotate_feed("alpha", "hash-one").await.expect("rotate");
-        assert_eq!(
-            repo.project_for_feed("hash-one")
-                .await
-                .expect("find")
-                .as_deref(),
-            Some("alpha")
-        );
-        repo.rotate_feed("alpha", "hash-two").await.expect("rotate");
-        assert!(
-            repo.project_for_feed("hash-one")
-                .await
-                .expect("find")
-                .is_none(),
-            "old token stops working"
-        );
-        assert_eq!(
-            repo.project_for_feed("hash-two")
-                .await
-                .expect("find")
-                .as_deref(),
-            Some("alpha")
-        );
-        assert!(repo.feed_since("alpha").await.expect("since").is_some());
-        // The same hash cannot serve two projects.
-        assert!(repo.rotate_feed("beta", "hash-two").await.is_err());
-        repo.revoke_feed("alpha").await.expect("revoke");
-        assert!(
-            repo.project_for_feed("hash-two")
-                .await
-                .expect("find")
-                .is_none()
-        );
-    }
-}
+mod tests;

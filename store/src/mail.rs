@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use crate::db::{Db, key_of};
+use crate::db::{Db, key_of, rid};
 use domain::error::AppResult;
 use domain::mail::{MailKind, MailStatus, NewMail, OutboxEntry};
 
@@ -28,6 +28,10 @@ pub struct ClaimedMail {
     pub reply_to: Option<String>,
     /// One-click unsubscribe address.
     pub unsubscribe: Option<String>,
+    /// An iCalendar attachment.
+    pub ics: Option<String>,
+    /// Its method (`REQUEST`, `CANCEL`).
+    pub ics_method: Option<String>,
     /// Attempts before this one.
     pub attempts: i64,
     /// When it was queued.
@@ -54,13 +58,21 @@ pub struct MailRepo {
     db: Db,
 }
 
-/// The statement that queues a message, for the transaction of the change that causes it: it
-/// reads `$mail` (see [`mail_binding`]).
-pub const ENQUEUE_SQL: &str = "CREATE mail_outbox CONTENT {
-        kind: $mail.kind, recipient: $mail.recipient, subject: $mail.subject, text: $mail.text,
-        html: $mail.html, message_id: $mail.message_id, reply_to: $mail.reply_to,
-        unsubscribe: $mail.unsubscribe, status: 'pending', attempts: 0,
-        next_attempt_at: time::now(), created_at: time::now() } RETURN NONE;";
+/// The statement that queues messages, for the transaction of the change that causes them: it
+/// reads `$mails`, a list of [`MailBinding`]s (see [`mail_binding`]).
+pub const ENQUEUE_SQL: &str = "FOR $m IN $mails {
+        CREATE mail_outbox CONTENT {
+            kind: $m.kind, recipient: $m.recipient, subject: $m.subject, text: $m.text,
+            html: $m.html, message_id: $m.message_id, reply_to: $m.reply_to,
+            unsubscribe: $m.unsubscribe, stakeholder: $m.stakeholder, feedback: $m.feedback,
+            ics: $m.ics, ics_method: $m.ics_method, status: 'pending', attempts: 0,
+            next_attempt_at: time::now(), created_at: time::now() } RETURN NONE;
+        IF $m.unsubscribe_hash != NONE {
+            CREATE mail_unsubscribe CONTENT {
+                token_hash: $m.unsubscribe_hash, email: $m.recipient, created_at: time::now()
+            } RETURN NONE;
+        };
+    };";
 
 /// The `$mail` value that [`ENQUEUE_SQL`] reads.
 #[derive(Clone, Debug, SurrealValue)]
@@ -74,10 +86,20 @@ pub struct MailBinding {
     message_id: String,
     reply_to: Option<String>,
     unsubscribe: Option<String>,
+    unsubscribe_hash: Option<String>,
+    stakeholder: Option<RecordId>,
+    feedback: Option<RecordId>,
+    ics: Option<String>,
+    ics_method: Option<String>,
 }
 
-/// The `$mail` value of `mail` with its `Message-ID`.
-pub fn mail_binding(mail: &NewMail, message_id: &str) -> MailBinding {
+/// The value [`ENQUEUE_SQL`] reads for `mail`, with its `Message-ID` and, for a message with
+/// one-click unsubscribe, the hash of the token in its address.
+pub fn mail_binding(
+    mail: &NewMail,
+    message_id: &str,
+    unsubscribe_hash: Option<String>,
+) -> MailBinding {
     MailBinding {
         kind: mail.kind.as_str().to_string(),
         recipient: mail.recipient.clone(),
@@ -87,6 +109,11 @@ pub fn mail_binding(mail: &NewMail, message_id: &str) -> MailBinding {
         message_id: message_id.to_string(),
         reply_to: mail.reply_to.clone(),
         unsubscribe: mail.unsubscribe.clone(),
+        unsubscribe_hash,
+        stakeholder: mail.stakeholder.as_deref().map(|k| rid("stakeholder", k)),
+        feedback: mail.feedback.as_deref().map(|k| rid("feedback", k)),
+        ics: mail.calendar.as_ref().map(|c| c.ics.clone()),
+        ics_method: mail.calendar.as_ref().map(|c| c.method.clone()),
     }
 }
 
@@ -99,9 +126,15 @@ impl MailRepo {
     /// Queues one message on its own (a change that causes a message queues it in its own
     /// transaction with [`ENQUEUE_SQL`]).
     pub async fn enqueue(&self, mail: &NewMail, message_id: &str) -> AppResult<()> {
+        self.enqueue_all(vec![mail_binding(mail, message_id, None)])
+            .await
+    }
+
+    /// Queues messages on their own, in one transaction.
+    pub async fn enqueue_all(&self, mails: Vec<MailBinding>) -> AppResult<()> {
         self.db
             .query(ENQUEUE_SQL)
-            .bind(("mail", mail_binding(mail, message_id)))
+            .bind(("mails", mails))
             .await?
             .check()?;
         Ok(())
@@ -130,7 +163,7 @@ impl MailRepo {
                     "UPDATE $id SET lease_until = time::now() + <duration>$lease
                      WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
                      RETURN id, recipient, subject, text, html, message_id, reply_to, unsubscribe,
-                            attempts, created_at",
+                            ics, ics_method, attempts, created_at",
                     id,
                     lease,
                 )
@@ -208,3 +241,8 @@ impl MailRepo {
 
 #[cfg(test)]
 mod tests;
+
+mod consent;
+mod digest;
+pub use consent::UnsubscribeTarget;
+pub use digest::{DigestUser, DigestUserRow, OverdueAction};

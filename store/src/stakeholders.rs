@@ -462,8 +462,11 @@ impl StakeholderRepo {
     }
 
     /// Erases a stakeholder and any entries merged into them: name, email, organization, title,
-    /// notes, attributes and consent go; function and project links stay. Erasing twice keeps
-    /// the first time. A missing or merged entry is not found.
+    /// notes, attributes and consent go; function and project links stay. Their email leaves
+    /// the mail outbox too: messages still waiting for them are dropped, sent ones blanked,
+    /// the address they left on feedback (to hear the team's response) and its unsubscribe
+    /// tokens removed. Erasing twice keeps the first time. A missing or merged entry is not
+    /// found.
     pub async fn erase(&self, key: &str) -> AppResult<()> {
         let res = self
             .db
@@ -471,6 +474,11 @@ impl StakeholderRepo {
                 "BEGIN TRANSACTION;
                  LET $s = (SELECT id, merged_into FROM ONLY $id);
                  IF $s = NONE OR $s.merged_into != NONE { THROW 'not found' };
+                 LET $merged = SELECT VALUE id FROM stakeholder WHERE merged_into = $id;
+                 LET $emails = array::distinct(array::concat(
+                    (SELECT VALUE email FROM stakeholder WHERE (id = $id OR merged_into = $id) AND email != NONE),
+                    (SELECT VALUE notify_email FROM feedback WHERE stakeholder IN array::concat([$id], $merged) AND notify_email != NONE)
+                 ));
                  UPDATE $id SET name = $erased, email = NONE, organization = '', title = '', notes = '',
                     attributes = {}, consented_on = NONE, erased_at = erased_at ?? time::now(),
                     updated_at = time::now();
@@ -478,6 +486,14 @@ impl StakeholderRepo {
                     attributes = {}, consented_on = NONE, erased_at = erased_at ?? time::now(),
                     updated_at = time::now()
                     WHERE merged_into = $id;
+                 UPDATE feedback SET notify_email = NONE, notify_consented_at = NONE, notify_link = NONE
+                    WHERE stakeholder IN array::concat([$id], $merged) AND notify_email != NONE RETURN NONE;
+                 DELETE mail_outbox WHERE status = 'pending'
+                    AND (stakeholder IN array::concat([$id], $merged) OR recipient IN $emails) RETURN NONE;
+                 UPDATE mail_outbox SET recipient = $erased, subject = '', text = '', html = '', ics = NONE,
+                    unsubscribe = NONE
+                    WHERE stakeholder IN array::concat([$id], $merged) OR recipient IN $emails RETURN NONE;
+                 DELETE mail_unsubscribe WHERE email IN $emails RETURN NONE;
                  COMMIT TRANSACTION;",
             )
             .bind(("id", rid("stakeholder", key)))

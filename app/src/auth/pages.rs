@@ -192,6 +192,7 @@ pub fn MePage() -> impl IntoView {
             <ActionForm action=end_others>
                 <button type="submit">"Sign out all other sessions"</button>
             </ActionForm>
+            <crate::mail::preferences::MailPreferencesSection/>
             <ApiTokensSection/>
         </section>
     }

@@ -44,6 +44,14 @@ async fn load(
         .ok_or_else(|| AppError::not_found("Feedback"))
 }
 
+/// Wakes this instance's mail sender after a change queued messages.
+#[cfg(feature = "ssr")]
+fn wake_mail(state: &AppState, queued: bool) {
+    if queued {
+        state.mail_wake.notify_one();
+    }
+}
+
 #[cfg(feature = "ssr")]
 async fn live_stakeholder(state: &AppState, field: &str, id: &str) -> Result<String, AppError> {
     let id = id.trim();
@@ -255,6 +263,15 @@ pub async fn create_feedback(
             .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
             .and_utc()
     };
+    let mails = crate::mail::notify::tell_members(
+        &state,
+        access.key(),
+        &access.project.name,
+        author.name.as_deref(),
+        &content,
+        Some(&user.id),
+    )
+    .await?;
     let id = crate::db::retry_conflicts(|| {
         repo.create(
             access.key(),
@@ -263,9 +280,11 @@ pub async fn create_feedback(
             channel,
             submitted_at,
             &content,
+            mails.clone(),
         )
     })
     .await?;
+    wake_mail(&state, !mails.is_empty());
     audit(
         &state,
         Some(&user),
@@ -321,7 +340,31 @@ pub async fn triage_feedback(
         t.response.as_ref().map(|_| Utc::now())
     };
     let fid = crate::db::key_of(&current.id);
-    repo.triage(&fid, &t, addressed, responded_at).await?;
+    let mut mails = Vec::new();
+    let before_status = current.status.parse().unwrap_or_default();
+    if crate::mail::tells_stakeholder(
+        (before_status, current.response.as_deref()),
+        (t.status, t.response.as_deref()),
+    ) && let Some((to, link)) = repo.notify_target(&fid).await?
+    {
+        let stakeholder = current.stakeholder.as_ref().map(crate::db::key_of);
+        let answer = crate::mail::notify::Answer {
+            project: &access.project.name,
+            feedback: &fid,
+            stakeholder: stakeholder.as_deref(),
+            sent_at: current.submitted_at,
+            body: &current.body,
+            status: t.status,
+            sprint: t.addressed_in,
+            response: t.response.as_deref(),
+            link_token: link.as_deref(),
+        };
+        mails.extend(crate::mail::notify::answer(&state, &to, &answer)?);
+    }
+    let told = !mails.is_empty();
+    repo.triage(&fid, &t, addressed, responded_at, mails)
+        .await?;
+    wake_mail(&state, told);
     audit(
         &state,
         Some(&user),
@@ -536,6 +579,7 @@ pub async fn open_feedback_link(
         project_name: invite.project_name.clone().unwrap_or_default(),
         names_sprint: invite.sprint.is_some(),
         names_stakeholder: invite.stakeholder.is_some(),
+        can_notify: state.settings.mail_from.is_some() && state.settings.public_url.is_some(),
         sprint,
         earlier: earlier.into_iter().map(OwnFeedback::from).collect(),
     })))
@@ -548,7 +592,9 @@ fn own_browser(state: &AppState) -> Option<String> {
 
 /// Sends feedback through an invite link: rating (1–5), comment (at most 5,000 characters,
 /// stored as typed), category, and, on a link that names nobody, the person's name and
-/// function. `project` and `sprint` echo the page; they must match the link.
+/// function. `project` and `sprint` echo the page; they must match the link. With email on,
+/// `notify` (the "Tell me when the team responds" box) and `notify_email` ask for one message
+/// when the team answers; the address is kept only with the box ticked.
 #[allow(clippy::too_many_arguments)]
 #[server(prefix = "/f/api", endpoint = "submit")]
 pub async fn submit_link_feedback(
@@ -560,6 +606,8 @@ pub async fn submit_link_feedback(
     category: Option<String>,
     author_name: Option<String>,
     author_function: Option<String>,
+    notify: Option<String>,
+    notify_email: Option<String>,
 ) -> Result<(), AppError> {
     let page = if crate::interviews::plausible_token(&token) {
         format!("/f/{token}")
@@ -575,6 +623,7 @@ pub async fn submit_link_feedback(
         category,
         author_name,
         author_function,
+        (notify, notify_email),
     )
     .await;
     match &result {
@@ -599,6 +648,7 @@ async fn submit(
     category: Option<String>,
     author_name: Option<String>,
     author_function: Option<String>,
+    (notify, notify_email): (Option<String>, Option<String>),
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let ctx = request_ctx();
@@ -614,6 +664,15 @@ async fn submit(
         &body.unwrap_or_default(),
         &category.unwrap_or_default(),
     )?;
+    // The address is asked for only while email is on; it is kept only with the box ticked.
+    let notify_email = if state.settings.mail_from.is_some() {
+        let ticked = notify
+            .as_deref()
+            .is_some_and(|v| matches!(v.trim(), "true" | "on" | "1"));
+        crate::mail::consent(ticked, &notify_email.unwrap_or_default())?
+    } else {
+        None
+    };
     let key = invite.project_key();
     let repo = FeedbackRepo::new(state.db.clone());
     let mut author = match &invite.stakeholder {
@@ -657,16 +716,30 @@ async fn submit(
         };
         author.browser_key = Some(hash_token(&id));
     }
+    author.notify_link = notify_email.as_ref().map(|_| token.clone());
+    author.notify_email = notify_email;
+    let project_name = invite.project_name.clone().unwrap_or_default();
+    let mails = crate::mail::notify::tell_members(
+        &state,
+        &key,
+        &project_name,
+        author.name.as_deref(),
+        &content,
+        None,
+    )
+    .await?;
     let fid = crate::db::retry_conflicts(|| {
         repo.submit_via_invite(
             &invite,
             sprint.clone(),
             &author,
             &content,
+            mails.clone(),
             AppError::NotFound(CLOSED_LINK.into()),
         )
     })
     .await?;
+    wake_mail(&state, !mails.is_empty());
     audit(
         &state,
         None,

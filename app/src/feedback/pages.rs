@@ -308,6 +308,7 @@ fn FeedbackCard(
                 <p class="hint">
                     {format!("{} · {} · {}", fmt_time(&item.submitted_at), item.channel.label(), sprint_label)}
                     {item.via_invite.then_some(" · via invite link")}
+                    {item.hears_back.then_some(" · will be told by email when you respond")}
                     {item.addressed_in.map(|n| format!(" · addressed in sprint #{n}"))}
                 </p>
             </header>

@@ -36,6 +36,9 @@ pub struct SchedulingChoices {
     pub stakeholders: Vec<StakeholderChoice>,
     /// Active users, by name.
     pub users: Vec<UserChoice>,
+    /// Whether email is on (then participants may be sent invitations).
+    #[serde(default)]
+    pub mail_on: bool,
     /// The workspace time zone, the default for new interviews.
     pub default_time_zone: String,
 }
@@ -208,6 +211,7 @@ pub async fn interview_choices() -> Result<SchedulingChoices, AppError> {
         stakeholders,
         users,
         default_time_zone,
+        mail_on: state.settings.mail_from.is_some(),
     })
 }
 
@@ -227,9 +231,13 @@ pub async fn create_interview(
     notes: Option<String>,
     new_participant_name: Option<String>,
     new_participant_function: Option<String>,
+    send_invitations: Option<String>,
 ) -> Result<String, AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_write(&state, &user, &ctx, &key, "schedule interview").await?;
+    let invite = send_invitations
+        .as_deref()
+        .is_some_and(|v| matches!(v.trim(), "true" | "on" | "1"));
     let new_person = new_person(new_participant_name, new_participant_function)?;
     let v = form(
         participants,
@@ -244,17 +252,53 @@ pub async fn create_interview(
     .validate(new_person.is_some())?;
     let (utc, tz, interviewers) = check_people_and_time(&state, &user, &v).await?;
     let repo = InterviewRepo::new(state.db.clone());
+    let new_id = store::secrets::new_record_key();
+    let mails = if invite {
+        let participants = v
+            .participants
+            .iter()
+            .map(|id| domain::interviews::Participant {
+                id: id.clone(),
+                name: String::new(),
+                function: Function::Other,
+            })
+            .collect();
+        let planned = super::invitations::draft(
+            &state,
+            &new_id,
+            access.key(),
+            &access.project.name,
+            &v,
+            participants,
+            utc,
+            &tz,
+            &interviewers,
+        )
+        .await?;
+        super::invitations::calendar_mails(&state, None, &planned)
+            .await?
+            .1
+    } else {
+        Vec::new()
+    };
+    let queued = !mails.is_empty();
     let id = crate::db::retry_conflicts(|| {
         repo.create(
             access.key(),
+            &new_id,
             &v,
             utc,
             &tz,
             &interviewers,
             new_person.as_ref(),
+            invite,
+            mails.clone(),
         )
     })
     .await?;
+    if queued {
+        state.mail_wake.notify_one();
+    }
     let detail = format!("{} at {utc}", v.kind.as_str());
     audit(
         &state,
@@ -349,9 +393,48 @@ pub async fn update_interview(
     )
     .validate(false)?;
     let (utc, tz, interviewers) = check_people_and_time(&state, &user, &v).await?;
-    InterviewRepo::new(state.db.clone())
-        .update(&current.id, &v, utc, &tz, &interviewers)
+    let (sequence, mails) = if current.invitations {
+        let participants = v
+            .participants
+            .iter()
+            .map(|id| domain::interviews::Participant {
+                id: id.clone(),
+                name: String::new(),
+                function: Function::Other,
+            })
+            .collect();
+        let after = super::invitations::draft(
+            &state,
+            &current.id,
+            access.key(),
+            &access.project.name,
+            &v,
+            participants,
+            utc,
+            &tz,
+            &interviewers,
+        )
         .await?;
+        super::invitations::calendar_mails(&state, Some(&current), &after).await?
+    } else {
+        (current.sequence, Vec::new())
+    };
+    let queued = !mails.is_empty();
+    InterviewRepo::new(state.db.clone())
+        .update(
+            &current.id,
+            &v,
+            utc,
+            &tz,
+            &interviewers,
+            sequence,
+            false,
+            mails,
+        )
+        .await?;
+    if queued {
+        state.mail_wake.notify_one();
+    }
     audit(
         &state,
         Some(&user),
@@ -385,9 +468,22 @@ pub async fn set_interview_status(key: String, id: String, status: String) -> Re
         .trim()
         .parse()
         .map_err(|_| AppError::field("status", "Choose a status from the list."))?;
+    let (sequence, mails) = if current.invitations {
+        let after = Interview {
+            status,
+            ..current.clone()
+        };
+        super::invitations::calendar_mails(&state, Some(&current), &after).await?
+    } else {
+        (current.sequence, Vec::new())
+    };
+    let queued = !mails.is_empty();
     InterviewRepo::new(state.db.clone())
-        .set_status(&current.id, status)
+        .set_status(&current.id, status, sequence, mails)
         .await?;
+    if queued {
+        state.mail_wake.notify_one();
+    }
     audit(
         &state,
         Some(&user),

@@ -105,6 +105,147 @@ pub fn calendar(
     cal.done().to_string()
 }
 
+/// What one invitation or cancellation carries besides the interview.
+pub struct Invitation<'a> {
+    /// `REQUEST` (add or update the entry) or `CANCEL` (remove it).
+    pub method: &'a str,
+    /// The SEQUENCE: raised on every reschedule and on cancelling.
+    pub sequence: i64,
+    /// The organizer's address (Touchpoint's sender).
+    pub organizer: &'a str,
+    /// The one attendee this message goes to (no other person's address is in it).
+    pub attendee_name: &'a str,
+    /// Their address.
+    pub attendee_email: &'a str,
+    /// The interview's page in Touchpoint (empty: none).
+    pub page_url: &'a str,
+    /// When the message is made (`DTSTAMP`).
+    pub stamp: chrono::DateTime<chrono::Utc>,
+}
+
+/// A parameter value without the characters it may not hold (DQUOTE, controls).
+fn param(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| *c != '"' && !c.is_control())
+        .collect()
+}
+
+/// The `VTIMEZONE` of a zone around a time: the observances `chrono-tz` knows for a year
+/// either side, each with its onset (the `icalendar` crate builds no time zones, so the
+/// component is written here and read back with the crate's parser).
+fn vtimezone(
+    tz: chrono_tz::Tz,
+    around: chrono::DateTime<chrono::Utc>,
+) -> Option<icalendar::CalendarComponent> {
+    use domain::interviews::zone::{ical_offset, observances};
+    let mut text = format!("BEGIN:VTIMEZONE\r\nTZID:{}\r\n", tz.name());
+    for o in observances(tz, around) {
+        let kind = if o.daylight { "DAYLIGHT" } else { "STANDARD" };
+        let name: String = o
+            .name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-'))
+            .collect();
+        text.push_str(&format!(
+            "BEGIN:{kind}\r\nDTSTART:{}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\n",
+            o.start.format("%Y%m%dT%H%M%S"),
+            ical_offset(o.offset_from),
+            ical_offset(o.offset_to),
+        ));
+        if !name.is_empty() {
+            text.push_str(&format!("TZNAME:{name}\r\n"));
+        }
+        text.push_str(&format!("END:{kind}\r\n"));
+    }
+    text.push_str("END:VTIMEZONE\r\n");
+    text.parse().ok()
+}
+
+/// An interview invitation or cancellation for one attendee (iTIP, RFC 5546): `METHOD`, the
+/// interview's stable UID (the one of the project feed), `SEQUENCE`, `ORGANIZER`, the one
+/// attendee, and the time in the interview's own zone with its `VTIMEZONE` (in UTC when the
+/// zone is unknown). The description names the interviewers, no other participant.
+pub fn invitation(interview: &Interview, inv: &Invitation<'_>) -> String {
+    let summary = clean(&format!(
+        "{} – {}",
+        interview.kind.label(),
+        interview.project_name
+    ));
+    let mut description = format!(
+        "{} interview for {}.\nLocal start: {} ({}), {} minutes.",
+        interview.kind.label(),
+        interview.project_name,
+        interview.local_start,
+        interview.time_zone,
+        interview.duration_min,
+    );
+    if !interview.interviewers.is_empty() {
+        description.push_str(&format!("\nWith: {}.", interview.interviewer_names()));
+    }
+    let cancel = inv.method == "CANCEL";
+    let mut e = Event::new();
+    e.uid(&uid(&interview.id))
+        .timestamp(inv.stamp)
+        .last_modified(interview.updated_at)
+        .sequence(u32::try_from(inv.sequence).unwrap_or(0))
+        .summary(&summary)
+        .description(&clean(&description))
+        .status(if cancel {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        })
+        .append_property(
+            Property::new("ORGANIZER", format!("mailto:{}", inv.organizer))
+                .add_parameter("CN", "Touchpoint")
+                .done(),
+        )
+        .append_multi_property(
+            Property::new("ATTENDEE", format!("mailto:{}", inv.attendee_email))
+                .add_parameter("CN", &param(inv.attendee_name))
+                .add_parameter("ROLE", "REQ-PARTICIPANT")
+                .add_parameter("PARTSTAT", "NEEDS-ACTION")
+                .add_parameter("RSVP", "FALSE")
+                .done(),
+        );
+    if !inv.page_url.is_empty() {
+        e.url(inv.page_url);
+    }
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", PRODID))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", inv.method));
+    let length = Duration::minutes(i64::from(interview.duration_min));
+    let zoned = interview
+        .time_zone
+        .parse::<chrono_tz::Tz>()
+        .ok()
+        .and_then(|tz| Some((tz, vtimezone(tz, interview.scheduled_at)?)));
+    match zoned {
+        Some((tz, component)) => {
+            let start = interview.scheduled_at.with_timezone(&tz).naive_local();
+            let tzid = tz.name().to_string();
+            e.starts(icalendar::CalendarDateTime::WithTimezone {
+                date_time: start,
+                tzid: tzid.clone(),
+            })
+            .ends(icalendar::CalendarDateTime::WithTimezone {
+                date_time: start + length,
+                tzid,
+            });
+            cal.push(component);
+        }
+        None => {
+            e.starts(interview.scheduled_at)
+                .ends(interview.scheduled_at + length);
+        }
+    }
+    cal.push(e.done());
+    cal.done().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, TimeZone as _, Utc};
@@ -149,6 +290,8 @@ mod tests {
             notes: String::new(),
             notes_html: String::new(),
             insights: vec![],
+            invitations: false,
+            sequence: 0,
             updated_at: Utc
                 .with_ymd_and_hms(2026, 3, 1, 9, 30, 0)
                 .single()
@@ -428,5 +571,94 @@ mod tests {
         let lines = read(&ics);
         assert!(events(&lines).is_empty());
         assert_eq!(lines.first().map(|l| l.value.as_str()), Some("VCALENDAR"));
+    }
+
+    fn invite(i: &Interview, method: &str, sequence: i64) -> String {
+        invitation(
+            i,
+            &Invitation {
+                method,
+                sequence,
+                organizer: "touchpoint@example.org",
+                attendee_name: "Ana \"AL\", Lima",
+                attendee_email: "ana@example.org",
+                page_url: "https://tp.example.org/projects/churn/interviews",
+                stamp: at("2026-03-02T08:00:00Z"),
+            },
+        )
+    }
+
+    #[test]
+    fn an_invitation_is_in_the_interviews_own_zone_for_its_one_attendee() {
+        let i = interview("a1", InterviewStatus::Scheduled);
+        let ics = invite(&i, "REQUEST", 3);
+        let lines = read(&ics);
+        let method: Vec<&Line> = lines.iter().filter(|l| l.name == "METHOD").collect();
+        assert_eq!(method.len(), 1);
+        assert_eq!(method[0].value, "REQUEST");
+        let [event] = events(&lines).try_into().expect("one event");
+        assert_eq!(one(&event, "UID").value, "interview-a1@touchpoint");
+        assert_eq!(one(&event, "SEQUENCE").value, "3");
+        assert_eq!(one(&event, "STATUS").value, "CONFIRMED");
+        // 13:00 UTC is 14:00 in Berlin in March (CET), 45 minutes long.
+        let start = one(&event, "DTSTART");
+        assert_eq!(start.value, "20260310T140000");
+        assert_eq!(start.params, vec![("TZID".into(), "Europe/Berlin".into())]);
+        assert_eq!(one(&event, "DTEND").value, "20260310T144500");
+        let attendee = one(&event, "ATTENDEE");
+        assert_eq!(attendee.value, "mailto:ana@example.org");
+        assert!(
+            attendee
+                .params
+                .contains(&("CN".into(), "\"Ana AL, Lima\"".into())),
+            "{:?}",
+            attendee.params
+        );
+        assert_eq!(
+            one(&event, "ORGANIZER").value,
+            "mailto:touchpoint@example.org"
+        );
+        // Other participants' names stay out of the attendee's copy.
+        assert!(!ics.contains("Jörg"), "{ics}");
+        // The zone is defined, with its offsets around the interview.
+        let tzid: Vec<&Line> = lines.iter().filter(|l| l.name == "TZID").collect();
+        assert_eq!(tzid.len(), 1);
+        assert_eq!(tzid[0].value, "Europe/Berlin");
+        let offsets: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.name == "TZOFFSETTO")
+            .map(|l| l.value.as_str())
+            .collect();
+        assert!(
+            offsets.contains(&"+0100") && offsets.contains(&"+0200"),
+            "{offsets:?}"
+        );
+        let begins: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.name == "BEGIN")
+            .map(|l| l.value.as_str())
+            .collect();
+        assert!(
+            begins.contains(&"VTIMEZONE") && begins.contains(&"DAYLIGHT"),
+            "{begins:?}"
+        );
+    }
+
+    #[test]
+    fn a_cancellation_keeps_the_uid_and_an_unknown_zone_falls_back_to_utc() {
+        let mut i = interview("a1", InterviewStatus::Cancelled);
+        i.time_zone = "Mars/Olympus".into();
+        let lines = read(&invite(&i, "CANCEL", 4));
+        let [event] = events(&lines).try_into().expect("one event");
+        assert_eq!(one(&event, "UID").value, "interview-a1@touchpoint");
+        assert_eq!(one(&event, "STATUS").value, "CANCELLED");
+        assert_eq!(one(&event, "SEQUENCE").value, "4");
+        assert_eq!(one(&event, "DTSTART").value, "20260310T130000Z");
+        assert!(lines.iter().all(|l| l.name != "TZID"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.name == "METHOD" && l.value == "CANCEL")
+        );
     }
 }

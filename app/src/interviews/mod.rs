@@ -6,6 +6,8 @@ pub mod api;
 pub mod feeds;
 #[cfg(feature = "ssr")]
 pub mod ical;
+#[cfg(feature = "ssr")]
+pub mod invitations;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub use store::interviews as repo;

@@ -300,6 +300,13 @@ fn ScheduleForm(
                                 <label for="notes">"Notes (Markdown, optional)"</label>
                                 <textarea id="notes" name="notes"></textarea>
                                 <FieldError error field="notes"/>
+                                {c.mail_on.then(|| view! {
+                                    <label class="checkbox-label" for="send_invitations">
+                                        <input id="send_invitations" name="send_invitations" type="checkbox" value="true" checked=true aria-describedby="send_invitations-hint"/>
+                                        " Send participants an invitation"
+                                    </label>
+                                    <p class="hint" id="send_invitations-hint">"Participants with an email in the directory get a message with a calendar entry, updated when you move the interview and removed when you cancel it."</p>
+                                })}
                                 <div class="actions"><button type="submit" class="primary">"Schedule interview"</button></div>
                             </ActionForm>
                         }.into_any(),

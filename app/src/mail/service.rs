@@ -18,6 +18,26 @@ fn templates() -> &'static Environment<'static> {
         for (name, source) in [
             ("test.txt", include_str!("templates/test.txt")),
             ("test.html", include_str!("templates/test.html")),
+            (
+                "feedback_response.txt",
+                include_str!("templates/feedback_response.txt"),
+            ),
+            (
+                "feedback_response.html",
+                include_str!("templates/feedback_response.html"),
+            ),
+            (
+                "new_feedback.txt",
+                include_str!("templates/new_feedback.txt"),
+            ),
+            (
+                "new_feedback.html",
+                include_str!("templates/new_feedback.html"),
+            ),
+            ("interview.txt", include_str!("templates/interview.txt")),
+            ("interview.html", include_str!("templates/interview.html")),
+            ("digest.txt", include_str!("templates/digest.txt")),
+            ("digest.html", include_str!("templates/digest.html")),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(error = %e, name, "a mail template does not parse");
@@ -73,8 +93,7 @@ pub fn test_message(state: &AppState, to: &str, sender: &str) -> AppResult<NewMa
         subject: "Touchpoint test message".into(),
         text,
         html,
-        reply_to: None,
-        unsubscribe: None,
+        ..NewMail::default()
     })
 }
 
@@ -119,6 +138,21 @@ mod tests {
             html.contains("href=\"https:&#x2f;&#x2f;touchpoint.example.org\"")
                 || html.contains("href=\"https://touchpoint.example.org\"")
         );
+    }
+
+    #[test]
+    fn every_template_parses_and_renders() {
+        for name in [
+            "test",
+            "feedback_response",
+            "new_feedback",
+            "interview",
+            "digest",
+        ] {
+            let (text, html) = render(name, &serde_json::json!({})).expect(name);
+            assert!(!text.trim().is_empty(), "{name}");
+            assert!(html.starts_with("<!DOCTYPE html>"), "{name}");
+        }
     }
 
     #[test]

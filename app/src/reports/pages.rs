@@ -267,13 +267,7 @@ fn ReportBody(report: ProjectReport) -> impl IntoView {
         <h2>"Risk scorecard" {s.scorecard.at_risk.then(|| view! { " " <span class="badge badge-red">"At risk"</span> })}</h2>
         <div class="scorecard">
             {s.scorecard.entries().into_iter().map(|(code, sig)| {
-                let title = match code {
-                    "m1_agility_diversity" => "M1 Agility & diversity",
-                    "m2_end_users" => "M2 End users",
-                    "m3_productionization" => "M3 Productionization",
-                    "m4_data_debt" => "M4 Data debt",
-                    _ => "M5 Beyond ML",
-                };
+                let title = crate::signals::scorecard_title(code);
                 view! {
                     <div class="card score">
                         <h3>{title}" "<LevelBadge level=sig.level/></h3>

@@ -240,6 +240,17 @@ impl Scorecard {
     }
 }
 
+/// The title of a scorecard entry, by its code.
+pub fn scorecard_title(code: &str) -> &'static str {
+    match code {
+        "m1_agility_diversity" => "M1 Agility & diversity",
+        "m2_end_users" => "M2 End users",
+        "m3_productionization" => "M3 Productionization",
+        "m4_data_debt" => "M4 Data debt",
+        _ => "M5 Beyond ML",
+    }
+}
+
 /// All signals of one project as of a date: the API's `signals` answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

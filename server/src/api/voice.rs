@@ -78,6 +78,9 @@ pub struct InterviewInput {
     /// That person's function (default `other`).
     #[schema(value_type = Option<app::stakeholders::Function>)]
     pub new_participant_function: Option<String>,
+    /// Send each participant who has an email an invitation with a calendar entry, and keep
+    /// them up to date on reschedules and cancelling (default `false`; email must be on).
+    pub send_invitations: Option<bool>,
 }
 
 /// Changes to an interview: absent fields keep their value. The start is either
@@ -222,6 +225,7 @@ async fn create_interview(
             i.notes,
             i.new_participant_name,
             i.new_participant_function,
+            i.send_invitations.map(|b| b.to_string()),
         )
         .await?;
         fns::get_interview(key, id).await

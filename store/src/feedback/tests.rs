@@ -89,6 +89,7 @@ async fn inbox_filters_counts_and_triage() {
             Channel::Review,
             now - Duration::hours(2),
             &c1,
+            Vec::new(),
         )
         .await
         .expect("a");
@@ -100,10 +101,11 @@ async fn inbox_filters_counts_and_triage() {
             Channel::Team,
             now - Duration::hours(1),
             &c2,
+            Vec::new(),
         )
         .await
         .expect("b");
-    repo.create("beta", None, &kim, Channel::Team, now, &c2)
+    repo.create("beta", None, &kim, Channel::Team, now, &c2, Vec::new())
         .await
         .expect("other project");
 
@@ -226,7 +228,7 @@ async fn inbox_filters_counts_and_triage() {
         "only projects u1 belongs to"
     );
     let t = domain::feedback::validate_triage("addressed", "2", "Done in sprint 2").expect("t");
-    repo.triage(&a, &t, Some(s2), Some(now))
+    repo.triage(&a, &t, Some(s2), Some(now), Vec::new())
         .await
         .expect("triage");
     let item: FeedbackItem = repo
@@ -312,7 +314,14 @@ async fn invites_revoke_and_close_submission() {
         ..Author::default()
     };
     let f = repo
-        .submit_via_invite(&inv, None, &author, &content, AppError::not_found("Link"))
+        .submit_via_invite(
+            &inv,
+            None,
+            &author,
+            &content,
+            Vec::new(),
+            AppError::not_found("Link"),
+        )
         .await
         .expect("submit");
     let list = repo.invites("alpha", now).await.expect("list");
@@ -336,7 +345,14 @@ async fn invites_revoke_and_close_submission() {
     );
     assert!(repo.revoke_invite("alpha", &id).await.expect("revoke"));
     let closed = repo
-        .submit_via_invite(&inv, None, &author, &content, AppError::not_found("Link"))
+        .submit_via_invite(
+            &inv,
+            None,
+            &author,
+            &content,
+            Vec::new(),
+            AppError::not_found("Link"),
+        )
         .await;
     assert_eq!(closed.expect_err("revoked").code(), "not_found");
     assert_eq!(

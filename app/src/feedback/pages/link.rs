@@ -137,6 +137,19 @@ fn LinkForm(
                 </select>
                 <FieldError error field="author_function"/>
             }) } else { None }}
+            {link.can_notify.then(|| view! {
+                <fieldset class="subtle">
+                    <legend>"Hear back (optional)"</legend>
+                    <label class="checkbox-label" for="notify">
+                        <input id="notify" name="notify" type="checkbox" value="true"/>
+                        " Tell me when the team responds"
+                    </label>
+                    <label for="notify_email">"Your email"</label>
+                    <input id="notify_email" name="notify_email" type="email" maxlength="254" autocomplete="email" aria-describedby="notify-hint"/>
+                    <p class="hint" id="notify-hint">"You get one email each time the team answers or decides on this feedback, with a link to stop them. Your address is used for nothing else."</p>
+                    <FieldError error field="notify_email"/>
+                </fieldset>
+            })}
             <div class="actions"><button type="submit" class="primary">"Send feedback"</button></div>
         </ActionForm>
         <section class="privacy card" aria-labelledby="privacy-heading">
@@ -146,6 +159,9 @@ fn LinkForm(
                 if names_stakeholder { "" } else { "the name and role you give (both optional), " },
                 link.project_name,
             )}</p>
+            {link.can_notify.then(|| view! {
+                <p>"If you ask to hear back, we keep your email address and when you agreed, only to tell you when the team responds. Every email has a link that stops them at once and removes your address."</p>
+            })}
             <p>{if names_stakeholder {
                 "This link is personal: opening it again shows your earlier feedback on this project and the team's answers."
             } else {
