@@ -352,7 +352,7 @@ def main():
         public = Browser(server.base)
 
         def submit(**extra):
-            fields = {"token": token, "project": "loop", "rating": "4", "category": "idea"}
+            fields = {"token": token, "project": "loop", "rating": "4", "category": "usability"}
             fields.update(extra)
             return public.call("submit", fields, prefix="/f/api")
 

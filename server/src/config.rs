@@ -509,6 +509,18 @@ mod tests {
     }
 
     #[test]
+    fn email_needs_the_public_address() {
+        let mut args = ServeArgs::default();
+        args.mail.smtp_url = Some("smtp://mail.example.org".into());
+        args.mail.mail_from = Some("tp@example.org".into());
+        let refused = args.settings().expect_err("no public URL").to_string();
+        assert!(refused.contains("TOUCHPOINT_PUBLIC_URL"), "{refused}");
+        args.public_url = Some("https://touchpoint.example.org".into());
+        let settings = args.settings().expect("on");
+        assert_eq!(settings.mail_from.as_deref(), Some("tp@example.org"));
+    }
+
+    #[test]
     fn password_sign_in_stays_on_without_sso() {
         let args = SignInArgs {
             password_sign_in: false,

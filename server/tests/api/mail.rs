@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::helpers::{error_code, spawn_app, spawn_app_with};
+use super::helpers::{error_code, new_client, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn without_settings_mail_is_off_and_nothing_is_queued() {
@@ -35,6 +35,8 @@ async fn admins_queue_a_test_message_and_see_it_in_the_outbox() {
     let app = spawn_app_with(move |args| {
         args.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         args.mail.mail_from = Some("Touchpoint <touchpoint@example.org>".into());
+        // Messages link back to Touchpoint: email needs the public address.
+        args.public_url = Some("https://touchpoint.example.org".into());
     })
     .await;
     let admin = app.setup_admin().await;
@@ -98,5 +100,81 @@ async fn admins_queue_a_test_message_and_see_it_in_the_outbox() {
     ] {
         let res = app.call(&member, endpoint, &form).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint}");
+    }
+}
+
+#[tokio::test]
+async fn email_choices_are_a_members_own_and_unsubscribe_takes_only_known_tokens() {
+    let app = spawn_app().await;
+    // Without a session: no choices to read or change.
+    let anonymous = new_client();
+    let res = app
+        .call(
+            &anonymous,
+            "me/mail/save",
+            &[("feedback", "immediately"), ("digest", "daily")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app.call(&anonymous, "me/mail/digest-now", &[]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let admin = app.setup_admin().await;
+    let res = app.call(&admin, "me/mail", &[]).await;
+    let settings: Value = res.json().await.expect("json");
+    assert_eq!(settings["on"], false);
+    assert_eq!(settings["preferences"]["feedback"], "off");
+    assert_eq!(settings["preferences"]["digest"], "off");
+    let res = app
+        .call(
+            &admin,
+            "me/mail/save",
+            &[("feedback", "hourly"), ("digest", "daily")],
+        )
+        .await;
+    let (status, code) = error_code(res).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation")
+    );
+    let res = app
+        .call(
+            &admin,
+            "me/mail/save",
+            &[("feedback", "digest"), ("digest", "weekly")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let settings: Value = app
+        .call(&admin, "me/mail", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(settings["preferences"]["feedback"], "digest");
+    assert_eq!(settings["preferences"]["digest"], "weekly");
+    // Email is off: no digest to send now.
+    let res = app.call(&admin, "me/mail/digest-now", &[]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // Unknown or malformed unsubscribe tokens: 404, from the page's function and the POST.
+    let token = "A".repeat(43);
+    let res = app
+        .call(&anonymous, "unsubscribe/status", &[("token", &token)])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    for path in [
+        format!("/unsubscribe/{token}"),
+        "/unsubscribe/short".to_string(),
+    ] {
+        let res = anonymous
+            .post(app.url(&path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "https://mail.example.net")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
