@@ -491,6 +491,21 @@ def main():
             assert str(event["UID"]) == uid and int(event["SEQUENCE"]) == 2
             time.sleep(2)
             assert len(inbox.to("rosa@example.org")) == 3, "the notes edit sent something"
+            # Deleting an interview still ahead cancels it for the invited.
+            again = [(k, "2027-05-01T09:00" if k == "scheduled_local" else v) for k, v in fields]
+            second = ok(admin, "interviews/create", again)
+            one_message(inbox, "rosa@example.org", 4, "the second invitation")
+            status, _ = admin.post(
+                "/api/fn/interviews/delete",
+                urllib.parse.urlencode({"key": "loop", "id": second}).encode(),
+                "application/x-www-form-urlencoded",
+            )
+            assert status == 200, status
+            msg = one_message(inbox, "rosa@example.org", 5, "the cancellation of a deleted interview")
+            cal, _ = calendar_of(msg)
+            [event] = cal.walk("VEVENT")
+            assert str(cal["METHOD"]) == "CANCEL", cal["METHOD"]
+            assert str(event["UID"]) == f"interview-{second}@touchpoint" and int(event["SEQUENCE"]) == 1
 
         def digest():
             with open(os.path.join(ROOT, "testdata/workspace-small.json"), "rb") as f:

@@ -366,10 +366,18 @@ impl InterviewRepo {
     }
 
     /// Deletes an interview.
-    pub async fn delete(&self, id: &str) -> AppResult<()> {
+    /// The cancellations for participants who had invitations (`mails`) are queued in the
+    /// same transaction.
+    pub async fn delete(&self, id: &str, mails: Vec<MailBinding>) -> AppResult<()> {
         self.db
-            .query("DELETE $id")
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 DELETE $id;
+                 {ENQUEUE_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("id", rid("interview", id)))
+            .bind(("mails", mails))
             .await?
             .check()?;
         Ok(())

@@ -496,15 +496,35 @@ pub async fn set_interview_status(key: String, id: String, status: String) -> Re
     Ok(())
 }
 
-/// Deletes an interview (project leads).
+/// Deletes an interview (project leads). Invited participants of an interview still ahead are
+/// sent a cancellation.
 #[server(prefix = "/api/fn", endpoint = "interviews/delete")]
 pub async fn delete_interview(key: String, id: String) -> Result<(), AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_manage(&state, &user, &ctx, &key, "delete interview").await?;
     let current = load(&state, access.key(), &id).await?;
+    // Participants who were invited to an interview still ahead lose the calendar entry.
+    let mails = if current.invitations
+        && current.status == InterviewStatus::Scheduled
+        && current.scheduled_at > Utc::now()
+    {
+        let gone = Interview {
+            status: InterviewStatus::Cancelled,
+            ..current.clone()
+        };
+        super::invitations::calendar_mails(&state, Some(&current), &gone)
+            .await?
+            .1
+    } else {
+        Vec::new()
+    };
+    let queued = !mails.is_empty();
     InterviewRepo::new(state.db.clone())
-        .delete(&current.id)
+        .delete(&current.id, mails)
         .await?;
+    if queued {
+        state.mail_wake.notify_one();
+    }
     audit(
         &state,
         Some(&user),
