@@ -44,14 +44,6 @@ async fn load(
         .ok_or_else(|| AppError::not_found("Feedback"))
 }
 
-/// Wakes this instance's mail sender after a change queued messages.
-#[cfg(feature = "ssr")]
-fn wake_mail(state: &AppState, queued: bool) {
-    if queued {
-        state.mail_wake.notify_one();
-    }
-}
-
 #[cfg(feature = "ssr")]
 async fn live_stakeholder(state: &AppState, field: &str, id: &str) -> Result<String, AppError> {
     let id = id.trim();
@@ -284,7 +276,7 @@ pub async fn create_feedback(
         )
     })
     .await?;
-    wake_mail(&state, !mails.is_empty());
+    crate::mail::service::wake(&state, !mails.is_empty());
     audit(
         &state,
         Some(&user),
@@ -364,7 +356,7 @@ pub async fn triage_feedback(
     let told = !mails.is_empty();
     repo.triage(&fid, &t, addressed, responded_at, mails)
         .await?;
-    wake_mail(&state, told);
+    crate::mail::service::wake(&state, told);
     audit(
         &state,
         Some(&user),
@@ -668,7 +660,7 @@ async fn submit(
     let notify_email = if state.settings.mail_from.is_some() {
         let ticked = notify
             .as_deref()
-            .is_some_and(|v| matches!(v.trim(), "true" | "on" | "1"));
+            .map_or(Ok(false), |v| domain::fields::parse_flag("notify", v))?;
         crate::mail::consent(ticked, &notify_email.unwrap_or_default())?
     } else {
         None
@@ -739,7 +731,7 @@ async fn submit(
         )
     })
     .await?;
-    wake_mail(&state, !mails.is_empty());
+    crate::mail::service::wake(&state, !mails.is_empty());
     audit(
         &state,
         None,

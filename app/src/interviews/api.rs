@@ -235,9 +235,9 @@ pub async fn create_interview(
 ) -> Result<String, AppError> {
     let (state, user, ctx) = require_user().await?;
     let access = require_write(&state, &user, &ctx, &key, "schedule interview").await?;
-    let invite = send_invitations
-        .as_deref()
-        .is_some_and(|v| matches!(v.trim(), "true" | "on" | "1"));
+    let invite = send_invitations.as_deref().map_or(Ok(false), |v| {
+        domain::fields::parse_flag("send_invitations", v)
+    })?;
     let new_person = new_person(new_participant_name, new_participant_function)?;
     let v = form(
         participants,
@@ -254,22 +254,12 @@ pub async fn create_interview(
     let repo = InterviewRepo::new(state.db.clone());
     let new_id = store::secrets::new_record_key();
     let mails = if invite {
-        let participants = v
-            .participants
-            .iter()
-            .map(|id| domain::interviews::Participant {
-                id: id.clone(),
-                name: String::new(),
-                function: Function::Other,
-            })
-            .collect();
         let planned = super::invitations::draft(
             &state,
             &new_id,
             access.key(),
             &access.project.name,
             &v,
-            participants,
             utc,
             &tz,
             &interviewers,
@@ -296,9 +286,7 @@ pub async fn create_interview(
         )
     })
     .await?;
-    if queued {
-        state.mail_wake.notify_one();
-    }
+    crate::mail::service::wake(&state, queued);
     let detail = format!("{} at {utc}", v.kind.as_str());
     audit(
         &state,
@@ -394,22 +382,12 @@ pub async fn update_interview(
     .validate(false)?;
     let (utc, tz, interviewers) = check_people_and_time(&state, &user, &v).await?;
     let (sequence, mails) = if current.invitations {
-        let participants = v
-            .participants
-            .iter()
-            .map(|id| domain::interviews::Participant {
-                id: id.clone(),
-                name: String::new(),
-                function: Function::Other,
-            })
-            .collect();
         let after = super::invitations::draft(
             &state,
             &current.id,
             access.key(),
             &access.project.name,
             &v,
-            participants,
             utc,
             &tz,
             &interviewers,
@@ -432,9 +410,7 @@ pub async fn update_interview(
             mails,
         )
         .await?;
-    if queued {
-        state.mail_wake.notify_one();
-    }
+    crate::mail::service::wake(&state, queued);
     audit(
         &state,
         Some(&user),
@@ -481,9 +457,7 @@ pub async fn set_interview_status(key: String, id: String, status: String) -> Re
     InterviewRepo::new(state.db.clone())
         .set_status(&current.id, status, sequence, mails)
         .await?;
-    if queued {
-        state.mail_wake.notify_one();
-    }
+    crate::mail::service::wake(&state, queued);
     audit(
         &state,
         Some(&user),
@@ -522,9 +496,7 @@ pub async fn delete_interview(key: String, id: String) -> Result<(), AppError> {
     InterviewRepo::new(state.db.clone())
         .delete(&current.id, mails)
         .await?;
-    if queued {
-        state.mail_wake.notify_one();
-    }
+    crate::mail::service::wake(&state, queued);
     audit(
         &state,
         Some(&user),

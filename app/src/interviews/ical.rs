@@ -44,15 +44,30 @@ fn escape(value: &str) -> String {
     out
 }
 
+/// An event's title: the kind and the project.
+fn summary(interview: &Interview) -> String {
+    clean(&format!(
+        "{} – {}",
+        interview.kind.label(),
+        interview.project_name
+    ))
+}
+
+/// An empty calendar with the properties every one of ours has, and `method`.
+fn calendar_of(method: &str) -> Calendar {
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", PRODID))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", method));
+    cal
+}
+
 /// One VEVENT for an interview. `page_url` links back to the interview in Touchpoint.
 fn event(interview: &Interview, page_url: &str) -> Event {
     let start = interview.scheduled_at;
     let end = start + Duration::minutes(i64::from(interview.duration_min));
-    let summary = clean(&format!(
-        "{} – {}",
-        interview.kind.label(),
-        interview.project_name
-    ));
+    let summary = summary(interview);
     let mut description = format!(
         "{} interview for {}.\nLocal start: {} ({}).\nParticipants: {}.\nInterviewers: {}.",
         interview.kind.label(),
@@ -92,12 +107,8 @@ pub fn calendar(
     interviews: &[Interview],
     page_url: impl Fn(&Interview) -> String,
 ) -> String {
-    let mut cal = Calendar::empty();
-    cal.append_property(Property::new("VERSION", "2.0"))
-        .append_property(Property::new("PRODID", PRODID))
-        .append_property(Property::new("CALSCALE", "GREGORIAN"))
-        .append_property(Property::new("METHOD", "PUBLISH"))
-        .append_property(Property::new("X-WR-CALNAME", clean(name)))
+    let mut cal = calendar_of("PUBLISH");
+    cal.append_property(Property::new("X-WR-CALNAME", clean(name)))
         .append_property(Property::new("NAME", escape(name)));
     for interview in interviews {
         cal.push(event(interview, &page_url(interview)));
@@ -167,11 +178,7 @@ fn vtimezone(
 /// attendee, and the time in the interview's own zone with its `VTIMEZONE` (in UTC when the
 /// zone is unknown). The description names the interviewers, no other participant.
 pub fn invitation(interview: &Interview, inv: &Invitation<'_>) -> String {
-    let summary = clean(&format!(
-        "{} – {}",
-        interview.kind.label(),
-        interview.project_name
-    ));
+    let summary = summary(interview);
     let mut description = format!(
         "{} interview for {}.\nLocal start: {} ({}), {} minutes.",
         interview.kind.label(),
@@ -212,11 +219,7 @@ pub fn invitation(interview: &Interview, inv: &Invitation<'_>) -> String {
     if !inv.page_url.is_empty() {
         e.url(inv.page_url);
     }
-    let mut cal = Calendar::empty();
-    cal.append_property(Property::new("VERSION", "2.0"))
-        .append_property(Property::new("PRODID", PRODID))
-        .append_property(Property::new("CALSCALE", "GREGORIAN"))
-        .append_property(Property::new("METHOD", inv.method));
+    let mut cal = calendar_of(inv.method);
     let length = Duration::minutes(i64::from(interview.duration_min));
     let zoned = interview
         .time_zone

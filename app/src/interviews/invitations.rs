@@ -28,7 +28,6 @@ pub async fn draft(
     key: &str,
     project_name: &str,
     v: &ValidInterview,
-    participants: Vec<domain::interviews::Participant>,
     utc: chrono::DateTime<Utc>,
     tz: &str,
     interviewers: &[String],
@@ -41,7 +40,16 @@ pub async fn draft(
         id: id.to_string(),
         project: key.to_string(),
         project_name: project_name.to_string(),
-        participants,
+        // Only the ids matter to the plan; names are not in an attendee's copy.
+        participants: v
+            .participants
+            .iter()
+            .map(|id| domain::interviews::Participant {
+                id: id.clone(),
+                name: String::new(),
+                function: domain::interviews::Function::Other,
+            })
+            .collect(),
         interviewers: names
             .into_iter()
             .map(|(id, name)| domain::interviews::Interviewer { id, name })

@@ -88,8 +88,8 @@ pub async fn run(
     {
         return Ok(Outcome::Taken);
     }
+    super::service::wake(state, sent);
     if sent {
-        state.mail_wake.notify_one();
         Ok(Outcome::Queued)
     } else {
         Ok(Outcome::NothingNew)

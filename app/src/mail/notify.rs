@@ -113,19 +113,18 @@ struct NewFeedbackValues<'a> {
     link: String,
 }
 
-/// One message per member who takes new feedback at once (their addresses in `to`).
-pub fn new_feedback(
+/// One message per member who takes new feedback at once (their addresses in `to`), linking
+/// to the project's inbox under `base`.
+fn new_feedback(
     state: &AppState,
+    base: &str,
     to: &[String],
     key: &str,
     project: &str,
     from: Option<&str>,
     content: &ValidContent,
 ) -> AppResult<Vec<MailBinding>> {
-    let Some(base) = base(state) else {
-        return Ok(Vec::new());
-    };
-    if to.is_empty() || state.settings.mail_from.is_none() {
+    if to.is_empty() {
         return Ok(Vec::new());
     }
     let (text, html) = render(
@@ -165,13 +164,13 @@ pub async fn tell_members(
     content: &ValidContent,
     except: Option<&str>,
 ) -> AppResult<Vec<MailBinding>> {
-    if state.settings.mail_from.is_none() || base(state).is_none() {
+    let Some(base) = base(state).filter(|_| state.settings.mail_from.is_some()) else {
         return Ok(Vec::new());
-    }
+    };
     let to = super::repo::MailRepo::new(state.db.clone())
         .immediate_recipients(key, except)
         .await?;
-    new_feedback(state, &to, key, project, from, content)
+    new_feedback(state, base, &to, key, project, from, content)
 }
 
 /// A participant of an interview who has an address.

@@ -103,8 +103,15 @@ pub async fn enqueue(state: &AppState, mail: &NewMail) -> AppResult<()> {
     MailRepo::new(state.db.clone())
         .enqueue(mail, &message_id(from))
         .await?;
-    state.mail_wake.notify_one();
+    wake(state, true);
     Ok(())
+}
+
+/// Wakes this instance's sender after a change queued messages.
+pub fn wake(state: &AppState, queued: bool) {
+    if queued {
+        state.mail_wake.notify_one();
+    }
 }
 
 /// The error when mail is off.
