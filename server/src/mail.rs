@@ -91,8 +91,21 @@ async fn digests(state: AppState) {
                 continue;
             }
         };
+        if users.is_empty() {
+            continue;
+        }
+        let tz = match app::workspace::repo::WorkspaceRepo::new(state.db.clone())
+            .time_zone()
+            .await
+        {
+            Ok(tz) => tz,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the workspace's time zone failed");
+                continue;
+            }
+        };
         for user in users {
-            if let Err(e) = app::mail::digest::run(&state, &user, Utc::now(), false).await {
+            if let Err(e) = app::mail::digest::run(&state, &user, tz, Utc::now(), false).await {
                 tracing::warn!(error = %e, "a digest failed");
             }
         }

@@ -31,18 +31,16 @@ pub enum Outcome {
 /// Interviews this far ahead are listed.
 const AHEAD_DAYS: i64 = 7;
 
-/// Runs one member's digest at `now`: only when due, unless `now_anyway` (the "send me my
-/// digest now" button).
+/// Runs one member's digest at `now` in the workspace's zone `tz`: only when due, unless
+/// `now_anyway` (the "send me my digest now" button).
 pub async fn run(
     state: &AppState,
     user: &DigestUser,
+    tz: chrono_tz::Tz,
     now: DateTime<Utc>,
     now_anyway: bool,
 ) -> AppResult<Outcome> {
     let repo = MailRepo::new(state.db.clone());
-    let tz = crate::workspace::repo::WorkspaceRepo::new(state.db.clone())
-        .time_zone()
-        .await?;
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
     let frequency = user.preferences.digest;
     if !now_anyway {

@@ -74,7 +74,10 @@ pub async fn send_digest_now() -> Result<bool, AppError> {
         .digest_user(&user.id)
         .await?
         .ok_or_else(|| AppError::not_found("User"))?;
-    let outcome = super::digest::run(&state, &member, chrono::Utc::now(), true).await?;
+    let tz = crate::workspace::repo::WorkspaceRepo::new(state.db.clone())
+        .time_zone()
+        .await?;
+    let outcome = super::digest::run(&state, &member, tz, chrono::Utc::now(), true).await?;
     Ok(outcome == super::digest::Outcome::Queued)
 }
 
