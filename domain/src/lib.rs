@@ -10,6 +10,7 @@ pub mod fields;
 pub mod format;
 pub mod interviews;
 pub mod mail;
+pub mod paging;
 pub mod projects;
 pub mod quality;
 pub mod reports;

@@ -99,6 +99,24 @@ pub struct ProjectSummary {
     pub lacking_contact: Option<String>,
 }
 
+/// A page of the project list, in name order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectList {
+    /// The projects on this page.
+    pub items: Vec<ProjectSummary>,
+    /// How many projects the list has on all its pages.
+    pub total: usize,
+    /// How many projects come before this page.
+    pub offset: usize,
+    /// The cursor of the next page (a sort key), if there is one.
+    pub next: Option<String>,
+    /// The cursor of the previous page, if there is one.
+    pub prev: Option<String>,
+}
+
+/// Projects on a page of the project list.
+pub const LIST_PAGE: usize = 50;
+
 /// A project member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -19,11 +19,9 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::{Db, key_of, rid};
 use domain::error::{AppError, AppResult};
+use domain::paging::SEP;
 use domain::reports::{PortfolioQuery, PortfolioRow};
 use domain::signals::Level;
-
-/// Separates the parts of a sort key: below every character a name can hold.
-const SEP: char = '\u{1}';
 
 fn rank(level: Level) -> u8 {
     match level {
@@ -48,7 +46,7 @@ pub fn sort_keys(row: &PortfolioRow) -> [String; 8] {
     let level = |i: usize| rank(sc.entries()[i].1.level);
     let tail = format!("{}{SEP}{}", row.name, row.key);
     [
-        format!("{}{SEP}{}", row.name.to_lowercase(), row.key),
+        domain::paging::name_key(&row.name, &row.key),
         format!("{}{}{tail}", u8::from(!sc.at_risk), 9 - reds.min(9)),
         match row.signals.end_user_contact.last_contact_on {
             None => format!("0{tail}"),

@@ -3,14 +3,14 @@
 
 use leptos::prelude::*;
 
-use super::{ProjectDetail, ProjectSummary, UserChoice};
+use super::{ProjectDetail, ProjectList, UserChoice};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::ProjectForm;
     pub use super::super::repo::ProjectRepo;
-    pub use super::super::service::{project_access, require_manage};
+    pub use super::super::service::{project_access, require_manage, visible_by_name};
     pub use crate::auth::repo::AuthRepo;
     pub use crate::auth::service::{audit, deny, require_user};
     pub use chrono::Utc;
@@ -18,23 +18,64 @@ mod ssr {
 #[cfg(feature = "ssr")]
 use ssr::*;
 
-/// The projects the caller may see; archived ones only when asked.
+/// A page of the projects the caller may see, by name; archived ones only when asked. `after`
+/// and `before` are the cursors of the page before or after (as [`crate::reports::encode_cursor`]
+/// writes them).
 #[server(prefix = "/api/fn", endpoint = "projects/list")]
 pub async fn list_projects(
     include_archived: Option<String>,
-) -> Result<Vec<ProjectSummary>, AppError> {
+    after: Option<String>,
+    before: Option<String>,
+) -> Result<ProjectList, AppError> {
+    let (state, user, _) = require_user().await?;
+    let cursor = |c: Option<String>| match c.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(c) => crate::reports::decode_cursor(c)
+            .map(Some)
+            .ok_or_else(|| AppError::field("cursor", "Pass the cursor of the previous page.")),
+    };
+    let (after, before) = (cursor(after)?, cursor(before)?);
+    let include_archived = include_archived.as_deref() == Some("true");
+    let sorted = visible_by_name(&state, &user, include_archived).await?;
+    let sort_keys: Vec<String> = sorted.iter().map(|(s, _)| s.clone()).collect();
+    let w = domain::paging::window(
+        &sort_keys,
+        after.as_deref(),
+        before.as_deref(),
+        super::LIST_PAGE,
+    );
+    let keys: Vec<String> = sorted[w.start..w.end]
+        .iter()
+        .map(|(_, k)| k.clone())
+        .collect();
+    Ok(ProjectList {
+        items: crate::reports::service::project_listings(&state, &keys).await?,
+        total: sorted.len(),
+        offset: w.start,
+        next: w.next,
+        prev: w.prev,
+    })
+}
+
+/// The projects the caller may see from `offset` on (at most `limit`), by name, and how many
+/// they are in all: the REST API's list, which pages by position.
+#[cfg(feature = "ssr")]
+pub async fn project_slice(
+    include_archived: Option<String>,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<super::ProjectSummary>, usize), AppError> {
     let (state, user, _) = require_user().await?;
     let include_archived = include_archived.as_deref() == Some("true");
-    let (catalog, _) = state
-        .cache
-        .catalog(&state.db, crate::request::prefetched().as_deref())
-        .await?;
-    let keys: Vec<String> = catalog
-        .visible(&user, include_archived)
-        .into_iter()
-        .map(|p| p.key.clone())
+    let sorted = visible_by_name(&state, &user, include_archived).await?;
+    let keys: Vec<String> = sorted
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, k)| k.clone())
         .collect();
-    crate::reports::service::project_listings(&state, &keys).await
+    let items = crate::reports::service::project_listings(&state, &keys).await?;
+    Ok((items, sorted.len()))
 }
 
 /// One project with the caller's access and its members.

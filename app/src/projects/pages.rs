@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::{MemberRole, MlNeeded, ProjectDetail, ProjectStatus, ProjectSummary};
+use super::{MemberRole, MlNeeded, ProjectDetail, ProjectList, ProjectStatus};
 use crate::auth::CurrentUser;
 use crate::components::{
     ErrorNotice, FieldError, FormError, ProjectFrame, ProjectTabs, StatusBadge, action_error,
@@ -13,12 +13,18 @@ use crate::components::{
 };
 use crate::error::AppError;
 
-/// `/projects`: every project the caller may see.
+/// `/projects`: the projects the caller may see, by name, a page at a time.
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
     let query = use_query_map();
     let archived = move || query.read().get("archived");
-    let projects = Resource::new(archived, list_projects);
+    let params = move || {
+        let q = query.read();
+        (q.get("archived"), q.get("after"), q.get("before"))
+    };
+    let projects = Resource::new(params, |(archived, after, before)| {
+        list_projects(archived, after, before)
+    });
     let user = use_context::<CurrentUser>();
     let can_create = user.is_some_and(|u| u.role.sees_everything());
     view! {
@@ -38,13 +44,13 @@ pub fn ProjectsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match projects.await {
-                        Ok(list) if list.is_empty() => view! {
+                        Ok(list) if list.total == 0 => view! {
                             <div class="card empty-state">
                                 <p>"No projects yet."</p>
                                 {can_create.then(|| view! { <p><a href="/projects/new">"Create the first project"</a></p> })}
                             </div>
                         }.into_any(),
-                        Ok(list) => view! { <ProjectTable list/> }.into_any(),
+                        Ok(list) => view! { <ProjectTable list archived=archived()/> }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
@@ -53,15 +59,48 @@ pub fn ProjectsPage() -> impl IntoView {
     }
 }
 
+/// The address of another page of the list (`cursor`: `after` or `before`, and its value).
+fn list_href(archived: Option<&str>, cursor: (&str, &str)) -> String {
+    let archived = if archived == Some("true") {
+        "archived=true&"
+    } else {
+        ""
+    };
+    format!(
+        "/projects?{archived}{}={}",
+        cursor.0,
+        crate::reports::encode_cursor(cursor.1)
+    )
+}
+
 #[component]
-fn ProjectTable(list: Vec<ProjectSummary>) -> impl IntoView {
+fn ProjectTable(list: ProjectList, archived: Option<String>) -> impl IntoView {
+    let ProjectList {
+        items,
+        total,
+        offset,
+        next,
+        prev,
+    } = list;
+    let prev = prev.map(|c| list_href(archived.as_deref(), ("before", &c)));
+    let next = next.map(|c| list_href(archived.as_deref(), ("after", &c)));
+    let shown = if items.is_empty() {
+        format!("No projects on this page; the list has {total}.")
+    } else {
+        format!(
+            "Projects {}–{} of {total}.",
+            offset + 1,
+            offset + items.len()
+        )
+    };
     view! {
+        <p class="hint">{shown}</p>
         <table class="table">
             <thead><tr>
                 <th>"Project"</th><th>"Status"</th><th>"Lead"</th><th>"Current sprint"</th><th>"Last end-user contact"</th>
             </tr></thead>
             <tbody>
-                {list.into_iter().map(|p| {
+                {items.into_iter().map(|p| {
                     let href = format!("/projects/{}", p.key);
                     view! {
                         <tr>
@@ -81,6 +120,12 @@ fn ProjectTable(list: Vec<ProjectSummary>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        {(prev.is_some() || next.is_some()).then(|| view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|h| view! { <a href=h rel="prev">"← Previous"</a> })}
+                {next.map(|h| view! { <a href=h rel="next">"Next →"</a> })}
+            </nav>
+        })}
     }
 }
 

@@ -98,3 +98,23 @@ pub async fn require_manage(
     }
     Ok(access)
 }
+
+/// The projects `user` may see (archived ones when asked) in name order, as pairs of the
+/// name's sort key ([`domain::paging::name_key`], the list's cursor) and the project key.
+pub async fn visible_by_name(
+    state: &AppState,
+    user: &CurrentUser,
+    include_archived: bool,
+) -> AppResult<Vec<(String, String)>> {
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, crate::request::prefetched().as_deref())
+        .await?;
+    let mut list: Vec<(String, String)> = catalog
+        .visible(user, include_archived)
+        .into_iter()
+        .map(|p| (domain::paging::name_key(&p.name, &p.key), p.key.clone()))
+        .collect();
+    list.sort_unstable();
+    Ok(list)
+}

@@ -371,25 +371,18 @@ fn page_in_memory(rows: Vec<PortfolioRow>, as_of: NaiveDate, q: &PortfolioQuery)
         .map(|r| (super::summary::sort_keys(&r)[index].clone(), r))
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    let limit = q.limit.clamp(1, 500);
-    let (start, end) = match (&q.after, &q.before) {
-        (Some(after), _) => {
-            let start = keyed.partition_point(|(k, _)| k <= after);
-            (start, (start + limit).min(keyed.len()))
-        }
-        (None, Some(before)) => {
-            let end = keyed.partition_point(|(k, _)| k < before);
-            (end.saturating_sub(limit), end)
-        }
-        (None, None) => (0, limit.min(keyed.len())),
-    };
-    let next = (end > start && end < keyed.len()).then(|| keyed[end - 1].0.clone());
-    let prev = (start > 0 && start < end).then(|| keyed[start].0.clone());
+    let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+    let w = domain::paging::window(
+        &keys,
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.limit.clamp(1, 500),
+    );
     Portfolio {
         as_of,
-        rows: keyed.drain(start..end).map(|(_, r)| r).collect(),
-        next,
-        prev,
+        next: w.next,
+        prev: w.prev,
+        rows: keyed.drain(w.start..w.end).map(|(_, r)| r).collect(),
     }
 }
 

@@ -516,11 +516,18 @@ pub fn paginate<T>(items: Vec<T>, q: &PageQuery) -> AppResult<Page<T>> {
     let offset = q.offset()?;
     let total = items.len();
     let items: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
-    let end = offset.saturating_add(items.len());
-    Ok(Page {
-        next_cursor: (end < total && !items.is_empty()).then(|| format!("o{end}")),
-        items,
-    })
+    Ok(Page::at(items, offset, total))
+}
+
+impl<T> Page<T> {
+    /// The page of `items` that starts `offset` items into a list of `total`.
+    pub fn at(items: Vec<T>, offset: usize, total: usize) -> Self {
+        let end = offset.saturating_add(items.len());
+        Page {
+            next_cursor: (end < total && !items.is_empty()).then(|| format!("o{end}")),
+            items,
+        }
+    }
 }
 
 /// A whole number from JSON as the string a form would send (`None` stays `None`).

@@ -141,8 +141,14 @@ async fn list_projects(
     Query(q): Query<ListProjects>,
     Query(page): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let items = run(&state, parts, fns::list_projects(flag(q.include_archived))).await?;
-    Ok(ok(&paginate(items, &page)?))
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let (items, total) = run(
+        &state,
+        parts,
+        fns::project_slice(flag(q.include_archived), offset, limit),
+    )
+    .await?;
+    Ok(ok(&Page::at(items, offset, total)))
 }
 
 /// Creates a project (workspace admins and leads).

@@ -155,7 +155,8 @@ async fn members_see_only_their_projects_and_viewers_cannot_write() {
         assert!(res.status().is_success());
     }
     let res = app.call(&member, "projects/list", &[]).await;
-    let list: Vec<Value> = res.json().await.expect("json");
+    let list: Value = res.json().await.expect("json");
+    let list = list["items"].as_array().expect("a page of projects");
     let keys: Vec<&str> = list.iter().filter_map(|p| p["key"].as_str()).collect();
     assert_eq!(keys, vec!["alpha"]);
 
@@ -246,12 +247,14 @@ async fn settings_archive_and_the_accountable_lead() {
         .await;
     assert!(res.status().is_success());
     let res = app.call(&admin, "projects/list", &[]).await;
-    let list: Vec<Value> = res.json().await.expect("json");
+    let list: Value = res.json().await.expect("json");
+    let list = list["items"].as_array().expect("a page of projects");
     assert!(list.is_empty(), "archived projects leave the default list");
     let res = app
         .call(&admin, "projects/list", &[("include_archived", "true")])
         .await;
-    let list: Vec<Value> = res.json().await.expect("json");
+    let list: Value = res.json().await.expect("json");
+    let list = list["items"].as_array().expect("a page of projects");
     assert_eq!(list[0]["status"], "archived");
 
     // Every change was audited.
@@ -261,4 +264,100 @@ async fn settings_archive_and_the_accountable_lead() {
     for a in ["project.create", "project.update", "project.archive"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
+}
+
+#[tokio::test]
+async fn the_project_list_is_paged_by_name() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    // 53 projects; names differ in case, so the order must ignore it.
+    for i in 0..53 {
+        let key = format!("p{i:02}");
+        let name = if i % 2 == 0 {
+            format!("Project {i:02}")
+        } else {
+            format!("project {i:02}")
+        };
+        let res = app
+            .call(
+                &admin,
+                "projects/create",
+                &[("key", &key), ("name", &name), ("started_on", "2026-01-05")],
+            )
+            .await;
+        assert!(res.status().is_success(), "create {key}");
+    }
+    let list = |args: Vec<(&'static str, String)>| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = app.call(admin, "projects/list", &form).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.expect("json")
+        }
+    };
+    let keys = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["key"].as_str().expect("key").to_string())
+            .collect()
+    };
+    let first = list(vec![]).await;
+    assert_eq!(first["total"], 53);
+    assert_eq!(first["offset"], 0);
+    assert!(first["prev"].is_null());
+    let expected: Vec<String> = (0..50).map(|i| format!("p{i:02}")).collect();
+    assert_eq!(keys(&first), expected);
+
+    let next = app::reports::encode_cursor(first["next"].as_str().expect("a next page"));
+    let second = list(vec![("after", next)]).await;
+    assert_eq!(keys(&second), vec!["p50", "p51", "p52"]);
+    assert_eq!(second["offset"], 50);
+    assert!(second["next"].is_null());
+
+    let prev = app::reports::encode_cursor(second["prev"].as_str().expect("a previous page"));
+    let back = list(vec![("before", prev)]).await;
+    assert_eq!(keys(&back), expected);
+    assert!(back["prev"].is_null());
+
+    // The HTML page shows where the reader is and links to the next page.
+    let html = admin
+        .get(app.url("/projects"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Projects 1–50 of 53."), "{html}");
+    assert!(html.contains("rel=\"next\""));
+    assert!(!html.contains("p50</code>"));
+
+    // A cursor that is not one is refused next to it.
+    let res = app
+        .call(&admin, "projects/list", &[("after", "not-a-cursor")])
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation".into())
+    );
+
+    // A member sees only their projects, and the count says so.
+    let (member, member_id) = user_with_role(&app, &admin, "member@example.org", "member").await;
+    let res = app
+        .call(
+            &admin,
+            "projects/members/set",
+            &[("key", "p07"), ("user_id", &member_id), ("role", "member")],
+        )
+        .await;
+    assert!(res.status().is_success());
+    let res = app.call(&member, "projects/list", &[]).await;
+    let page: Value = res.json().await.expect("json");
+    assert_eq!(keys(&page), vec!["p07"]);
+    assert_eq!(page["total"], 1);
+    assert!(page["next"].is_null());
 }

@@ -36,8 +36,11 @@ async fn call_bearer(
 
 async fn project_keys(res: reqwest::Response) -> Vec<String> {
     assert_eq!(res.status(), StatusCode::OK);
-    let list: Vec<Value> = res.json().await.expect("json");
-    list.iter()
+    let list: Value = res.json().await.expect("json");
+    list["items"]
+        .as_array()
+        .expect("a page of projects")
+        .iter()
         .filter_map(|p| p["key"].as_str().map(str::to_string))
         .collect()
 }
