@@ -141,35 +141,63 @@ impl SummaryRecord {
     }
 }
 
-/// Stores a project's line computed at `revision` for `day`, unless a line computed from a
-/// later revision is there already, and clears the project's dirty flag if its counter is
-/// still `revision`. A store that conflicts with another instance's store of the same line runs
-/// again: the other may have stored a line from an older revision (a read that began before
-/// the latest write), and the reader that computed this one must then find it. A concurrent
-/// write to the project leaves the flag set (the next reader computes the line again).
-pub async fn store(
-    db: &Db,
-    row: &PortfolioRow,
-    listing: &domain::projects::ProjectSummary,
+/// A project's line as computed, ready to store.
+pub struct Line {
+    /// The portfolio row.
+    pub row: PortfolioRow,
+    /// The project-list part.
+    pub listing: domain::projects::ProjectSummary,
+    /// The project's counter it was computed from.
+    pub revision: i64,
+}
+
+/// One line of a [`store_all`] write, with its record ids.
+#[derive(Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct LineWrite {
+    id: RecordId,
+    counter: RecordId,
     revision: i64,
-    day: &str,
-) -> AppResult<()> {
-    let record = SummaryRecord::new(row, listing, revision, day.to_string())?;
+    record: SummaryRecord,
+}
+
+/// Stores lines of `day` in one transaction (one sync to disk for all of them). Each is
+/// written unless a line computed from a later revision is there already, and clears its
+/// project's dirty flag if the counter is still the revision it was computed from. A store
+/// that conflicts with another instance's store of the same line, or with a write to one of the
+/// projects, runs again: the other may have stored a line from an older revision (a read that
+/// began before the latest write), and the reader that computed this one must then find it. A
+/// concurrent write to a project leaves its flag set (the next reader computes the line again).
+pub async fn store_all(db: &Db, lines: &[Line], day: &str) -> AppResult<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let writes = lines
+        .iter()
+        .map(|l| {
+            Ok(LineWrite {
+                id: rid("project_summary", &l.row.key),
+                counter: rid("revision", &l.row.key),
+                revision: l.revision,
+                record: SummaryRecord::new(&l.row, &l.listing, l.revision, day.to_string())?,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
     let res = crate::db::retry_conflicts(|| async {
         db.query(
             "BEGIN TRANSACTION;
-             IF $id.revision = NONE OR $id.revision < $revision
-                OR ($id.revision = $revision AND ($id.day != $day OR $id.listing = NONE)) {
-                 UPSERT $id CONTENT $record RETURN NONE;
+             FOR $l IN $lines {
+                 LET $id = $l.id;
+                 IF $id.revision = NONE OR $id.revision < $l.revision
+                    OR ($id.revision = $l.revision AND ($id.day != $day OR $id.listing = NONE)) {
+                     UPSERT $id CONTENT $l.record RETURN NONE;
+                 };
+                 UPDATE $l.counter SET dirty = false WHERE n = $l.revision RETURN NONE;
              };
-             UPDATE $counter SET dirty = false WHERE n = $revision RETURN NONE;
              COMMIT TRANSACTION;",
         )
-        .bind(("id", rid("project_summary", &row.key)))
-        .bind(("counter", rid("revision", &row.key)))
-        .bind(("revision", revision))
+        .bind(("lines", writes.clone()))
         .bind(("day", day.to_string()))
-        .bind(("record", record.clone()))
         .await
         .map_err(AppError::from)
         .and_then(|r| r.check().map_err(AppError::from))

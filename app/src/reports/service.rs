@@ -257,7 +257,8 @@ async fn check_lines_of(
 }
 
 /// Computes the lines of `keys` for today (`day`) from their projects and stores them (a
-/// project that is gone loses its line), a few at a time.
+/// project that is gone loses its line): a few projects at a time, each chunk's lines in one
+/// transaction.
 pub async fn refresh_lines(
     state: &AppState,
     keys: &[String],
@@ -265,18 +266,23 @@ pub async fn refresh_lines(
     today: NaiveDate,
 ) -> AppResult<()> {
     use futures::StreamExt as _;
-    let chunks: Vec<Vec<String>> = keys.chunks(50).map(<[String]>::to_vec).collect();
+    let chunks: Vec<Vec<String>> = keys.chunks(REFRESH_CHUNK).map(<[String]>::to_vec).collect();
     let mut results = futures::stream::iter(
         chunks
             .into_iter()
             .map(|chunk| refresh_chunk(state, chunk, day, today)),
     )
-    .buffer_unordered(2);
+    .buffer_unordered(REFRESH_AT_ONCE);
     while let Some(done) = results.next().await {
         done?;
     }
     Ok(())
 }
+
+/// Projects whose lines are computed and stored together.
+const REFRESH_CHUNK: usize = 10;
+/// Chunks computed at once (their database reads overlap).
+const REFRESH_AT_ONCE: usize = 4;
 
 async fn refresh_chunk(
     state: &AppState,
@@ -285,22 +291,23 @@ async fn refresh_chunk(
     today: NaiveDate,
 ) -> AppResult<()> {
     let stamp = store::revisions::stamp(&state.db, &chunk).await?;
+    let mut lines = Vec::with_capacity(chunk.len());
     for key in &chunk {
         match state.cache.project_at_stamp(&state.db, key, &stamp).await? {
-            Some(s) => {
-                let row = PortfolioRow {
+            Some(s) => lines.push(super::summary::Line {
+                row: PortfolioRow {
                     key: s.input.key.clone(),
                     name: s.input.name.clone(),
                     status: s.input.status,
                     signals: (*s.signals(today)).clone(),
-                };
-                let listing = super::summary::listing(&s);
-                super::summary::store(&state.db, &row, &listing, s.revision, day).await?;
-            }
+                },
+                listing: super::summary::listing(&s),
+                revision: s.revision,
+            }),
             None => super::summary::remove(&state.db, key).await?,
         }
     }
-    Ok(())
+    super::summary::store_all(&state.db, &lines, day).await
 }
 
 /// The project-list lines of `keys` (projects the caller may see), in that order: read from the
