@@ -265,8 +265,6 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Loads every project into the read cache in the background, so that the first portfolio
-/// after a start is as fast as the next ones. Requests do not wait for it.
 /// Checks the stored portfolio lines in the background and computes any that are missing or
 /// old (after an upgrade, or on a new day), so that the first portfolio finds them ready.
 /// Requests do not wait for it, except a portfolio that needs the same lines.
