@@ -174,6 +174,22 @@ impl Catalog {
             })
             .collect()
     }
+
+    /// [`Catalog::visible`] in name order, as pairs of the name's sort key
+    /// ([`domain::paging::name_key`], a list's cursor) and the project key.
+    pub fn visible_by_name(
+        &self,
+        user: &CurrentUser,
+        include_archived: bool,
+    ) -> Vec<(String, String)> {
+        let mut list: Vec<(String, String)> = self
+            .visible(user, include_archived)
+            .into_iter()
+            .map(|p| (domain::paging::name_key(&p.name, &p.key), p.key.clone()))
+            .collect();
+        list.sort_unstable();
+        list
+    }
 }
 
 /// How many project snapshots a cache keeps by default (`TOUCHPOINT_CACHE_PROJECTS`).

@@ -419,6 +419,58 @@ pub async fn page(
     Ok(PageRead { rows, more, dirty })
 }
 
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct KeyedLine {
+    key: String,
+    day: String,
+    row: String,
+    dirty: Option<bool>,
+}
+
+/// The lines of some projects, as [`lines_of`] reads them.
+pub struct KeyedLines {
+    /// The lines in the order asked (`None` where a line is missing, of another day or
+    /// unreadable).
+    pub rows: Vec<Option<PortfolioRow>>,
+    /// The projects asked about whose line must be computed (again): missing, of another day,
+    /// or of a project written since.
+    pub stale: Vec<String>,
+    /// Every project written since its line was computed (see [`dirty`]).
+    pub dirty: Vec<String>,
+}
+
+/// The lines of `keys` for `day`, and every project written since its line was computed, in
+/// one round trip.
+pub async fn lines_of(db: &Db, day: &str, keys: &[String]) -> AppResult<KeyedLines> {
+    let ids: Vec<RecordId> = keys.iter().map(|k| rid("project_summary", k)).collect();
+    let mut res = db
+        .query(format!(
+            "{DIRTY_SQL};
+             SELECT key, day, row, type::record('revision', key).dirty AS dirty FROM $ids;"
+        ))
+        .bind(("ids", ids))
+        .await?
+        .check()?;
+    let dirty: Vec<String> = res.take(0)?;
+    let read: Vec<KeyedLine> = res.take(1)?;
+    let mut found: std::collections::HashMap<String, KeyedLine> =
+        read.into_iter().map(|l| (l.key.clone(), l)).collect();
+    let mut rows = Vec::with_capacity(keys.len());
+    let mut stale = Vec::new();
+    for key in keys {
+        let line = found.remove(key).filter(|l| l.day == day);
+        let row = line
+            .as_ref()
+            .and_then(|l| serde_json::from_str::<PortfolioRow>(&l.row).ok());
+        if row.is_none() || line.is_some_and(|l| l.dirty == Some(true)) {
+            stale.push(key.clone());
+        }
+        rows.push(row);
+    }
+    Ok(KeyedLines { rows, stale, dirty })
+}
+
 /// Every line of `day` that the caller may see, by name (the CSV, the diversity report).
 pub async fn all(db: &Db, day: &str, only: Option<&[String]>) -> AppResult<Vec<PortfolioRow>> {
     let mut out = Vec::new();

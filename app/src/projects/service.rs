@@ -99,8 +99,8 @@ pub async fn require_manage(
     Ok(access)
 }
 
-/// The projects `user` may see (archived ones when asked) in name order, as pairs of the
-/// name's sort key ([`domain::paging::name_key`], the list's cursor) and the project key.
+/// The projects `user` may see (archived ones when asked) in name order: see
+/// [`crate::cache::Catalog::visible_by_name`].
 pub async fn visible_by_name(
     state: &AppState,
     user: &CurrentUser,
@@ -110,11 +110,5 @@ pub async fn visible_by_name(
         .cache
         .catalog(&state.db, crate::request::prefetched().as_deref())
         .await?;
-    let mut list: Vec<(String, String)> = catalog
-        .visible(user, include_archived)
-        .into_iter()
-        .map(|p| (domain::paging::name_key(&p.name, &p.key), p.key.clone()))
-        .collect();
-    list.sort_unstable();
-    Ok(list)
+    Ok(catalog.visible_by_name(user, include_archived))
 }

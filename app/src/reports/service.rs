@@ -116,6 +116,9 @@ pub async fn portfolio_page(
         return Ok(page_in_memory(rows, as_of, q));
     }
     view.fresh(state).await?;
+    if q.sort == PortfolioSort::Name && !q.lacking && !q.at_risk {
+        return name_page(state, &view, as_of, q).await;
+    }
     let mut read = super::summary::page(&state.db, &view.day, q, view.only.as_deref()).await?;
     let mut rounds = 0;
     while !read.dirty.is_empty() && rounds < REFRESH_ROUNDS {
@@ -149,6 +152,52 @@ pub async fn portfolio_page(
 /// computed before it answers with what it has.
 const REFRESH_ROUNDS: u32 = 3;
 
+/// Today's page of the portfolio in name order without a filter. Which projects are on it
+/// follows from their names in the catalog, so only those projects' lines must be current: a
+/// write to a project on another page (a person renamed in seventy projects) does not hold this
+/// page up. The cursors are the stored lines' name sort keys.
+async fn name_page(
+    state: &AppState,
+    view: &PortfolioView,
+    as_of: NaiveDate,
+    q: &PortfolioQuery,
+) -> AppResult<Portfolio> {
+    let sort_keys: Vec<String> = view.by_name.iter().map(|(s, _)| s.clone()).collect();
+    let w = domain::paging::window(
+        &sort_keys,
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.limit.clamp(1, 500),
+    );
+    let keys: Vec<String> = view.by_name[w.start..w.end]
+        .iter()
+        .map(|(_, k)| k.clone())
+        .collect();
+    let mut read = super::summary::lines_of(&state.db, &view.day, &keys).await?;
+    let mut rounds = 0;
+    loop {
+        // The page's own lines, and the lines of projects deleted since (removed).
+        let mut stale = std::mem::take(&mut read.stale);
+        if !read.dirty.is_empty() {
+            let exist: std::collections::HashSet<&String> = view.all.iter().collect();
+            stale.extend(read.dirty.into_iter().filter(|k| !exist.contains(k)));
+        }
+        if stale.is_empty() || rounds == REFRESH_ROUNDS {
+            break;
+        }
+        refresh_lines(state, &stale, &view.day, view.today).await?;
+        read = super::summary::lines_of(&state.db, &view.day, &keys).await?;
+        rounds += 1;
+    }
+    Ok(Portfolio {
+        as_of,
+        // A project deleted since the catalog was read has no line.
+        rows: read.rows.into_iter().flatten().collect(),
+        next: w.next,
+        prev: w.prev,
+    })
+}
+
 /// Who sees which projects, and the day in force.
 struct PortfolioView {
     /// Today in the workspace time zone.
@@ -159,6 +208,8 @@ struct PortfolioView {
     only: Option<Vec<String>>,
     /// Every visible project, in name order.
     keys: Vec<String>,
+    /// The same as (name sort key, project key), sorted.
+    by_name: Vec<(String, String)>,
     /// Every project (for checking the stored lines).
     all: Vec<String>,
 }
@@ -180,6 +231,7 @@ impl PortfolioView {
             day,
             only: (!user.role.sees_everything()).then(|| keys.clone()),
             keys,
+            by_name: catalog.visible_by_name(user, false),
             all: catalog.projects.iter().map(|p| p.key.clone()).collect(),
         })
     }
@@ -492,6 +544,58 @@ mod tests {
 
     fn keys(p: &Portfolio) -> Vec<&str> {
         p.rows.iter().map(|r| r.key.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_page_by_name_computes_only_its_own_lines_and_follows_renamed_projects() {
+        let state = state("summary_name_pages").await;
+        let admin = user("admin", Role::Admin);
+        let one = |after: Option<String>| PortfolioQuery {
+            limit: 1,
+            after,
+            ..PortfolioQuery::default()
+        };
+        let write = |sql: &'static str| {
+            let db = state.db.clone();
+            async move {
+                db.query(sql).await.expect("q").check().expect("written");
+            }
+        };
+        let first = portfolio_page(&state, &admin, None, &one(None))
+            .await
+            .expect("page 1");
+        assert_eq!(keys(&first), ["alpha"]);
+
+        // A write to a project on another page waits for that page (or the background).
+        write("UPDATE project:beta SET ml_needed = 'no', baseline_considered = 'Rules'").await;
+        let again = portfolio_page(&state, &admin, None, &one(None))
+            .await
+            .expect("page 1 again");
+        assert_eq!(keys(&again), ["alpha"]);
+        assert_eq!(dirty(&state).await, ["beta"], "not computed for page 1");
+        let second = portfolio_page(&state, &admin, None, &one(first.next.clone()))
+            .await
+            .expect("page 2");
+        assert_eq!(keys(&second), ["beta"]);
+        assert_eq!(
+            second.rows[0].signals.scorecard.m5_beyond_ml.level,
+            crate::signals::Level::Green,
+            "page 2 shows the write"
+        );
+        assert!(dirty(&state).await.is_empty());
+
+        // A renamed project moves to the page its new name belongs on.
+        write("UPDATE project:beta SET name = 'Aardvark'").await;
+        let moved = portfolio_page(&state, &admin, None, &one(None))
+            .await
+            .expect("page 1 after the rename");
+        assert_eq!(keys(&moved), ["beta"]);
+        assert_eq!(moved.rows[0].name, "Aardvark");
+        let next = portfolio_page(&state, &admin, None, &one(moved.next.clone()))
+            .await
+            .expect("page 2 after the rename");
+        assert_eq!(keys(&next), ["alpha"]);
+        assert_eq!(next.next, None);
     }
 
     #[tokio::test]
