@@ -28,15 +28,20 @@ pub struct Window {
 /// The page of `keys` (sort keys in ascending order) with up to `limit` rows (at least one):
 /// those after `after`, or else those just before `before`, or else the first. A cursor need
 /// not be a key of the list (its row may be gone): the page starts where it would sort.
-pub fn window(keys: &[String], after: Option<&str>, before: Option<&str>, limit: usize) -> Window {
+pub fn window<K: AsRef<str>>(
+    keys: &[K],
+    after: Option<&str>,
+    before: Option<&str>,
+    limit: usize,
+) -> Window {
     let limit = limit.max(1);
     let (start, end) = match (after, before) {
         (Some(after), _) => {
-            let start = keys.partition_point(|k| k.as_str() <= after);
+            let start = keys.partition_point(|k| k.as_ref() <= after);
             (start, (start + limit).min(keys.len()))
         }
         (None, Some(before)) => {
-            let end = keys.partition_point(|k| k.as_str() < before);
+            let end = keys.partition_point(|k| k.as_ref() < before);
             (end.saturating_sub(limit), end)
         }
         (None, None) => (0, limit.min(keys.len())),
@@ -44,8 +49,8 @@ pub fn window(keys: &[String], after: Option<&str>, before: Option<&str>, limit:
     Window {
         start,
         end,
-        next: (end > start && end < keys.len()).then(|| keys[end - 1].clone()),
-        prev: (start > 0 && start < end).then(|| keys[start].clone()),
+        next: (end > start && end < keys.len()).then(|| keys[end - 1].as_ref().to_string()),
+        prev: (start > 0 && start < end).then(|| keys[start].as_ref().to_string()),
     }
 }
 
@@ -109,7 +114,7 @@ mod tests {
 
     #[test]
     fn empty_lists_and_cursors_past_the_end_give_empty_pages_without_cursors() {
-        let w = window(&[], None, None, 50);
+        let w = window::<String>(&[], None, None, 50);
         assert_eq!((w.start, w.end, w.next, w.prev), (0, 0, None, None));
         let k = keys(3);
         let w = window(&k, Some("z"), None, 50);

@@ -145,6 +145,9 @@ fn memo<T>(
 pub struct CatalogProject {
     /// Key.
     pub key: String,
+    /// The name's sort key ([`domain::paging::name_key`]): the catalog's order, and the cursor
+    /// of lists in name order.
+    pub sort_key: String,
     /// Name.
     pub name: String,
     /// Status name.
@@ -155,7 +158,7 @@ pub struct CatalogProject {
 pub struct Catalog {
     /// `revision:⟨~catalog⟩` it was loaded at.
     pub revision: i64,
-    /// Every project, by name.
+    /// Every project, by name ([`CatalogProject::sort_key`]).
     pub projects: Vec<CatalogProject>,
     /// The keys of each user's projects.
     pub member_of: HashMap<String, Vec<String>>,
@@ -173,22 +176,6 @@ impl Catalog {
                 user.role.sees_everything() || mine.is_some_and(|keys| keys.contains(&p.key))
             })
             .collect()
-    }
-
-    /// [`Catalog::visible`] in name order, as pairs of the name's sort key
-    /// ([`domain::paging::name_key`], a list's cursor) and the project key.
-    pub fn visible_by_name(
-        &self,
-        user: &CurrentUser,
-        include_archived: bool,
-    ) -> Vec<(String, String)> {
-        let mut list: Vec<(String, String)> = self
-            .visible(user, include_archived)
-            .into_iter()
-            .map(|p| (domain::paging::name_key(&p.name, &p.key), p.key.clone()))
-            .collect();
-        list.sort_unstable();
-        list
     }
 }
 
@@ -463,11 +450,20 @@ impl Cache {
         let loaded = load::load_catalog(db).await?;
         let catalog = Arc::new(Catalog {
             revision: loaded.revision,
-            projects: loaded
-                .projects
-                .into_iter()
-                .map(|(key, name, status)| CatalogProject { key, name, status })
-                .collect(),
+            projects: {
+                let mut projects: Vec<CatalogProject> = loaded
+                    .projects
+                    .into_iter()
+                    .map(|(key, name, status)| CatalogProject {
+                        sort_key: domain::paging::name_key(&name, &key),
+                        key,
+                        name,
+                        status,
+                    })
+                    .collect();
+                projects.sort_unstable_by(|a, b| a.sort_key.cmp(&b.sort_key));
+                projects
+            },
             member_of: loaded.member_of,
         });
         if let Ok(mut slot) = self.catalog.write()

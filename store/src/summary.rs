@@ -425,7 +425,6 @@ struct KeyedLine {
     key: String,
     day: String,
     row: String,
-    dirty: Option<bool>,
 }
 
 /// The lines of some projects, as [`lines_of`] reads them.
@@ -447,7 +446,7 @@ pub async fn lines_of(db: &Db, day: &str, keys: &[String]) -> AppResult<KeyedLin
     let mut res = db
         .query(format!(
             "{DIRTY_SQL};
-             SELECT key, day, row, type::record('revision', key).dirty AS dirty FROM $ids;"
+             SELECT key, day, row FROM $ids;"
         ))
         .bind(("ids", ids))
         .await?
@@ -456,14 +455,15 @@ pub async fn lines_of(db: &Db, day: &str, keys: &[String]) -> AppResult<KeyedLin
     let read: Vec<KeyedLine> = res.take(1)?;
     let mut found: std::collections::HashMap<String, KeyedLine> =
         read.into_iter().map(|l| (l.key.clone(), l)).collect();
+    let written: std::collections::HashSet<&String> = dirty.iter().collect();
     let mut rows = Vec::with_capacity(keys.len());
     let mut stale = Vec::new();
     for key in keys {
-        let line = found.remove(key).filter(|l| l.day == day);
-        let row = line
-            .as_ref()
+        let row = found
+            .remove(key)
+            .filter(|l| l.day == day)
             .and_then(|l| serde_json::from_str::<PortfolioRow>(&l.row).ok());
-        if row.is_none() || line.is_some_and(|l| l.dirty == Some(true)) {
+        if row.is_none() || written.contains(key) {
             stale.push(key.clone());
         }
         rows.push(row);

@@ -10,7 +10,7 @@ use crate::error::AppError;
 mod ssr {
     pub use super::super::ProjectForm;
     pub use super::super::repo::ProjectRepo;
-    pub use super::super::service::{project_access, require_manage, visible_by_name};
+    pub use super::super::service::{project_access, require_manage};
     pub use crate::auth::repo::AuthRepo;
     pub use crate::auth::service::{audit, deny, require_user};
     pub use chrono::Utc;
@@ -36,21 +36,25 @@ pub async fn list_projects(
     };
     let (after, before) = (cursor(after)?, cursor(before)?);
     let include_archived = include_archived.as_deref() == Some("true");
-    let sorted = visible_by_name(&state, &user, include_archived).await?;
-    let sort_keys: Vec<String> = sorted.iter().map(|(s, _)| s.clone()).collect();
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, crate::request::prefetched().as_deref())
+        .await?;
+    let visible = catalog.visible(&user, include_archived);
+    let sort_keys: Vec<&str> = visible.iter().map(|p| p.sort_key.as_str()).collect();
     let w = domain::paging::window(
         &sort_keys,
         after.as_deref(),
         before.as_deref(),
         super::LIST_PAGE,
     );
-    let keys: Vec<String> = sorted[w.start..w.end]
+    let keys: Vec<String> = visible[w.start..w.end]
         .iter()
-        .map(|(_, k)| k.clone())
+        .map(|p| p.key.clone())
         .collect();
     Ok(ProjectList {
         items: crate::reports::service::project_listings(&state, &keys).await?,
-        total: sorted.len(),
+        total: visible.len(),
         offset: w.start,
         next: w.next,
         prev: w.prev,
@@ -67,15 +71,19 @@ pub async fn project_slice(
 ) -> Result<(Vec<super::ProjectSummary>, usize), AppError> {
     let (state, user, _) = require_user().await?;
     let include_archived = include_archived.as_deref() == Some("true");
-    let sorted = visible_by_name(&state, &user, include_archived).await?;
-    let keys: Vec<String> = sorted
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, crate::request::prefetched().as_deref())
+        .await?;
+    let visible = catalog.visible(&user, include_archived);
+    let keys: Vec<String> = visible
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|(_, k)| k.clone())
+        .map(|p| p.key.clone())
         .collect();
     let items = crate::reports::service::project_listings(&state, &keys).await?;
-    Ok((items, sorted.len()))
+    Ok((items, visible.len()))
 }
 
 /// One project with the caller's access and its members.

@@ -98,17 +98,3 @@ pub async fn require_manage(
     }
     Ok(access)
 }
-
-/// The projects `user` may see (archived ones when asked) in name order: see
-/// [`crate::cache::Catalog::visible_by_name`].
-pub async fn visible_by_name(
-    state: &AppState,
-    user: &CurrentUser,
-    include_archived: bool,
-) -> AppResult<Vec<(String, String)>> {
-    let (catalog, _) = state
-        .cache
-        .catalog(&state.db, crate::request::prefetched().as_deref())
-        .await?;
-    Ok(catalog.visible_by_name(user, include_archived))
-}
