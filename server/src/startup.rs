@@ -267,9 +267,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Checks the stored portfolio lines in the background and computes any that are missing or
 /// old (after an upgrade, or on a new day), so that the first portfolio finds them ready.
-/// Requests do not wait for it, except a portfolio that needs the same lines. Then, every few
-/// seconds, computes the lines of projects written since (a person renamed in many projects),
-/// so that every order of the portfolio finds them ready too.
+/// Requests do not wait for it, except a portfolio that needs the same lines.
 fn spawn_cache_warming(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let started = std::time::Instant::now();
@@ -279,20 +277,8 @@ fn spawn_cache_warming(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             Err(e) => tracing::warn!(error = %e.message(), "checking the portfolio lines failed"),
         }
-        let mut tick = tokio::time::interval(LINE_REFRESH);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            if let Err(e) = app::reports::service::refresh_dirty(&state).await {
-                tracing::warn!(error = %e.message(), "computing portfolio lines failed");
-            }
-        }
     })
 }
-
-/// How often an instance computes the portfolio lines of projects written since.
-const LINE_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn spawn_housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
