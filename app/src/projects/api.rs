@@ -27,20 +27,10 @@ pub async fn list_projects(
     after: Option<String>,
     before: Option<String>,
 ) -> Result<ProjectList, AppError> {
-    let (state, user, _) = require_user().await?;
-    let cursor = |c: Option<String>| match c.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(c) => crate::reports::decode_cursor(c)
-            .map(Some)
-            .ok_or_else(|| AppError::field("cursor", "Pass the cursor of the previous page.")),
-    };
-    let (after, before) = (cursor(after)?, cursor(before)?);
-    let include_archived = include_archived.as_deref() == Some("true");
-    let (catalog, _) = state
-        .cache
-        .catalog(&state.db, crate::request::prefetched().as_deref())
-        .await?;
-    let visible = catalog.visible(&user, include_archived);
+    let (state, user, catalog) = catalog_for_caller().await?;
+    let after = crate::reports::parse_cursor(after.as_deref())?;
+    let before = crate::reports::parse_cursor(before.as_deref())?;
+    let visible = catalog.visible(&user, include_archived.as_deref() == Some("true"));
     let sort_keys: Vec<&str> = visible.iter().map(|p| p.sort_key.as_str()).collect();
     let w = domain::paging::window(
         &sort_keys,
@@ -69,13 +59,8 @@ pub async fn project_slice(
     offset: usize,
     limit: usize,
 ) -> Result<(Vec<super::ProjectSummary>, usize), AppError> {
-    let (state, user, _) = require_user().await?;
-    let include_archived = include_archived.as_deref() == Some("true");
-    let (catalog, _) = state
-        .cache
-        .catalog(&state.db, crate::request::prefetched().as_deref())
-        .await?;
-    let visible = catalog.visible(&user, include_archived);
+    let (state, user, catalog) = catalog_for_caller().await?;
+    let visible = catalog.visible(&user, include_archived.as_deref() == Some("true"));
     let keys: Vec<String> = visible
         .iter()
         .skip(offset)
@@ -84,6 +69,24 @@ pub async fn project_slice(
         .collect();
     let items = crate::reports::service::project_listings(&state, &keys).await?;
     Ok((items, visible.len()))
+}
+
+/// The signed-in caller and the project catalog (whose `visible` says which projects they see).
+#[cfg(feature = "ssr")]
+async fn catalog_for_caller() -> Result<
+    (
+        crate::state::AppState,
+        crate::auth::CurrentUser,
+        std::sync::Arc<crate::cache::Catalog>,
+    ),
+    AppError,
+> {
+    let (state, user, _) = require_user().await?;
+    let (catalog, _) = state
+        .cache
+        .catalog(&state.db, crate::request::prefetched().as_deref())
+        .await?;
+    Ok((state, user, catalog))
 }
 
 /// One project with the caller's access and its members.

@@ -76,6 +76,17 @@ pub fn decode_cursor(cursor: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes?).into_owned())
 }
 
+/// A cursor from an address (`after` or `before`): none when absent or blank, an error on the
+/// `cursor` field when it is not one [`encode_cursor`] made.
+pub fn parse_cursor(cursor: Option<&str>) -> Result<Option<String>, crate::error::AppError> {
+    match cursor.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => decode_cursor(c).map(Some).ok_or_else(|| {
+            crate::error::AppError::field("cursor", "Pass the cursor of the previous page.")
+        }),
+    }
+}
+
 impl PortfolioQuery {
     /// The query of an address's parameters: `sort`, `lacking`, `at_risk` (present = on),
     /// `after` / `before` (cursors) and `limit` (1–500, default [`PAGE`]).
@@ -87,12 +98,7 @@ impl PortfolioQuery {
         before: Option<&str>,
         limit: Option<usize>,
     ) -> Result<Self, crate::error::AppError> {
-        let cursor = |c: Option<&str>| match c.map(str::trim).filter(|c| !c.is_empty()) {
-            None => Ok(None),
-            Some(c) => decode_cursor(c).map(Some).ok_or_else(|| {
-                crate::error::AppError::field("cursor", "Pass the cursor of the previous page.")
-            }),
-        };
+        let cursor = parse_cursor;
         let limit = limit.unwrap_or(PAGE);
         if !(1..=500).contains(&limit) {
             return Err(crate::error::AppError::field(
