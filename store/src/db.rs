@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
-use surrealdb::Surreal;
-use surrealdb::engine::any::{Any, connect as any_connect};
 use surrealdb::types::SurrealValue;
 
-/// The database connection every repository uses: SurrealDB's client, plus a count of the
-/// queries sent through it, so that tests can hold a request path to a fixed number of round
-/// trips. Everything but [`Db::query`] is SurrealDB's own API (through `Deref`).
+mod client;
+
+pub use client::{Query, StorageSettings};
+
+/// The database connection every repository uses: SurrealDB's client (the embedded engine or a
+/// server, see [`client`]), plus a count of the queries sent through it, so that tests can hold
+/// a request path to a fixed number of round trips.
 ///
 /// Cloning a `Db` shares one SurrealDB handle. Cloning the handle itself opens a new session in
 /// the embedded engine (with its own transaction and live-query maps) and closes it again when
@@ -22,13 +24,12 @@ use surrealdb::types::SurrealValue;
 /// time of a page.
 #[derive(Clone)]
 pub struct Db {
-    inner: Arc<Surreal<Any>>,
+    inner: Arc<client::Client>,
     queries: Arc<AtomicU64>,
 }
 
 impl Db {
-    /// Wraps a connection.
-    pub fn new(inner: Surreal<Any>) -> Self {
+    fn new(inner: client::Client) -> Self {
         Self {
             inner: Arc::new(inner),
             queries: Arc::new(AtomicU64::new(0)),
@@ -36,10 +37,19 @@ impl Db {
     }
 
     /// Starts a query (SurrealQL, one or more statements), counting it.
-    #[must_use = "queries do nothing unless you `.await` them"]
-    pub fn query<'c>(&'c self, sql: impl Into<Cow<'c, str>>) -> surrealdb::method::Query<'c, Any> {
+    pub fn query<'c>(&'c self, sql: impl Into<Cow<'c, str>>) -> Query<'c> {
         self.queries.fetch_add(1, Ordering::Relaxed);
         self.inner.query(sql)
+    }
+
+    /// Writes the whole database to `file` as SurrealQL (SurrealDB's export).
+    pub async fn export(&self, file: &std::path::Path) -> Result<(), surrealdb::Error> {
+        self.inner.export(file).await
+    }
+
+    /// Runs a SurrealQL file written by [`Db::export`] (SurrealDB's import).
+    pub async fn import(&self, file: &std::path::Path) -> Result<(), surrealdb::Error> {
+        self.inner.import(file).await
     }
 
     /// The same connection with a count of its own, for an instance's background work (live
@@ -55,14 +65,6 @@ impl Db {
     /// How many queries were sent through this connection (and its clones) so far.
     pub fn queries_sent(&self) -> u64 {
         self.queries.load(Ordering::Relaxed)
-    }
-}
-
-impl std::ops::Deref for Db {
-    type Target = Surreal<Any>;
-
-    fn deref(&self) -> &Surreal<Any> {
-        &self.inner
     }
 }
 
@@ -129,23 +131,21 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// namespace and database. For SurrealKV, every commit is synced to disk. For a SurrealDB server
 /// that requires sign-in, `TOUCHPOINT_DB_USER` and `TOUCHPOINT_DB_PASS` name its root user.
 pub async fn connect(url: &str) -> Result<Db, surrealdb::Error> {
-    let url = with_sync(url);
-    let db = any_connect(url).await?;
+    let db = client::Client::open(&with_sync(url)).await?;
     if let (Ok(username), Ok(password)) = (
         std::env::var("TOUCHPOINT_DB_USER"),
         std::env::var("TOUCHPOINT_DB_PASS"),
     ) {
-        db.signin(surrealdb::opt::auth::Root { username, password })
-            .await?;
+        db.sign_in_root(username, password).await?;
     }
-    db.use_ns(NAMESPACE).use_db(DATABASE).await?;
+    db.use_database(NAMESPACE, DATABASE).await?;
     Ok(Db::new(db))
 }
 
 /// Connects to a fresh namespace-scoped database, for tests.
 pub async fn connect_isolated(url: &str, database: &str) -> Result<Db, surrealdb::Error> {
-    let db = any_connect(with_sync(url)).await?;
-    db.use_ns(NAMESPACE).use_db(database).await?;
+    let db = client::Client::open(&with_sync(url)).await?;
+    db.use_database(NAMESPACE, database).await?;
     Ok(Db::new(db))
 }
 
@@ -323,8 +323,7 @@ pub async fn empty_database(db: &Db) -> Result<(), surrealdb::Error> {
     ))
     .await?
     .check()?;
-    db.use_ns(NAMESPACE).use_db(DATABASE).await?;
-    Ok(())
+    db.inner.use_database(NAMESPACE, DATABASE).await
 }
 
 /// The sprint number of a sprint-scoped id (`retro:[key, n]`, `sprint:[key, n]`).
