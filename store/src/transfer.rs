@@ -649,11 +649,17 @@ pub const TX_ROWS: usize = 2_000;
 /// the workspace time zone, which an import may set).
 pub(super) fn bulk_revisions() -> String {
     format!(
-        "FOR $key IN $bump_projects {{ UPSERT type::record('revision', $key) SET n += 1, dirty = true; }};
-UPSERT revision:⟨{CATALOG}⟩ SET n += 1;
+        "{}UPSERT revision:⟨{CATALOG}⟩ SET n += 1;
 UPSERT revision:⟨{DIRECTORY}⟩ SET n += 1, time_zone = setting:workspace.time_zone;
-"
+",
+        bulk_project_revisions()
     )
+}
+
+/// The part of [`bulk_revisions`] for the transaction's projects alone (`$bump_projects`), for
+/// transactions that run beside others and so must not all write the shared counters.
+pub(super) fn bulk_project_revisions() -> &'static str {
+    "FOR $key IN $bump_projects { UPSERT type::record('revision', $key) SET n += 1, dirty = true; };\n"
 }
 
 /// Counts of the rows of every table an import writes, for checks and reports.

@@ -12,20 +12,26 @@
 //!    whenever about `tx_rows` rows have gathered: users and stakeholders first, then the
 //!    projects in file order, each project's records in dependency order. The stakeholders'
 //!    project links and the workspace time zone go with the last transaction. A project being
-//!    replaced is deleted in the transaction that writes its first new rows.
+//!    replaced is deleted in the transaction that writes its first new rows. Transactions of
+//!    project rows alone run two at a time (see [`Writer::commit`]); the others run alone.
 //! 4. **Undo on failure.** If a transaction fails (or the source no longer reads as it did), the
-//!    records of every committed transaction are deleted again, newest first, one transaction
+//!    running ones are awaited, and the records of every committed transaction are deleted
+//!    again, newest first, one transaction
 //!    per committed one: by project for the projects' records, by id for users and stakeholders.
 //!    The workspace ends as it was, except that projects being replaced in the committed
 //!    transactions stay deleted.
 //!
 //! Every transaction sets `$bulk_import`, which switches off the per-row revision events, and
-//! bumps the counters of the projects it touched once ([`bulk_revisions`]); so does the undo.
+//! bumps the counters of the projects it touched once ([`bulk_project_revisions`]); those that
+//! run alone, and the undo, also bump the catalog's and the directory's ([`bulk_revisions`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
 use super::source::{Head, ReadError, Source};
@@ -34,8 +40,8 @@ use super::{
     ActionRow, CountRow, DqRow, ExistingStakeholder, ExistingUser, FeedbackRow, HealthRow,
     ImportError, ImportIssue, ImportSummary, InsightRow, InterviewRow, LinkRow, NewMembershipRow,
     NewProjectRow, NewReadinessRow, NewSprintRow, NewStakeholderRow, NewUserRow, PROJECT_TABLES,
-    ReadinessItemRow, RetroItemRow, RetroRow, ReviewRow, bulk_revisions, name_org, new_key,
-    select_all,
+    ReadinessItemRow, RetroItemRow, RetroRow, ReviewRow, bulk_project_revisions, bulk_revisions,
+    name_org, new_key, select_all,
 };
 use crate::db::{Db, key_of, rid};
 use crate::projects::membership_id;
@@ -473,6 +479,45 @@ struct Written {
     stakeholders: Vec<RecordId>,
 }
 
+/// Runs one import transaction, again after a lost write conflict (a failed transaction leaves
+/// nothing), and answers with what it wrote.
+async fn transact(
+    db: Db,
+    sql: String,
+    binds: Vec<(String, Value)>,
+    rows: usize,
+    written: Written,
+) -> Outcome {
+    let mut attempt = 0u64;
+    let result = loop {
+        let mut query = db.query(sql.as_str());
+        for bind in binds.iter().cloned() {
+            query = query.bind(bind);
+        }
+        // The statement that failed explains the transaction (the others were not executed).
+        let checked = match query.await {
+            Ok(res) => crate::db::check_guarded(res, AppError::internal()).map(drop),
+            Err(e) => Err(AppError::from(e)),
+        };
+        match checked {
+            Err(e) if e.is_write_conflict() && attempt < CONFLICT_ATTEMPTS => {
+                attempt += 1;
+                let pause = rand::random_range(1..=10 * attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            Err(e) => {
+                tracing::warn!(rows, error = %e.message(), "an import transaction failed");
+                break Err(ImportError::Db(e));
+            }
+            Ok(()) => break Ok(()),
+        }
+    };
+    (written, result)
+}
+
+/// How often a transaction that lost a write conflict runs again.
+const CONFLICT_ATTEMPTS: u64 = 5;
+
 /// Writes rows in transactions of about `size` rows and remembers what each committed.
 struct Writer {
     db: Db,
@@ -480,8 +525,18 @@ struct Writer {
     size: usize,
     batch: Batch,
     done: Vec<Written>,
+    /// Transactions sent and not yet answered (at most [`IN_FLIGHT`]), each in a task of its
+    /// own, so that they run on the runtime's worker threads beside the writer.
+    pending: FuturesUnordered<BoxFuture<'static, Outcome>>,
     summary: ImportSummary,
 }
+
+/// Transactions of project rows an import keeps running at once: while the database works on
+/// one, the next is built and sent, so both cores work.
+const IN_FLIGHT: usize = 2;
+
+/// What a transaction wrote, and whether it committed.
+type Outcome = (Written, Result<(), ImportError>);
 
 impl Writer {
     fn new(db: Db, mut plan: Plan, size: usize) -> Self {
@@ -492,6 +547,7 @@ impl Writer {
             size: size.max(1),
             batch: Batch::default(),
             done: Vec::new(),
+            pending: FuturesUnordered::new(),
             summary,
         }
     }
@@ -543,9 +599,21 @@ impl Writer {
 
     /// Commits the batch as one transaction (the last one when `last` carries its extra
     /// statements).
+    ///
+    /// A batch of project rows alone is sent while up to [`IN_FLIGHT`] − 1 others are still
+    /// running; it bumps only its projects' counters, and a project whose rows straddle two such
+    /// batches makes one of them lose a write conflict on that counter and run again (a failed
+    /// transaction leaves nothing). Every other batch (people, a project being replaced, the
+    /// last) waits until those before it are done and runs alone, so that a replacement's
+    /// deletions never meet new rows of the same project in a transaction beside it; it also
+    /// bumps the catalog's and the directory's counters.
     async fn commit(&mut self, last: Option<&str>) -> Result<(), ImportError> {
         let batch = std::mem::take(&mut self.batch);
         let rows = batch.rows;
+        let alone = last.is_some()
+            || !batch.replaced.is_empty()
+            || !batch.users.is_empty()
+            || !batch.stakeholders.is_empty();
         let mut sql = String::from("BEGIN TRANSACTION;\nLET $bulk_import = true;\n");
         let mut binds: Vec<(String, Value)> = Vec::new();
         if !batch.replaced.is_empty() {
@@ -589,30 +657,65 @@ impl Writer {
             }
             sql.push_str(extra);
         }
-        sql.push_str(&bulk_revisions());
+        if alone {
+            sql.push_str(&bulk_revisions());
+        } else {
+            sql.push_str(bulk_project_revisions());
+        }
         binds.push(("bump_projects".into(), batch.keys.clone().into_value()));
         sql.push_str("COMMIT TRANSACTION;");
-        let mut query = self.db.query(sql);
-        for bind in binds {
-            query = query.bind(bind);
-        }
-        // The statement that failed explains the transaction (the others were not executed); a
-        // cancelled transaction leaves nothing.
-        let res = query.await?;
-        if let Err(e) = crate::db::check_guarded(res, AppError::internal()) {
-            tracing::warn!(rows, error = %e.message(), "an import transaction failed");
-            return Err(ImportError::Db(e));
-        }
-        self.done.push(Written {
+        let written = Written {
             keys: batch.keys,
             users: batch.users,
             stakeholders: batch.stakeholders,
-        });
+        };
+        let projects = written.keys.clone();
+        let send = transact(self.db.clone(), sql, binds, rows, written);
+        if alone {
+            self.settle(0).await?;
+            let (written, result) = send.await;
+            result?;
+            self.done.push(written);
+        } else {
+            self.settle(IN_FLIGHT - 1).await?;
+            let task = tokio::spawn(send);
+            self.pending.push(Box::pin(async move {
+                task.await.unwrap_or_else(|e| {
+                    let written = Written {
+                        keys: projects,
+                        users: Vec::new(),
+                        stakeholders: Vec::new(),
+                    };
+                    (written, Err(internal("writing", &e)))
+                })
+            }));
+        }
         Ok(())
+    }
+
+    /// Waits until at most `left` transactions are still running; the first failure among
+    /// those that ended.
+    async fn settle(&mut self, left: usize) -> Result<(), ImportError> {
+        let mut failure = None;
+        while self.pending.len() > left {
+            let Some((written, result)) = self.pending.next().await else {
+                break;
+            };
+            if let Err(e) = result {
+                failure.get_or_insert(e);
+            }
+            // A failed transaction wrote nothing, but its projects (new ones: a project being
+            // replaced is never written beside another transaction) are deleted with the rest
+            // anyway: that costs nothing and covers a task that panicked after its commit.
+            self.done.push(written);
+        }
+        failure.map_or(Ok(()), Err)
     }
 
     /// Deletes what the committed transactions wrote, newest first, one transaction each.
     async fn undo(&mut self) {
+        // What is still running commits or not; what commits is deleted with the rest.
+        let _ = self.settle(0).await;
         if self.done.is_empty() {
             return;
         }
