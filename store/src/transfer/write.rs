@@ -16,8 +16,8 @@
 //!    project rows alone run two at a time (see [`Writer::commit`]); the others run alone.
 //! 4. **Undo on failure.** If a transaction fails (or the source no longer reads as it did), the
 //!    running ones are awaited, and the records of every committed transaction are deleted
-//!    again, newest first, one transaction
-//!    per committed one: by project for the projects' records, by id for users and stakeholders.
+//!    again, newest first, one transaction per committed one: by project for the projects'
+//!    records, by id for users and stakeholders.
 //!    The workspace ends as it was, except that projects being replaced in the committed
 //!    transactions stay deleted.
 //!
