@@ -12,7 +12,7 @@ use surrealdb::types::SurrealValue;
 
 mod client;
 
-pub use client::{Query, StorageSettings};
+pub use client::Query;
 
 /// The database connection every repository uses: SurrealDB's client (the embedded engine or a
 /// server, see [`client`]), plus a count of the queries sent through it, so that tests can hold

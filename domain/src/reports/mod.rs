@@ -98,7 +98,6 @@ impl PortfolioQuery {
         before: Option<&str>,
         limit: Option<usize>,
     ) -> Result<Self, crate::error::AppError> {
-        let cursor = parse_cursor;
         let limit = limit.unwrap_or(PAGE);
         if !(1..=500).contains(&limit) {
             return Err(crate::error::AppError::field(
@@ -110,8 +109,8 @@ impl PortfolioQuery {
             sort: PortfolioSort::parse(sort.unwrap_or_default()),
             lacking,
             at_risk,
-            after: cursor(after)?,
-            before: cursor(before)?,
+            after: parse_cursor(after)?,
+            before: parse_cursor(before)?,
             limit,
         })
     }

@@ -479,8 +479,9 @@ struct Written {
     stakeholders: Vec<RecordId>,
 }
 
-/// Runs one import transaction, again after a lost write conflict (a failed transaction leaves
-/// nothing), and answers with what it wrote.
+/// Runs one import transaction, again after a lost write conflict (as every write does, see
+/// [`crate::db::retry_conflicts`]; a failed transaction leaves nothing), and answers with what
+/// it wrote.
 async fn transact(
     db: Db,
     sql: String,
@@ -488,35 +489,22 @@ async fn transact(
     rows: usize,
     written: Written,
 ) -> Outcome {
-    let mut attempt = 0u64;
-    let result = loop {
-        let mut query = db.query(sql.as_str());
+    let (db, sql, binds) = (&db, sql.as_str(), &binds);
+    let result = crate::db::retry_conflicts(|| async move {
+        let mut query = db.query(sql);
         for bind in binds.iter().cloned() {
             query = query.bind(bind);
         }
         // The statement that failed explains the transaction (the others were not executed).
-        let checked = match query.await {
-            Ok(res) => crate::db::check_guarded(res, AppError::internal()).map(drop),
-            Err(e) => Err(AppError::from(e)),
-        };
-        match checked {
-            Err(e) if e.is_write_conflict() && attempt < CONFLICT_ATTEMPTS => {
-                attempt += 1;
-                let pause = rand::random_range(1..=10 * attempt);
-                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-            }
-            Err(e) => {
-                tracing::warn!(rows, error = %e.message(), "an import transaction failed");
-                break Err(ImportError::Db(e));
-            }
-            Ok(()) => break Ok(()),
-        }
-    };
+        crate::db::check_guarded(query.await?, AppError::internal()).map(drop)
+    })
+    .await
+    .map_err(|e| {
+        tracing::warn!(rows, error = %e.message(), "an import transaction failed");
+        ImportError::Db(e)
+    });
     (written, result)
 }
-
-/// How often a transaction that lost a write conflict runs again.
-const CONFLICT_ATTEMPTS: u64 = 5;
 
 /// Writes rows in transactions of about `size` rows and remembers what each committed.
 struct Writer {
