@@ -12,7 +12,7 @@
 //! request everywhere, and reports for past `as_of` dates are computed from the same snapshot.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
@@ -197,6 +197,9 @@ pub struct Cache {
     /// portfolio line.
     summaries_day: RwLock<Option<String>>,
     summaries_lock: tokio::sync::Mutex<()>,
+    /// The catalog revision at which this instance last removed the stored portfolio lines of
+    /// deleted projects (−1: never).
+    lines_pruned_at: AtomicI64,
 }
 
 impl Default for Cache {
@@ -217,6 +220,7 @@ impl Cache {
             loads: AtomicU64::new(0),
             summaries_day: RwLock::new(None),
             summaries_lock: tokio::sync::Mutex::new(()),
+            lines_pruned_at: AtomicI64::new(-1),
         }
     }
 
@@ -242,6 +246,18 @@ impl Cache {
         if let Ok(mut d) = self.summaries_day.write() {
             *d = Some(day.to_string());
         }
+    }
+
+    /// Whether this instance removed the stored lines of the projects deleted up to catalog
+    /// revision `revision`.
+    pub fn lines_pruned(&self, revision: i64) -> bool {
+        self.lines_pruned_at.load(Ordering::Relaxed) == revision
+    }
+
+    /// Records that the stored lines of the projects deleted up to catalog revision `revision`
+    /// were removed.
+    pub fn set_lines_pruned(&self, revision: i64) {
+        self.lines_pruned_at.store(revision, Ordering::Relaxed);
     }
 
     /// Held while the stored portfolio lines are checked, so that one check runs at a time.

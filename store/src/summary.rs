@@ -435,27 +435,29 @@ pub struct KeyedLines {
     /// The projects asked about whose line must be computed (again): missing, of another day,
     /// or of a project written since.
     pub stale: Vec<String>,
-    /// Every project written since its line was computed (see [`dirty`]).
-    pub dirty: Vec<String>,
 }
 
-/// The lines of `keys` for `day`, and every project written since its line was computed, in
-/// one round trip.
+/// The lines of `keys` for `day`, and which of those projects were written since their lines
+/// were computed, in one round trip. Only the counters of `keys` are read, not every mark (see
+/// [`dirty`]): a page in name order does not depend on other projects' lines, and the scan of
+/// the marks' index walks past every mark cleared since the store last compacted it.
 pub async fn lines_of(db: &Db, day: &str, keys: &[String]) -> AppResult<KeyedLines> {
     let ids: Vec<RecordId> = keys.iter().map(|k| rid("project_summary", k)).collect();
+    let counters: Vec<RecordId> = keys.iter().map(|k| rid("revision", k)).collect();
     let mut res = db
-        .query(format!(
-            "{DIRTY_SQL};
-             SELECT key, day, row FROM $ids;"
-        ))
+        .query(
+            "SELECT key, day, row FROM $ids;
+             SELECT VALUE record::id(id) FROM $counters WHERE dirty = true;",
+        )
         .bind(("ids", ids))
+        .bind(("counters", counters))
         .await?
         .check()?;
-    let dirty: Vec<String> = res.take(0)?;
-    let read: Vec<KeyedLine> = res.take(1)?;
+    let read: Vec<KeyedLine> = res.take(0)?;
+    let written: Vec<String> = res.take(1)?;
     let mut found: std::collections::HashMap<String, KeyedLine> =
         read.into_iter().map(|l| (l.key.clone(), l)).collect();
-    let written: std::collections::HashSet<&String> = dirty.iter().collect();
+    let written: std::collections::HashSet<&String> = written.iter().collect();
     let mut rows = Vec::with_capacity(keys.len());
     let mut stale = Vec::new();
     for key in keys {
@@ -468,7 +470,7 @@ pub async fn lines_of(db: &Db, day: &str, keys: &[String]) -> AppResult<KeyedLin
         }
         rows.push(row);
     }
-    Ok(KeyedLines { rows, stale, dirty })
+    Ok(KeyedLines { rows, stale })
 }
 
 /// Every line of `day` that the caller may see, by name (the CSV, the diversity report).

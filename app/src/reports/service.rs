@@ -24,7 +24,7 @@ pub async fn portfolio(
         view.fresh(state).await?;
         super::summary::all(&state.db, &view.day, view.only.as_deref()).await?
     } else {
-        computed_rows(state, &view, as_of).await?
+        computed_rows(state, user, &view, as_of).await?
     };
     Ok(Portfolio {
         as_of,
@@ -49,7 +49,7 @@ pub async fn portfolio_csv_parts(
     let view = PortfolioView::of(state, user).await?;
     let as_of = as_of.unwrap_or(view.today);
     if as_of != view.today {
-        let mut rows = computed_rows(state, &view, as_of).await?;
+        let mut rows = computed_rows(state, user, &view, as_of).await?;
         rows.sort_by_key(|r| super::summary::sort_keys(r)[0].clone());
         let text = super::csv_export::portfolio_csv_part(&rows, true)?;
         return Ok((
@@ -57,7 +57,7 @@ pub async fn portfolio_csv_parts(
             futures::stream::once(async move { Ok(text) }).boxed(),
         ));
     }
-    lines_ready(state, &view.day, view.today, &view.all).await?;
+    lines_ready(state, &view.day, view.today, &view.catalog).await?;
     struct Next {
         db: crate::db::Db,
         day: String,
@@ -112,7 +112,7 @@ pub async fn portfolio_page(
     let view = PortfolioView::of(state, user).await?;
     let as_of = as_of.unwrap_or(view.today);
     if as_of != view.today {
-        let rows = computed_rows(state, &view, as_of).await?;
+        let rows = computed_rows(state, user, &view, as_of).await?;
         return Ok(page_in_memory(rows, as_of, q));
     }
     view.fresh(state).await?;
@@ -175,19 +175,11 @@ async fn name_page(
         .iter()
         .map(|p| p.key.clone())
         .collect();
+    prune_lines(state, view).await?;
     let mut read = super::summary::lines_of(&state.db, &view.day, &keys).await?;
     let mut rounds = 0;
-    loop {
-        // The page's own lines, and the lines of projects deleted since (removed).
-        let mut stale = std::mem::take(&mut read.stale);
-        if !read.dirty.is_empty() {
-            let exist: std::collections::HashSet<&String> = view.all.iter().collect();
-            stale.extend(read.dirty.into_iter().filter(|k| !exist.contains(k)));
-        }
-        if stale.is_empty() || rounds == REFRESH_ROUNDS {
-            break;
-        }
-        refresh_lines(state, &stale, &view.day, view.today).await?;
+    while !read.stale.is_empty() && rounds < REFRESH_ROUNDS {
+        refresh_lines(state, &read.stale, &view.day, view.today).await?;
         read = super::summary::lines_of(&state.db, &view.day, &keys).await?;
         rounds += 1;
     }
@@ -200,6 +192,31 @@ async fn name_page(
     })
 }
 
+/// Removes the stored lines of projects deleted since, once per catalog revision and instance
+/// (a deleted project is gone from the catalog; its line is found among the marked projects).
+/// A page in name order needs no other project's line, so it does not read every mark on each
+/// request as a page in another order must.
+async fn prune_lines(state: &AppState, view: &PortfolioView) -> AppResult<()> {
+    let revision = view.catalog.revision;
+    if state.cache.lines_pruned(revision) {
+        return Ok(());
+    }
+    let exist: std::collections::HashSet<&str> = view
+        .catalog
+        .projects
+        .iter()
+        .map(|p| p.key.as_str())
+        .collect();
+    let gone: Vec<String> = super::summary::dirty(&state.db)
+        .await?
+        .into_iter()
+        .filter(|k| !exist.contains(k.as_str()))
+        .collect();
+    refresh_lines(state, &gone, &view.day, view.today).await?;
+    state.cache.set_lines_pruned(revision);
+    Ok(())
+}
+
 /// Who sees which projects, and the day in force.
 struct PortfolioView {
     /// Today in the workspace time zone.
@@ -208,12 +225,8 @@ struct PortfolioView {
     day: String,
     /// The projects the caller may see, when not every one.
     only: Option<Vec<String>>,
-    /// Every visible project, in name order.
-    keys: Vec<String>,
     /// The catalog the view was made from.
     catalog: std::sync::Arc<crate::cache::Catalog>,
-    /// Every project (for checking the stored lines).
-    all: Vec<String>,
 }
 
 impl PortfolioView {
@@ -223,28 +236,31 @@ impl PortfolioView {
             .catalog(&state.db, crate::request::prefetched().as_deref())
             .await?;
         let (today, day) = today_in(&stamp.time_zone);
-        let keys: Vec<String> = catalog
-            .visible(user, false)
-            .into_iter()
-            .map(|p| p.key.clone())
-            .collect();
+        let only = (!user.role.sees_everything()).then(|| visible_keys(&catalog, user));
         Ok(Self {
             today,
             day,
-            only: (!user.role.sees_everything()).then(|| keys.clone()),
-            keys,
+            only,
             catalog: catalog.clone(),
-            all: catalog.projects.iter().map(|p| p.key.clone()).collect(),
         })
     }
 
     /// Makes sure this instance checked every stored line for today once (a new day, or the
     /// first portfolio since the start, computes the old ones again).
     async fn fresh(&self, state: &AppState) -> AppResult<()> {
-        check_lines_of(state, &self.day, self.today, &self.all)
+        check_lines_of(state, &self.day, self.today, &self.catalog)
             .await
             .map(|_| ())
     }
+}
+
+/// The keys of the projects `user` may see, archived ones left out, in name order.
+fn visible_keys(catalog: &crate::cache::Catalog, user: &CurrentUser) -> Vec<String> {
+    catalog
+        .visible(user, false)
+        .into_iter()
+        .map(|p| p.key.clone())
+        .collect()
 }
 
 /// Checks every stored portfolio line for today once per instance and day, and computes the
@@ -253,8 +269,7 @@ impl PortfolioView {
 pub async fn check_lines(state: &AppState) -> AppResult<usize> {
     let (catalog, stamp) = state.cache.catalog(&state.db, None).await?;
     let (today, day) = today_in(&stamp.time_zone);
-    let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
-    check_lines_of(state, &day, today, &all).await
+    check_lines_of(state, &day, today, &catalog).await
 }
 
 /// Today in a workspace time zone, and the day its stored lines are for
@@ -281,9 +296,9 @@ async fn lines_ready(
     state: &AppState,
     day: &str,
     today: NaiveDate,
-    all: &[String],
+    catalog: &crate::cache::Catalog,
 ) -> AppResult<()> {
-    check_lines_of(state, day, today, all).await?;
+    check_lines_of(state, day, today, catalog).await?;
     let dirty = super::summary::dirty(&state.db).await?;
     if !dirty.is_empty() {
         refresh_lines(state, &dirty, day, today).await?;
@@ -291,11 +306,12 @@ async fn lines_ready(
     Ok(())
 }
 
+/// Checks every project's stored line once per instance and day (the catalog's projects).
 async fn check_lines_of(
     state: &AppState,
     day: &str,
     today: NaiveDate,
-    all: &[String],
+    catalog: &crate::cache::Catalog,
 ) -> AppResult<usize> {
     if state.cache.summaries_checked(day) {
         return Ok(0);
@@ -304,7 +320,8 @@ async fn check_lines_of(
     if state.cache.summaries_checked(day) {
         return Ok(0);
     }
-    let old = super::summary::old_lines(&state.db, day, all).await?;
+    let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
+    let old = super::summary::old_lines(&state.db, day, &all).await?;
     refresh_lines(state, &old, day, today).await?;
     state.cache.set_summaries_checked(day);
     Ok(old.len())
@@ -376,8 +393,7 @@ pub async fn project_listings(
         .catalog(&state.db, crate::request::prefetched().as_deref())
         .await?;
     let (today, day) = today_in(&stamp.time_zone);
-    let all: Vec<String> = catalog.projects.iter().map(|p| p.key.clone()).collect();
-    lines_ready(state, &day, today, &all).await?;
+    lines_ready(state, &day, today, &catalog).await?;
     let mut stored = super::summary::listings(&state.db, &day, keys).await?;
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
@@ -397,14 +413,16 @@ pub async fn project_listings(
 /// Every visible project's row as of a date other than today, computed from the projects.
 async fn computed_rows(
     state: &AppState,
+    user: &CurrentUser,
     view: &PortfolioView,
     as_of: NaiveDate,
 ) -> AppResult<Vec<PortfolioRow>> {
-    let mut rows = Vec::with_capacity(view.keys.len());
+    let keys = visible_keys(&view.catalog, user);
+    let mut rows = Vec::with_capacity(keys.len());
     let mut start = 0;
-    while start < view.keys.len() {
-        let end = (start + 100).min(view.keys.len());
-        let chunk = view.keys[start..end].to_vec();
+    while start < keys.len() {
+        let end = (start + 100).min(keys.len());
+        let chunk = keys[start..end].to_vec();
         start = end;
         let (snapshots, _) = state.cache.projects(&state.db, &chunk).await?;
         rows.extend(snapshots.iter().map(|s| PortfolioRow {
