@@ -29,8 +29,9 @@ run: toolchain cargo-leptos wasm-bindgen npm build-release
 	./target/release/touchpoint demo --if-empty
 	./target/release/touchpoint serve
 
-## make test: fmt, the layers' rules (scripts/check-architecture.py), clippy per crate, unit and integration
-## tests, then Playwright in Chromium, API fuzzing, and email against aiosmtpd.
+## make test: fmt, the layers' rules (scripts/check-architecture.py), clippy per crate, the crates'
+## docs (no broken links), unit and integration tests, then Playwright in Chromium, API fuzzing,
+## and email against aiosmtpd.
 test: bootstrap
 	scripts/test.sh
 

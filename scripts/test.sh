@@ -33,6 +33,8 @@ step architecture bash -c 'python3 scripts/check-architecture.py --self-test && 
 step build cargo leptos build
 step clippy-ssr cargo clippy -p domain -p store -p app -p server --features app/ssr --all-targets -- -D warnings
 step clippy-wasm cargo clippy -p domain -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+# The API docs of the server-side crates: no broken or private links.
+step docs env RUSTDOCFLAGS='-D warnings' cargo doc -p domain -p store -p app -p server --features app/ssr --no-deps
 # The OpenAPI document, generated from the code, checked by an independent validator.
 step openapi bash -c 'target/debug/touchpoint openapi > target/openapi.json && .venv/bin/openapi-spec-validator target/openapi.json'
 # cargo-nextest (.config/nextest.toml): each test in its own process, a hung test ended after

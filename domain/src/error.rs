@@ -71,7 +71,7 @@ impl AppError {
     }
 
     /// A transaction that lost a race with a concurrent write to the same records (409). Nothing
-    /// of it was written; [`crate::db::retry_conflicts`] runs such writes again.
+    /// of it was written; `store::db::retry_conflicts` runs such writes again.
     pub fn write_conflict() -> Self {
         Self::Conflict(WRITE_CONFLICT.into())
     }

@@ -33,7 +33,7 @@ fn rank(level: Level) -> u8 {
     }
 }
 
-/// The sort keys of a row, in the order of [`PortfolioSort::ALL`]. Each ends with the project
+/// The sort keys of a row, in the order of [`domain::reports::PortfolioSort::ALL`]. Each ends with the project
 /// key, so that keys are unique and a key is a cursor. The orders are those the portfolio has
 /// always had: names compare case-insensitively for the name sort and
 /// as written for the others.

@@ -195,7 +195,7 @@ pub fn generate(sizes: &Sizes, seed: u64, today: NaiveDate) -> Workspace {
 ///
 /// The users and stakeholders are made first; each call of [`Generator::next_project`] makes the
 /// next project and links its stakeholders to it. The projects come out exactly as
-/// [`generate`] makes them, so the first N projects of a larger workspace equal a workspace of
+/// [`generate()`] makes them, so the first N projects of a larger workspace equal a workspace of
 /// N projects with the same seed and date.
 #[derive(Clone, Debug)]
 pub struct Generator {

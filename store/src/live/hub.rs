@@ -142,7 +142,7 @@ impl LiveHub {
     }
 
     /// Runs the live queries until the process ends: on a lost connection it starts them
-    /// again and tells every stream to catch up ([`Topic::Resync`]). Also renews this
+    /// again and tells every stream to catch up ([`LiveEvent::Resync`]). Also renews this
     /// instance's presence entries every [`BEAT`] and recounts its boards then (a viewer on an
     /// instance that died stops counting without a write that would say so).
     pub fn spawn(self: &Arc<Self>, db: Db) -> Vec<tokio::task::JoinHandle<()>> {
