@@ -15,8 +15,8 @@ mod client;
 pub use client::Query;
 
 /// The database connection every repository uses: SurrealDB's client (the embedded engine or a
-/// server, see the `client` module), plus a count of the queries sent through it, so that tests can hold
-/// a request path to a fixed number of round trips.
+/// server, see the `client` module), plus a count of the queries sent through it, so that tests
+/// can hold a request path to a fixed number of round trips.
 ///
 /// Cloning a `Db` shares one SurrealDB handle. Cloning the handle itself opens a new session in
 /// the embedded engine (with its own transaction and live-query maps) and closes it again when

@@ -33,10 +33,10 @@ fn rank(level: Level) -> u8 {
     }
 }
 
-/// The sort keys of a row, in the order of [`domain::reports::PortfolioSort::ALL`]. Each ends with the project
-/// key, so that keys are unique and a key is a cursor. The orders are those the portfolio has
-/// always had: names compare case-insensitively for the name sort and
-/// as written for the others.
+/// The sort keys of a row, in the order of [`domain::reports::PortfolioSort::ALL`]. Each ends
+/// with the project key, so that keys are unique and a key is a cursor. The orders are those the
+/// portfolio has always had: names compare case-insensitively for the name sort and as written
+/// for the others.
 pub fn sort_keys(row: &PortfolioRow) -> [String; 8] {
     let sc = &row.signals.scorecard;
     let reds = sc
