@@ -23,7 +23,7 @@ use crate::revisions::{Stamp, parse_time_zone, stamp, user_counter};
 use domain::auth::CurrentUser;
 use domain::error::AppResult;
 use domain::projects::MemberRole;
-use domain::reports::ProjectReport;
+use domain::reports::{PortfolioRow, ProjectReport};
 use domain::signals::ProjectSignals;
 
 mod load;
@@ -182,6 +182,18 @@ impl Catalog {
 /// How many project snapshots a cache keeps by default (`TOUCHPOINT_CACHE_PROJECTS`).
 pub const DEFAULT_CAPACITY: usize = 500;
 
+/// How many portfolio lines a cache remembers ([`Cache::line`]); past it, one goes for each
+/// new one. A line takes about 2 KB, so the most is some 20 MB.
+pub const LINES_CAPACITY: usize = 10_000;
+
+/// A portfolio line as read from the database: the row of a project at one revision of its
+/// counter, for one day.
+struct RememberedLine {
+    day: String,
+    revision: i64,
+    row: Arc<PortfolioRow>,
+}
+
 /// The cache of one app instance. Cheap to share; see the module documentation.
 pub struct Cache {
     projects: RwLock<HashMap<String, Arc<ProjectSnapshot>>>,
@@ -200,6 +212,8 @@ pub struct Cache {
     /// The catalog revision at which this instance last removed the stored portfolio lines of
     /// deleted projects (−1: never).
     lines_pruned_at: AtomicI64,
+    /// Portfolio lines read before, by project key (see [`Cache::line`]).
+    lines: RwLock<HashMap<String, RememberedLine>>,
 }
 
 impl Default for Cache {
@@ -221,6 +235,7 @@ impl Cache {
             summaries_day: RwLock::new(None),
             summaries_lock: tokio::sync::Mutex::new(()),
             lines_pruned_at: AtomicI64::new(-1),
+            lines: RwLock::new(HashMap::new()),
         }
     }
 
@@ -258,6 +273,40 @@ impl Cache {
     /// were removed.
     pub fn set_lines_pruned(&self, revision: i64) {
         self.lines_pruned_at.store(revision, Ordering::Relaxed);
+    }
+
+    /// The portfolio row of project `key` for `day`, as read before at its counter's
+    /// `revision`. A stored line is computed from the project at one revision for one day, so a
+    /// line read once stays right for as long as the counter stays there (a request reads the
+    /// counter first, see `summary::lines_of`).
+    pub fn line(&self, key: &str, day: &str, revision: i64) -> Option<Arc<PortfolioRow>> {
+        let lines = self.lines.read().ok()?;
+        lines
+            .get(key)
+            .filter(|l| l.revision == revision && l.day == day)
+            .map(|l| l.row.clone())
+    }
+
+    /// Remembers the portfolio row of project `key` for `day`, read from a line stored at the
+    /// counter's `revision` (at most [`LINES_CAPACITY`] lines).
+    pub fn remember_line(&self, key: &str, day: &str, revision: i64, row: Arc<PortfolioRow>) {
+        let Ok(mut lines) = self.lines.write() else {
+            return;
+        };
+        if lines.len() >= LINES_CAPACITY
+            && !lines.contains_key(key)
+            && let Some(gone) = lines.keys().next().cloned()
+        {
+            lines.remove(&gone);
+        }
+        lines.insert(
+            key.to_string(),
+            RememberedLine {
+                day: day.to_string(),
+                revision,
+                row,
+            },
+        );
     }
 
     /// Held while the stored portfolio lines are checked, so that one check runs at a time.

@@ -18,6 +18,10 @@
 use chrono::NaiveDate;
 use surrealdb::types::{RecordId, SurrealValue};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::cache::Cache;
 use crate::db::{Db, key_of, rid};
 use domain::error::{AppError, AppResult};
 use domain::paging::SEP;
@@ -425,51 +429,99 @@ pub async fn page(
 struct KeyedLine {
     key: String,
     day: String,
+    revision: i64,
     row: String,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Counter {
+    key: String,
+    n: i64,
+    dirty: Option<bool>,
 }
 
 /// The lines of some projects, as [`lines_of`] reads them.
 pub struct KeyedLines {
     /// The lines in the order asked (`None` where a line is missing, of another day or
     /// unreadable).
-    pub rows: Vec<Option<PortfolioRow>>,
+    pub rows: Vec<Option<Arc<PortfolioRow>>>,
     /// The projects asked about whose line must be computed (again): missing, of another day,
     /// or of a project written since.
     pub stale: Vec<String>,
 }
 
 /// The lines of `keys` for `day`, and which of those projects were written since their lines
-/// were computed, in one round trip. Only the counters of `keys` are read, not every mark (see
-/// [`dirty`]): a page in name order does not depend on other projects' lines, and the scan of
-/// the marks' index walks past every mark cleared since the store last compacted it.
-pub async fn lines_of(db: &Db, day: &str, keys: &[String]) -> AppResult<KeyedLines> {
-    let ids: Vec<RecordId> = keys.iter().map(|k| rid("project_summary", k)).collect();
+/// were computed. Only the counters of `keys` are read, not every mark (see [`dirty`]): a page
+/// in name order does not depend on other projects' lines, and the scan of the marks' index
+/// walks past every mark cleared since the store last compacted it.
+///
+/// The counters come first. A line this instance read before at a project's present count and
+/// day is taken from `cache` ([`Cache::line`]): a stored line is computed from one revision of
+/// its project for one day, so it cannot have changed while the count stayed. Only the other
+/// lines are read (a second round trip), and those that are current are remembered. A warm
+/// page thus reads one small record per project.
+pub async fn lines_of(db: &Db, cache: &Cache, day: &str, keys: &[String]) -> AppResult<KeyedLines> {
     let counters: Vec<RecordId> = keys.iter().map(|k| rid("revision", k)).collect();
     let mut res = db
-        .query(
-            "SELECT key, day, row FROM $ids;
-             SELECT VALUE record::id(id) FROM $counters WHERE dirty = true;",
-        )
-        .bind(("ids", ids))
+        .query("SELECT record::id(id) AS key, n, dirty FROM $counters")
         .bind(("counters", counters))
         .await?
         .check()?;
-    let read: Vec<KeyedLine> = res.take(0)?;
-    let written: Vec<String> = res.take(1)?;
-    let mut found: std::collections::HashMap<String, KeyedLine> =
-        read.into_iter().map(|l| (l.key.clone(), l)).collect();
-    let written: std::collections::HashSet<&String> = written.iter().collect();
-    let mut rows = Vec::with_capacity(keys.len());
+    let counts: Vec<Counter> = res.take(0)?;
+    let counts: HashMap<String, Counter> = counts.into_iter().map(|c| (c.key.clone(), c)).collect();
+    let mut rows: Vec<Option<Arc<PortfolioRow>>> = vec![None; keys.len()];
+    let mut unread = Vec::new();
     let mut stale = Vec::new();
-    for key in keys {
-        let row = found
-            .remove(key)
-            .filter(|l| l.day == day)
-            .and_then(|l| serde_json::from_str::<PortfolioRow>(&l.row).ok());
-        if row.is_none() || written.contains(key) {
+    for (i, key) in keys.iter().enumerate() {
+        let counter = counts.get(key);
+        let written = counter.is_some_and(|c| c.dirty == Some(true));
+        if written {
             stale.push(key.clone());
         }
-        rows.push(row);
+        match counter.filter(|_| !written) {
+            Some(c) => match cache.line(key, day, c.n) {
+                Some(row) => rows[i] = Some(row),
+                None => unread.push(i),
+            },
+            None => unread.push(i),
+        }
+    }
+    if unread.is_empty() {
+        return Ok(KeyedLines { rows, stale });
+    }
+    let ids: Vec<RecordId> = unread
+        .iter()
+        .map(|&i| rid("project_summary", &keys[i]))
+        .collect();
+    let mut res = db
+        .query("SELECT key, day, revision, row FROM $ids")
+        .bind(("ids", ids))
+        .await?
+        .check()?;
+    let read: Vec<KeyedLine> = res.take(0)?;
+    let mut found: HashMap<String, KeyedLine> =
+        read.into_iter().map(|l| (l.key.clone(), l)).collect();
+    for i in unread {
+        let key = &keys[i];
+        let line = found.remove(key).filter(|l| l.day == day);
+        let row = line.as_ref().and_then(|l| {
+            serde_json::from_str::<PortfolioRow>(&l.row)
+                .ok()
+                .map(Arc::new)
+        });
+        match (&row, &line, counts.get(key)) {
+            (None, _, _) => {
+                if !stale.contains(key) {
+                    stale.push(key.clone());
+                }
+            }
+            (Some(row), Some(l), Some(c)) if c.dirty != Some(true) && c.n == l.revision => {
+                cache.remember_line(key, day, l.revision, row.clone());
+            }
+            _ => {}
+        }
+        rows[i] = row;
     }
     Ok(KeyedLines { rows, stale })
 }

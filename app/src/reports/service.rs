@@ -176,17 +176,22 @@ async fn name_page(
         .map(|p| p.key.clone())
         .collect();
     prune_lines(state, view).await?;
-    let mut read = super::summary::lines_of(&state.db, &view.day, &keys).await?;
+    let mut read = super::summary::lines_of(&state.db, &state.cache, &view.day, &keys).await?;
     let mut rounds = 0;
     while !read.stale.is_empty() && rounds < REFRESH_ROUNDS {
         refresh_lines(state, &read.stale, &view.day, view.today).await?;
-        read = super::summary::lines_of(&state.db, &view.day, &keys).await?;
+        read = super::summary::lines_of(&state.db, &state.cache, &view.day, &keys).await?;
         rounds += 1;
     }
     Ok(Portfolio {
         as_of,
         // A project deleted since the catalog was read has no line.
-        rows: read.rows.into_iter().flatten().collect(),
+        rows: read
+            .rows
+            .into_iter()
+            .flatten()
+            .map(std::sync::Arc::unwrap_or_clone)
+            .collect(),
         next: w.next,
         prev: w.prev,
     })

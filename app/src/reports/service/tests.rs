@@ -292,3 +292,60 @@ async fn a_new_day_or_a_missing_line_is_computed_once_per_instance() {
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.starts_with("key,name,status,as_of"));
 }
+
+#[tokio::test]
+async fn a_page_by_name_reuses_the_lines_it_read_until_their_projects_are_written() {
+    let state = state("summary_line_cache").await;
+    let admin = user("admin", Role::Admin);
+    let all = PortfolioQuery {
+        limit: 50,
+        ..PortfolioQuery::default()
+    };
+    let first = portfolio_page(&state, &admin, None, &all)
+        .await
+        .expect("page");
+    assert_eq!(keys(&first), ["alpha", "beta"]);
+    let name = first.rows[0].name.clone();
+
+    // The stored line changes behind the counter's back (no write to the project): an
+    // instance that read it before answers from what it read; a new instance reads the store.
+    state
+        .db
+        .query(
+            "UPDATE project_summary:alpha
+             SET row = string::replace(row, $from, '\"name\":\"Changed behind\"')",
+        )
+        .bind(("from", format!("\"name\":{}", serde_json::json!(name))))
+        .await
+        .expect("q")
+        .check()
+        .expect("changed");
+    let again = portfolio_page(&state, &admin, None, &all)
+        .await
+        .expect("again");
+    assert_eq!(again.rows[0].name, name, "taken from the lines read before");
+    let other = instance(state.db.clone());
+    let fresh = portfolio_page(&other, &admin, None, &all)
+        .await
+        .expect("other instance");
+    assert_eq!(fresh.rows[0].name, "Changed behind", "read from the store");
+
+    // A write moves the counter: the line is computed again and read, on both instances.
+    state
+        .db
+        .query("UPDATE project:alpha SET ml_needed = 'no', baseline_considered = 'Rules'")
+        .await
+        .expect("q")
+        .check()
+        .expect("written");
+    for s in [&state, &other] {
+        let after = portfolio_page(s, &admin, None, &all).await.expect("after");
+        assert_eq!(after.rows[0].name, name);
+        assert_eq!(
+            after.rows[0].signals.scorecard.m5_beyond_ml.level,
+            crate::signals::Level::Green,
+            "the write shows"
+        );
+    }
+    assert!(dirty(&state).await.is_empty());
+}
