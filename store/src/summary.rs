@@ -10,7 +10,8 @@
 //! clears it with a write that checks the counter is still the one it computed from. So a
 //! request finds the lines to compute with one indexed read, usually empty, and a write
 //! through any instance is in the next portfolio everywhere. A page in name order knows its
-//! projects from the catalog and reads only their counters ([`lines_of`]).
+//! projects from the catalog and reads only their counters ([`lines_of`]), and the lines an
+//! instance read before at those counts come from its memory ([`Cache::line`]).
 //!
 //! A new day (or a new time zone) makes every line old. Each instance checks every line once
 //! per day (one read of the table) and computes the old ones again.
