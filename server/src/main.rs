@@ -22,7 +22,6 @@ async fn main() -> std::process::ExitCode {
     });
     if one_off {
         cli.db.db = app::db::synced_on_close(&cli.db.db);
-        app::db::for_one_off_command();
     }
     // Every database handle is dropped by the time `run` returns: a one-off command's when it
     // is done, the server's once it stopped serving and ended its background work.

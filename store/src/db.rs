@@ -12,7 +12,7 @@ use surrealdb::types::SurrealValue;
 
 mod client;
 
-pub use client::{Query, for_one_off_command};
+pub use client::Query;
 
 /// The database connection every repository uses: SurrealDB's client (the embedded engine or a
 /// server, see the `client` module), plus a count of the queries sent through it, so that tests

@@ -16,11 +16,11 @@
 //! A new day (or a new time zone) makes every line old. Each instance checks every line once
 //! per day (one read of the table) and computes the old ones again.
 
-use chrono::NaiveDate;
-use surrealdb::types::{RecordId, SurrealValue};
-
 use std::collections::HashMap;
 use std::sync::Arc;
+
+use chrono::NaiveDate;
+use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::cache::Cache;
 use crate::db::{Db, key_of, rid};

@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use std::future::IntoFuture;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::future::BoxFuture;
 use surrealdb::engine::any::{Any, connect as any_connect};
@@ -170,17 +169,6 @@ impl Default for StorageSettings {
 
 const MIB: u64 = 1024 * 1024;
 
-/// Whether this process runs a one-off command rather than the server (see
-/// [`StorageSettings::ONE_OFF_CACHE_MB`]).
-static ONE_OFF: AtomicBool = AtomicBool::new(false);
-
-/// Marks this process as a one-off command (`import`, `demo`, …), before it opens a store:
-/// an embedded store then gets a one-off command's block cache (64 MB) unless
-/// `TOUCHPOINT_DB_CACHE_MB` is set.
-pub fn for_one_off_command() {
-    ONE_OFF.store(true, Ordering::Relaxed);
-}
-
 /// The size of the blocks SurrealKV writes its table files in (its default is 64 KiB). A read
 /// of one record copies the whole block it is in out of the block cache, so that with 64 KiB
 /// blocks a portfolio page (a hundred records read by id) copied 6 MB; 4 KiB is the size that
@@ -196,38 +184,12 @@ impl StorageSettings {
     /// projects; with 32 MB it failed.
     const MIN_MEMTABLE_MB: u64 = 64;
 
-    /// The block cache of a one-off command (`import`, `demo`, …) unless
-    /// `TOUCHPOINT_DB_CACHE_MB` is set: such a command mostly writes, and SurrealKV's
-    /// compactions fill whatever cache there is. An import of 2,000 projects peaked about
-    /// 230 MB lower with it than with the server's 256 MB, in the same time.
-    pub const ONE_OFF_CACHE_MB: u64 = 64;
-
-    /// The defaults, with `TOUCHPOINT_DB_CACHE_MB` and `TOUCHPOINT_DB_MEMTABLE_MB` if set (a
-    /// one-off command's block cache is [`Self::ONE_OFF_CACHE_MB`] when not set, see
-    /// [`super::for_one_off_command`]).
+    /// The defaults, with `TOUCHPOINT_DB_CACHE_MB` and `TOUCHPOINT_DB_MEMTABLE_MB` if set.
     pub fn from_env() -> Result<Self, String> {
-        let cache = std::env::var("TOUCHPOINT_DB_CACHE_MB").ok();
-        let settings = Self::parse(
-            cache.as_deref(),
+        Self::parse(
+            std::env::var("TOUCHPOINT_DB_CACHE_MB").ok().as_deref(),
             std::env::var("TOUCHPOINT_DB_MEMTABLE_MB").ok().as_deref(),
-        )?;
-        Ok(Self::with_default_cache(
-            settings,
-            cache.is_some(),
-            ONE_OFF.load(Ordering::Relaxed),
-        ))
-    }
-
-    /// `settings` with a one-off command's block cache, when that is the default in force.
-    fn with_default_cache(settings: Self, cache_set: bool, one_off: bool) -> Self {
-        if one_off && !cache_set {
-            Self {
-                cache_mb: Self::ONE_OFF_CACHE_MB,
-                ..settings
-            }
-        } else {
-            settings
-        }
+        )
     }
 
     /// The defaults with the given values, each a whole number of megabytes.
@@ -300,25 +262,6 @@ mod tests {
             .parse_key("surrealkv_max_memtable_size", &mut memtable)
             .parse_key("surrealkv_block_size", &mut block);
         assert_eq!((cache, memtable, block), (64 * MIB, 96 * MIB, 4096));
-    }
-
-    #[test]
-    fn a_one_off_command_gets_a_smaller_block_cache_unless_one_is_set() {
-        let set = StorageSettings::parse(Some("512"), Some("96")).expect("settings");
-        let unset = StorageSettings::parse(None, Some("96")).expect("settings");
-        assert_eq!(
-            StorageSettings::with_default_cache(unset, false, true),
-            StorageSettings {
-                cache_mb: StorageSettings::ONE_OFF_CACHE_MB,
-                memtable_mb: 96
-            }
-        );
-        assert_eq!(StorageSettings::with_default_cache(set, true, true), set);
-        assert_eq!(
-            StorageSettings::with_default_cache(unset, false, false),
-            unset
-        );
-        assert_eq!(unset.cache_mb, 256, "the server's default");
     }
 
     #[test]
