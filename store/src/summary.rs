@@ -470,21 +470,22 @@ pub async fn lines_of(db: &Db, cache: &Cache, day: &str, keys: &[String]) -> App
         .await?
         .check()?;
     let counts: Vec<Counter> = res.take(0)?;
-    let counts: HashMap<String, Counter> = counts.into_iter().map(|c| (c.key.clone(), c)).collect();
+    // The counts of the projects not written since their lines were computed; the others
+    // are stale.
+    let mut settled: HashMap<String, i64> = HashMap::with_capacity(counts.len());
+    let mut stale = Vec::new();
+    for c in counts {
+        if c.dirty == Some(true) {
+            stale.push(c.key);
+        } else {
+            settled.insert(c.key, c.n);
+        }
+    }
     let mut rows: Vec<Option<Arc<PortfolioRow>>> = vec![None; keys.len()];
     let mut unread = Vec::new();
-    let mut stale = Vec::new();
     for (i, key) in keys.iter().enumerate() {
-        let counter = counts.get(key);
-        let written = counter.is_some_and(|c| c.dirty == Some(true));
-        if written {
-            stale.push(key.clone());
-        }
-        match counter.filter(|_| !written) {
-            Some(c) => match cache.line(key, day, c.n) {
-                Some(row) => rows[i] = Some(row),
-                None => unread.push(i),
-            },
+        match settled.get(key).and_then(|&n| cache.line(key, day, n)) {
+            Some(row) => rows[i] = Some(row),
             None => unread.push(i),
         }
     }
@@ -505,24 +506,20 @@ pub async fn lines_of(db: &Db, cache: &Cache, day: &str, keys: &[String]) -> App
         read.into_iter().map(|l| (l.key.clone(), l)).collect();
     for i in unread {
         let key = &keys[i];
-        let line = found.remove(key).filter(|l| l.day == day);
-        let row = line.as_ref().and_then(|l| {
-            serde_json::from_str::<PortfolioRow>(&l.row)
-                .ok()
-                .map(Arc::new)
+        let line = found.remove(key).filter(|l| l.day == day).and_then(|l| {
+            let row = serde_json::from_str::<PortfolioRow>(&l.row).ok()?;
+            Some((l.revision, Arc::new(row)))
         });
-        match (&row, &line, counts.get(key)) {
-            (None, _, _) => {
-                if !stale.contains(key) {
-                    stale.push(key.clone());
-                }
+        let Some((revision, row)) = line else {
+            if !stale.contains(key) {
+                stale.push(key.clone());
             }
-            (Some(row), Some(l), Some(c)) if c.dirty != Some(true) && c.n == l.revision => {
-                cache.remember_line(key, day, l.revision, row.clone());
-            }
-            _ => {}
+            continue;
+        };
+        if settled.get(key) == Some(&revision) {
+            cache.remember_line(key, day, revision, row.clone());
         }
-        rows[i] = row;
+        rows[i] = Some(row);
     }
     Ok(KeyedLines { rows, stale })
 }

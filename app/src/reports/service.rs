@@ -424,12 +424,8 @@ async fn computed_rows(
 ) -> AppResult<Vec<PortfolioRow>> {
     let keys = visible_keys(&view.catalog, user);
     let mut rows = Vec::with_capacity(keys.len());
-    let mut start = 0;
-    while start < keys.len() {
-        let end = (start + 100).min(keys.len());
-        let chunk = keys[start..end].to_vec();
-        start = end;
-        let (snapshots, _) = state.cache.projects(&state.db, &chunk).await?;
+    for chunk in keys.chunks(100) {
+        let (snapshots, _) = state.cache.projects(&state.db, chunk).await?;
         rows.extend(snapshots.iter().map(|s| PortfolioRow {
             key: s.input.key.clone(),
             name: s.input.name.clone(),
