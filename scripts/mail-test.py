@@ -30,6 +30,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -567,6 +568,7 @@ def main():
     finally:
         server.stop()
         controller.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
     failed = sum(1 for _, e in results if e)
     print(f"mail: {len(results) - failed} passed, {failed} failed")
