@@ -149,6 +149,28 @@ fn FeedbackSection(detail: ProjectDetail, data: InboxData) -> impl IntoView {
     }
 }
 
+/// The inbox's address with `filters`, starting after the item `after` (or from the newest),
+/// with the triage forms of the item `triage` open (or none).
+fn inbox_href(
+    key: &str,
+    filters: &[(&'static str, String)],
+    after: Option<&str>,
+    triage: Option<&str>,
+) -> String {
+    let encode = crate::stakeholders::url_encode;
+    let parts: Vec<String> = filters
+        .iter()
+        .map(|(name, v)| format!("{name}={}", encode(v)))
+        .chain(after.map(|a| format!("after={}", encode(a))))
+        .chain(triage.map(|t| format!("triage={}", encode(t))))
+        .collect();
+    if parts.is_empty() {
+        format!("/projects/{key}/feedback")
+    } else {
+        format!("/projects/{key}/feedback?{}", parts.join("&"))
+    }
+}
+
 #[component]
 fn FilterSelect(
     id: &'static str,
@@ -213,28 +235,24 @@ fn InboxView(
             .or_else(|| action_error(delete).get())
     });
     let sprints = inbox.sprints.clone();
-    // The same filters, starting after an item (or from the newest).
-    let page_href = {
-        let filters: Vec<(&'static str, String)> =
-            ["sprint", "status", "category", "rating", "function"]
-                .into_iter()
-                .filter_map(|name| cur(name).map(|v| (name, v)))
-                .collect();
+    // The item whose triage forms are open: one at a time, named in the URL, so that a page
+    // of 50 items carries one set of forms rather than 50 (and a live update keeps it open).
+    let open = cur("triage");
+    let filters: Vec<(&'static str, String)> =
+        ["sprint", "status", "category", "rating", "function"]
+            .into_iter()
+            .filter_map(|name| cur(name).map(|v| (name, v)))
+            .collect();
+    let after_now = cur("after");
+    // The same filters, starting after an item (or from the newest), with an item's triage
+    // open or none.
+    let href = {
         let key = key.clone();
-        move |after: Option<&str>| {
-            let mut parts: Vec<String> = filters
-                .iter()
-                .map(|(name, v)| format!("{name}={}", crate::stakeholders::url_encode(v)))
-                .collect();
-            if let Some(a) = after {
-                parts.push(format!("after={}", crate::stakeholders::url_encode(a)));
-            }
-            if parts.is_empty() {
-                format!("/projects/{key}/feedback")
-            } else {
-                format!("/projects/{key}/feedback?{}", parts.join("&"))
-            }
-        }
+        move |after: Option<&str>, triage: Option<&str>| inbox_href(&key, &filters, after, triage)
+    };
+    let page_href = {
+        let href = href.clone();
+        move |after: Option<&str>| href(after, None)
     };
     view! {
         <div class="page-head">
@@ -259,8 +277,16 @@ fn InboxView(
         } else {
             view! {
                 <div class="feedback-list">
-                    {inbox.items.into_iter().map(|item| view! {
-                        <FeedbackCard item key=key.clone() sprints=sprints.clone() can_write can_manage triage add_dir delete/>
+                    {inbox.items.into_iter().map(|item| {
+                        let opened = open.as_deref() == Some(item.id.as_str());
+                        let toggle = if opened {
+                            format!("{}#feedback-{}", href(after_now.as_deref(), None), item.id)
+                        } else {
+                            format!("{}#feedback-{}", href(after_now.as_deref(), Some(&item.id)), item.id)
+                        };
+                        view! {
+                            <FeedbackCard item key=key.clone() sprints=sprints.clone() can_write can_manage opened toggle triage add_dir delete/>
+                        }
                     }).collect_view()}
                 </div>
             }.into_any()
@@ -280,6 +306,10 @@ fn FeedbackCard(
     sprints: Vec<SprintChoice>,
     can_write: bool,
     can_manage: bool,
+    /// Whether this item's triage forms are open.
+    opened: bool,
+    /// The link that opens them (or, when open, closes them).
+    toggle: String,
     triage: ServerAction<TriageFeedback>,
     add_dir: ServerAction<AddAuthorToDirectory>,
     delete: ServerAction<DeleteFeedback>,
@@ -319,16 +349,22 @@ fn FeedbackCard(
                     <p class="feedback-body">{r}</p>
                 </div>
             })}
-            {if can_write { Some(view! {
-                <details class="triage">
-                    <summary>"Triage and respond"</summary>
-                    <TriageForm action=triage key=key.clone() item=item.clone() sprints=sprints.clone()/>
-                    {if addable { Some(view! {
-                        <AddToDirectoryForm action=add_dir key=key.clone() id=id.clone() name=item.author_name.clone().unwrap_or_default()/>
-                    }) } else { None }}
-                    {if can_manage { Some(view! { <DeleteFeedbackForm action=delete key=key.clone() id=id.clone()/> }) } else { None }}
-                </details>
-            }) } else { None }}
+            {match (can_write, opened) {
+                (false, _) => None,
+                (true, false) => Some(view! {
+                    <p class="triage"><a href=toggle>"Triage and respond"</a></p>
+                }.into_any()),
+                (true, true) => Some(view! {
+                    <div class="triage open">
+                        <p class="triage-head"><strong>"Triage and respond"</strong> " " <a href=toggle>"Close"</a></p>
+                        <TriageForm action=triage key=key.clone() item=item.clone() sprints=sprints.clone()/>
+                        {if addable { Some(view! {
+                            <AddToDirectoryForm action=add_dir key=key.clone() id=id.clone() name=item.author_name.clone().unwrap_or_default()/>
+                        }) } else { None }}
+                        {if can_manage { Some(view! { <DeleteFeedbackForm action=delete key=key.clone() id=id.clone()/> }) } else { None }}
+                    </div>
+                }.into_any()),
+            }}
         </article>
     }
 }
