@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::db::Db;
+use crate::feedback::FeedbackRecord;
 use crate::revisions::{Stamp, parse_time_zone, stamp, user_counter};
 use domain::auth::CurrentUser;
 use domain::error::AppResult;
@@ -40,6 +41,8 @@ pub struct ProjectSnapshot {
     loaded: LoadedProject,
     signals: Mutex<Vec<(NaiveDate, Arc<ProjectSignals>)>>,
     reports: Mutex<Vec<(NaiveDate, Arc<ProjectReport>)>>,
+    /// The newest page of the feedback inbox (no filter), read once at this revision.
+    newest_feedback: tokio::sync::OnceCell<Arc<Vec<FeedbackRecord>>>,
     /// When it was last used (the cache's clock), for evicting the least recently used.
     used: AtomicU64,
 }
@@ -68,6 +71,7 @@ impl ProjectSnapshot {
             loaded,
             signals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
+            newest_feedback: tokio::sync::OnceCell::new(),
             used: AtomicU64::new(0),
         }
     }
@@ -104,6 +108,21 @@ impl ProjectSnapshot {
         memo(&self.reports, as_of, || {
             domain::reports::report_of(&self.input, as_of)
         })
+    }
+
+    /// The newest page of the feedback inbox without a filter, as `read` reads it, read at most
+    /// once per snapshot: the readers of a busy project share it until the next write. Every
+    /// write to the project's feedback, and every change of a name of a sprint or person it
+    /// shows, moves the project's counter and so makes a new snapshot. `read` runs after this
+    /// snapshot was loaded, so the page is never older than the snapshot.
+    pub async fn newest_feedback<F>(&self, read: F) -> AppResult<Arc<Vec<FeedbackRecord>>>
+    where
+        F: Future<Output = AppResult<Vec<FeedbackRecord>>>,
+    {
+        self.newest_feedback
+            .get_or_try_init(|| async { read.await.map(Arc::new) })
+            .await
+            .cloned()
     }
 
     /// Whether it shows the project as of `stamp`: loaded at the project's counter there (which

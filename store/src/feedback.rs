@@ -1,16 +1,18 @@
 //! SurrealQL for feedback, invite links and rate-limit windows.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::db::Db;
 use crate::db::{check_guarded, key_of, rid};
 use crate::mail::{ENQUEUE_SQL, MailBinding};
+use crate::sprints::SprintRecord;
 use domain::error::{AppError, AppResult};
 use domain::feedback::{
-    Channel, FeedbackCategory, FeedbackItem, FeedbackStatus, Function, Invite, InviteState,
-    LinkSprint, OwnFeedback, SprintChoice, ValidContent, ValidFilter, ValidTriage,
-    effective_function,
+    Channel, FeedbackCategory, FeedbackItem, FeedbackStatus, Function, LinkSprint, OwnFeedback,
+    SprintChoice, ValidContent, ValidFilter, ValidTriage, effective_function,
 };
 
 fn to_u32(n: Option<i64>) -> Option<u32> {
@@ -122,61 +124,15 @@ const FIELDS: &str = "id, project, sprint.number AS sprint_number, sprint.name A
      addressed_in.number AS addressed_in_number, response, responded_at, \
      notify_email != NONE AS hears_back";
 
-/// An `invite` row as the link handler needs it.
-#[derive(Clone, Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct InviteRecord {
-    /// Record id.
-    pub id: RecordId,
-    /// Project.
-    pub project: RecordId,
-    /// Project name (joined).
-    pub project_name: Option<String>,
-    /// Sprint it names.
-    pub sprint: Option<RecordId>,
-    /// Its number (joined).
-    pub sprint_number: Option<i64>,
-    /// Its name (joined).
-    pub sprint_name: Option<String>,
-    /// Its goal (joined).
-    pub sprint_goal: Option<String>,
-    /// Stakeholder it names.
-    pub stakeholder: Option<RecordId>,
-    /// Expiry.
-    pub expires_at: DateTime<Utc>,
-    /// Revoked by the team.
-    pub revoked: bool,
-}
-
-impl InviteRecord {
-    /// The project key.
-    pub fn project_key(&self) -> String {
-        key_of(&self.project)
-    }
-
-    /// The sprint it names, for the page.
-    pub fn link_sprint(&self) -> Option<LinkSprint> {
-        to_u32(self.sprint_number).map(|number| LinkSprint {
-            number,
-            name: self.sprint_name.clone().unwrap_or_default(),
-            goal: self.sprint_goal.clone().unwrap_or_default(),
-        })
-    }
-}
-
-#[derive(Clone, Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct InviteListRow {
-    id: RecordId,
-    sprint_number: Option<i64>,
-    sprint_name: Option<String>,
-    stakeholder_name: Option<String>,
-    expires_at: DateTime<Utc>,
-    revoked: bool,
-    use_count: i64,
-    created_by_name: Option<String>,
-    created_at: DateTime<Utc>,
-}
+/// [`FIELDS`] for a page of the inbox: the sprint numbers come from the record ids (a sprint's id
+/// is `[project key, number]`) and the sprint names from the caller, so that no row reads its
+/// sprint's record.
+const INBOX_FIELDS: &str = "id, project, IF sprint != NONE THEN record::id(sprint)[1] END AS sprint_number, \
+     NONE AS sprint_name, stakeholder, stakeholder.name AS stakeholder_name, \
+     stakeholder.function AS stakeholder_function, author_name, author_function, channel, invite, \
+     submitted_at, rating, body, category, status, \
+     IF addressed_in != NONE THEN record::id(addressed_in)[1] END AS addressed_in_number, \
+     response, responded_at, notify_email != NONE AS hears_back";
 
 #[derive(Clone, Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -322,13 +278,15 @@ impl FeedbackRepo {
     // ---- feedback ------------------------------------------------------------------------
 
     /// The project's feedback that passes `filter`, latest first, at most `limit` (+1 to tell
-    /// whether there is more).
+    /// whether there is more). The sprint names are taken from `sprints` (the project's sprints
+    /// as the caller read them); a sprint not among them (made since) has its name read.
     pub async fn inbox(
         &self,
         key: &str,
         filter: &ValidFilter,
         after: Option<&str>,
         limit: usize,
+        sprints: &[SprintRecord],
     ) -> AppResult<Vec<FeedbackRecord>> {
         let mut conditions = vec!["project = $project".to_string()];
         if after.is_some() {
@@ -361,7 +319,7 @@ impl FeedbackRepo {
         // Newest first through the (project, newest_first) index, read forwards.
         let sql = format!(
             "LET $from = IF $after = NONE {{ NONE }} ELSE {{ type::record('feedback', $after) }};
-             SELECT {FIELDS} FROM feedback WHERE {} ORDER BY newest_first ASC, id ASC LIMIT $limit",
+             SELECT {INBOX_FIELDS} FROM feedback WHERE {} ORDER BY newest_first ASC, id ASC LIMIT $limit",
             conditions.join(" AND ")
         );
         let mut res = self
@@ -377,7 +335,23 @@ impl FeedbackRepo {
             .bind(("limit", i64::try_from(limit + 1).unwrap_or(i64::MAX)))
             .await?
             .check()?;
-        Ok(res.take(1)?)
+        let mut rows: Vec<FeedbackRecord> = res.take(1)?;
+        let mut names: HashMap<i64, String> =
+            sprints.iter().map(|s| (s.number, s.name.clone())).collect();
+        for row in &mut rows {
+            let Some(number) = row.sprint_number else {
+                continue;
+            };
+            if !names.contains_key(&number) {
+                let name = match u32::try_from(number) {
+                    Ok(n) => self.sprint(key, n).await?.map(|s| s.info.name),
+                    Err(_) => None,
+                };
+                names.insert(number, name.unwrap_or_default());
+            }
+            row.sprint_name = names.get(&number).cloned();
+        }
+        Ok(rows)
     }
 
     /// How many items of a project are still `new`.
@@ -659,97 +633,6 @@ impl FeedbackRepo {
         Ok(res.take(0)?)
     }
 
-    // ---- invites -------------------------------------------------------------------------
-
-    /// Creates an invite link; only the token's hash is stored.
-    pub async fn create_invite(
-        &self,
-        key: &str,
-        sprint: Option<RecordId>,
-        stakeholder: Option<&str>,
-        token_hash: &str,
-        expires_at: DateTime<Utc>,
-        created_by: &str,
-    ) -> AppResult<String> {
-        let mut res = self
-            .db
-            .query(
-                "CREATE ONLY invite CONTENT {
-                    project: $project, sprint: $sprint, stakeholder: $stakeholder, token_hash: $hash,
-                    expires_at: $expires_at, revoked: false, use_count: 0, created_by: $created_by,
-                    created_at: time::now(), updated_at: time::now()
-                 } RETURN VALUE id",
-            )
-            .bind(("project", rid("project", key)))
-            .bind(("sprint", sprint))
-            .bind(("stakeholder", stakeholder.map(|s| rid("stakeholder", s))))
-            .bind(("hash", token_hash.to_string()))
-            .bind(("expires_at", expires_at))
-            .bind(("created_by", rid("user", created_by)))
-            .await?
-            .check()?;
-        let id: Option<RecordId> = res.take(0)?;
-        id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
-    }
-
-    /// A project's invite links, newest first.
-    pub async fn invites(&self, key: &str, now: DateTime<Utc>) -> AppResult<Vec<Invite>> {
-        let mut res = self
-            .db
-            .query(
-                "SELECT id, sprint.number AS sprint_number, sprint.name AS sprint_name,
-                    stakeholder.name AS stakeholder_name, expires_at, revoked, use_count,
-                    created_by.name AS created_by_name, created_at
-                 FROM invite WHERE project = $project ORDER BY created_at DESC LIMIT 500",
-            )
-            .bind(("project", rid("project", key)))
-            .await?
-            .check()?;
-        let rows: Vec<InviteListRow> = res.take(0)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Invite {
-                id: key_of(&r.id),
-                sprint: to_u32(r.sprint_number).map(|n| (n, r.sprint_name.unwrap_or_default())),
-                stakeholder_name: r.stakeholder_name,
-                expires_at: r.expires_at,
-                state: InviteState::of(r.revoked, r.expires_at, now),
-                use_count: u32::try_from(r.use_count).unwrap_or(0),
-                created_by: r.created_by_name.unwrap_or_default(),
-                created_at: r.created_at,
-            })
-            .collect())
-    }
-
-    /// The invite whose token has this hash.
-    pub async fn invite_by_hash(&self, hash: &str) -> AppResult<Option<InviteRecord>> {
-        let mut res = self
-            .db
-            .query(
-                "SELECT id, project, project.name AS project_name, sprint, sprint.number AS sprint_number,
-                    sprint.name AS sprint_name, sprint.goal AS sprint_goal, stakeholder, expires_at, revoked
-                 FROM invite WHERE token_hash = $hash LIMIT 1",
-            )
-            .bind(("hash", hash.to_string()))
-            .await?
-            .check()?;
-        let rows: Vec<InviteRecord> = res.take(0)?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// Revokes an invite of a project. Returns false if the project has no such invite.
-    pub async fn revoke_invite(&self, key: &str, id: &str) -> AppResult<bool> {
-        let mut res = self
-            .db
-            .query("UPDATE $id SET revoked = true, updated_at = time::now() WHERE project = $project RETURN VALUE id")
-            .bind(("id", rid("invite", id)))
-            .bind(("project", rid("project", key)))
-            .await?
-            .check()?;
-        let ids: Vec<RecordId> = res.take(0)?;
-        Ok(!ids.is_empty())
-    }
-
     // ---- rate limits ---------------------------------------------------------------------
 
     /// Counts one hit for `key` in the fixed window starting at `window_start` and returns the
@@ -781,6 +664,9 @@ fn found(r: SprintRow) -> FoundSprint {
         id: r.id,
     }
 }
+
+mod invites;
+pub use invites::InviteRecord;
 
 #[cfg(test)]
 pub(crate) mod tests;

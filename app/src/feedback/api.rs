@@ -102,10 +102,23 @@ pub async fn feedback_inbox(
                 )
             })?,
     };
+    // The sprint names come from the snapshot the access check read (current for this
+    // request's stamp) rather than from each row's sprint record. The newest page without a
+    // filter, which most readers ask for, is read once per snapshot.
     let repo = FeedbackRepo::new(state.db.clone());
-    let mut rows = repo
-        .inbox(access.key(), &filter, after.as_deref(), page)
-        .await?;
+    let snapshot = &access.snapshot;
+    let read = repo.inbox(
+        access.key(),
+        &filter,
+        after.as_deref(),
+        page,
+        &snapshot.sprints,
+    );
+    let mut rows = if filter == Default::default() && after.is_none() && page == INBOX_PAGE {
+        snapshot.newest_feedback(read).await?.as_ref().clone()
+    } else {
+        read.await?
+    };
     let next_after = crate::db::keyset_page(&mut rows, page, |r| &r.id);
     let items: Vec<super::FeedbackItem> = rows
         .into_iter()
@@ -114,7 +127,6 @@ pub async fn feedback_inbox(
         .collect();
     // The sprints and the count of new items come from the snapshot the access check read
     // (current for this request's stamp), not from two more queries.
-    let snapshot = &access.snapshot;
     let today = snapshot.today();
     Ok(Inbox {
         items,

@@ -860,3 +860,99 @@ async fn the_openapi_document_lists_these_routes() {
     assert!(paths["/projects/{key}/feedback/{id}"]["patch"].is_object());
     assert_eq!(paths["/stakeholders"]["get"]["tags"][0], "stakeholders");
 }
+
+/// The inbox's newest page is read once per revision of the project and shared by its
+/// readers; every write that shows in it is seen by the very next read.
+#[tokio::test]
+async fn the_newest_inbox_page_follows_every_write() {
+    let w = world().await;
+    let (app, t) = (&w.app, Some(w.admin.as_str()));
+    let newest = || async {
+        let (s, v) = rest(app, t, Method::GET, "/projects/ours/feedback", None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["items"].as_array().expect("items").clone()
+    };
+    let (s, first) = rest(
+        app,
+        t,
+        Method::POST,
+        "/projects/ours/feedback",
+        Some(
+            json!({ "channel": "review", "sprint": 1, "stakeholder": w.stakeholder,
+                     "body": "Helps with rounds", "category": "usefulness" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let first_id = id(&first);
+    let items = newest().await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["sprint"], json!([1, "Sprint 1"]));
+
+    // A new item.
+    let (s, second) = rest(
+        app,
+        t,
+        Method::POST,
+        "/projects/ours/feedback",
+        Some(json!({ "channel": "team", "author_name": "Kim", "body": "Too many clicks" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{second}");
+    let items = newest().await;
+    assert_eq!(
+        items.iter().map(id).collect::<Vec<_>>(),
+        vec![id(&second), first_id.clone()],
+        "the new item, first"
+    );
+
+    // Triage.
+    let (s, v) = rest(
+        app,
+        t,
+        Method::PATCH,
+        &format!("/projects/ours/feedback/{first_id}"),
+        Some(json!({ "status": "planned", "response": "Next sprint" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = newest().await;
+    assert_eq!(items[1]["status"], "planned");
+    assert_eq!(items[1]["response"], "Next sprint");
+
+    // The names it shows: the sprint's and the stakeholder's.
+    let (s, v) = rest(
+        app,
+        t,
+        Method::PATCH,
+        "/projects/ours/sprints/1",
+        Some(json!({ "name": "Ward rounds" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = rest(
+        app,
+        t,
+        Method::PATCH,
+        &format!("/stakeholders/{}", w.stakeholder),
+        Some(json!({ "name": "Alex Renamed" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = newest().await;
+    assert_eq!(items[1]["sprint"], json!([1, "Ward rounds"]));
+    assert_eq!(items[1]["stakeholder"][1], "Alex Renamed");
+
+    // A deleted item leaves it.
+    let (s, v) = rest(
+        app,
+        t,
+        Method::DELETE,
+        &format!("/projects/ours/feedback/{}", id(&second)),
+        None,
+    )
+    .await;
+    assert!(s.is_success(), "{s} {v}");
+    let items = newest().await;
+    assert_eq!(items.iter().map(id).collect::<Vec<_>>(), vec![first_id]);
+}

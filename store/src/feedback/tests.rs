@@ -67,7 +67,8 @@ async fn sprints_are_found_by_number_and_by_day() {
 
 #[tokio::test]
 async fn inbox_filters_counts_and_triage() {
-    let repo = FeedbackRepo::new(seeded("feedback_repo_2").await);
+    let db = seeded("feedback_repo_2").await;
+    let repo = FeedbackRepo::new(db.clone());
     let s2 = repo.sprint("alpha", 2).await.expect("s").expect("two").id;
     let now = Utc::now();
     let ana = Author {
@@ -110,7 +111,7 @@ async fn inbox_filters_counts_and_triage() {
         .expect("other project");
 
     let all: Vec<FeedbackItem> = repo
-        .inbox("alpha", &ValidFilter::default(), None, 10)
+        .inbox("alpha", &ValidFilter::default(), None, 10, &[])
         .await
         .expect("inbox")
         .into_iter()
@@ -127,13 +128,34 @@ async fn inbox_filters_counts_and_triage() {
         "the stakeholder's function"
     );
     assert_eq!(all[0].function, Function::DataOwner, "the given function");
-    assert_eq!(all[1].sprint, Some((2, "Two".into())));
+    assert_eq!(
+        all[1].sprint,
+        Some((2, "Two".into())),
+        "a sprint the caller did not pass is read"
+    );
+    // The names the caller read (its snapshot) are used as they are.
+    let mut sprints = crate::sprints::SprintRepo::new(db.clone())
+        .list("alpha")
+        .await
+        .expect("sprints");
+    for s in &mut sprints {
+        s.name = format!("As read: {}", s.name);
+    }
+    let named = repo
+        .inbox("alpha", &ValidFilter::default(), None, 10, &sprints)
+        .await
+        .expect("inbox");
+    assert_eq!(
+        FeedbackItem::from(named[1].clone()).sprint,
+        Some((2, "As read: Two".into())),
+        "the caller's sprint names"
+    );
 
     let by = |f: InboxFilter| {
         let repo = repo.clone();
         async move {
             let v = f.validate().expect("filter");
-            repo.inbox("alpha", &v, None, 10)
+            repo.inbox("alpha", &v, None, 10, &[])
                 .await
                 .expect("inbox")
                 .into_iter()
@@ -198,7 +220,7 @@ async fn inbox_filters_counts_and_triage() {
         vec![b.clone()]
     );
     assert_eq!(
-        repo.inbox("alpha", &ValidFilter::default(), None, 1)
+        repo.inbox("alpha", &ValidFilter::default(), None, 1, &[])
             .await
             .expect("limit")
             .len(),
@@ -207,7 +229,7 @@ async fn inbox_filters_counts_and_triage() {
     );
     // The next page starts after the last item shown.
     let next: Vec<String> = repo
-        .inbox("alpha", &ValidFilter::default(), Some(&b), 1)
+        .inbox("alpha", &ValidFilter::default(), Some(&b), 1, &[])
         .await
         .expect("page 2")
         .into_iter()
@@ -215,7 +237,7 @@ async fn inbox_filters_counts_and_triage() {
         .collect();
     assert_eq!(next, vec![a.clone()]);
     assert!(
-        repo.inbox("alpha", &ValidFilter::default(), Some(&a), 1)
+        repo.inbox("alpha", &ValidFilter::default(), Some(&a), 1, &[])
             .await
             .expect("page 3")
             .is_empty()
