@@ -342,14 +342,19 @@ impl FeedbackRepo {
             let Some(number) = row.sprint_number else {
                 continue;
             };
-            if !names.contains_key(&number) {
-                let name = match u32::try_from(number) {
-                    Ok(n) => self.sprint(key, n).await?.map(|s| s.info.name),
-                    Err(_) => None,
-                };
-                names.insert(number, name.unwrap_or_default());
-            }
-            row.sprint_name = names.get(&number).cloned();
+            let name = match names.get(&number) {
+                Some(name) => name.clone(),
+                None => {
+                    let read = match u32::try_from(number) {
+                        Ok(n) => self.sprint(key, n).await?.map(|s| s.info.name),
+                        Err(_) => None,
+                    }
+                    .unwrap_or_default();
+                    names.insert(number, read.clone());
+                    read
+                }
+            };
+            row.sprint_name = Some(name);
         }
         Ok(rows)
     }

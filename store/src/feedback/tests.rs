@@ -1,7 +1,7 @@
 use chrono::Duration;
 
 use super::*;
-use domain::feedback::{InboxFilter, validate_content};
+use domain::feedback::{InboxFilter, InviteState, validate_content};
 
 use crate::testing::seeded;
 
