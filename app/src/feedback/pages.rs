@@ -246,14 +246,8 @@ fn InboxView(
     let after_now = cur("after");
     // The same filters, starting after an item (or from the newest), with an item's triage
     // open or none.
-    let href = {
-        let key = key.clone();
-        move |after: Option<&str>, triage: Option<&str>| inbox_href(&key, &filters, after, triage)
-    };
-    let page_href = {
-        let href = href.clone();
-        move |after: Option<&str>| href(after, None)
-    };
+    let href =
+        |after: Option<&str>, triage: Option<&str>| inbox_href(&key, &filters, after, triage);
     view! {
         <div class="page-head">
             <h2>"Feedback"</h2>
@@ -279,11 +273,9 @@ fn InboxView(
                 <div class="feedback-list">
                     {inbox.items.into_iter().map(|item| {
                         let opened = open.as_deref() == Some(item.id.as_str());
-                        let toggle = if opened {
-                            format!("{}#feedback-{}", href(after_now.as_deref(), None), item.id)
-                        } else {
-                            format!("{}#feedback-{}", href(after_now.as_deref(), Some(&item.id)), item.id)
-                        };
+                        // Opens this item's forms, or closes them when they are open.
+                        let open_next = (!opened).then_some(item.id.as_str());
+                        let toggle = format!("{}#feedback-{}", href(after_now.as_deref(), open_next), item.id);
                         view! {
                             <FeedbackCard item key=key.clone() sprints=sprints.clone() can_write can_manage opened toggle triage add_dir delete/>
                         }
@@ -292,8 +284,8 @@ fn InboxView(
             }.into_any()
         }}</div>
         <nav class="show-more" aria-label="Feedback pages">
-            {inbox.continued.then(|| view! { <a href=page_href(None)>"Newest"</a> " " })}
-            {inbox.next_after.as_deref().map(|a| view! { <a href=page_href(Some(a)) rel="next">"Older feedback"</a> })}
+            {inbox.continued.then(|| view! { <a href=href(None, None)>"Newest"</a> " " })}
+            {inbox.next_after.as_deref().map(|a| view! { <a href=href(Some(a), None) rel="next">"Older feedback"</a> })}
         </nav>
     }
 }
