@@ -125,6 +125,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "stakeholder links",
         include_str!("../schema/migrations/0006_stakeholder_links.surql"),
     ),
+    (
+        7,
+        "literal types and fewer indexes",
+        include_str!("../schema/migrations/0007_literal_types.surql"),
+    ),
 ];
 
 /// Connects to `url` (`mem://`, `surrealkv://path`, `ws://host:port`, …) and selects the
@@ -551,7 +556,7 @@ mod tests {
     async fn migrate_is_idempotent() {
         let db = connect("mem://").await.expect("connect");
         let first = migrate(&db).await.expect("first");
-        assert_eq!(first, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(first, vec![1, 2, 3, 4, 5, 6, 7]);
         let second = migrate(&db).await.expect("second");
         assert!(second.is_empty());
     }
@@ -567,7 +572,7 @@ mod tests {
             .flat_map(|r| r.expect("every instance starts"))
             .collect();
         all.sort_unstable();
-        assert_eq!(all, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(all, vec![1, 2, 3, 4, 5, 6, 7]);
         let mut res = db
             .query("SELECT count() AS n FROM migration GROUP ALL")
             .await
@@ -575,6 +580,60 @@ mod tests {
             .check()
             .expect("count");
         let n: Option<i64> = res.take("n").expect("n");
-        assert_eq!(n, Some(6));
+        assert_eq!(n, Some(7));
+    }
+
+    /// The enumerations are literal types: a value outside the list is refused, as the
+    /// `ASSERT`s they replace refused it, on a new database and on one that had the `ASSERT`s
+    /// and the indexes that migration 7 removes.
+    #[tokio::test]
+    async fn enumerations_refuse_other_values_before_and_after_migration_7() {
+        let fresh = connect("mem://").await.expect("connect");
+        migrate(&fresh).await.expect("migrate");
+        let old = connect("mem://").await.expect("connect");
+        old.query(
+            "DEFINE TABLE feedback SCHEMAFULL;
+             DEFINE FIELD project ON feedback TYPE record<project>;
+             DEFINE FIELD channel ON feedback TYPE string ASSERT $value IN ['link', 'review', 'interview', 'team'];
+             DEFINE FIELD rating ON feedback TYPE option<int> ASSERT $value = NONE OR ($value >= 1 AND $value <= 5);
+             DEFINE FIELD invite ON feedback TYPE option<record<invite>>;
+             DEFINE INDEX feedback_project ON feedback FIELDS project;
+             DEFINE INDEX feedback_invite ON feedback FIELDS invite;",
+        )
+        .await
+        .expect("old schema")
+        .check()
+        .expect("old schema");
+        migrate(&old).await.expect("migrate");
+        for db in [&fresh, &old] {
+            let mut info = db
+                .query("INFO FOR TABLE feedback")
+                .await
+                .expect("info")
+                .check()
+                .expect("info");
+            let info: surrealdb::types::Value = info.take(0).expect("info");
+            let info = format!("{info:?}");
+            assert!(!info.contains("ASSERT"), "{info}");
+            assert!(!info.contains("feedback_project\""), "{info}");
+            assert!(!info.contains("feedback_invite"), "{info}");
+            let row = |channel: &str, rating: &str| {
+                format!(
+                    "CREATE feedback CONTENT {{ project: project:alpha, sprint: NONE, channel: '{channel}',
+                     rating: {rating}, submitted_at: time::now(), body: 'x', category: 'bug',
+                     status: 'new', created_at: time::now(), updated_at: time::now() }}"
+                )
+            };
+            for (channel, rating, ok) in [
+                ("link", "5", true),
+                ("team", "NONE", true),
+                ("letter", "3", false),
+                ("link", "6", false),
+                ("link", "0", false),
+            ] {
+                let res = db.query(row(channel, rating)).await.expect("query").check();
+                assert_eq!(res.is_ok(), ok, "{channel} {rating}: {res:?}");
+            }
+        }
     }
 }
