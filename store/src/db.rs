@@ -481,6 +481,7 @@ where
         match write().await {
             Err(e) if e.is_write_conflict() && attempt < 5 => {
                 attempt += 1;
+                tracing::debug!(attempt, "a write lost a race with another and runs again");
                 let pause = rand::random_range(1..=10 * attempt);
                 tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
             }

@@ -23,7 +23,9 @@
 //!
 //! Every transaction sets `$bulk_import`, which switches off the per-row revision events, and
 //! bumps the counters of the projects it touched once ([`bulk_project_revisions`]); those that
-//! run alone, and the undo, also bump the catalog's and the directory's ([`bulk_revisions`]).
+//! run alone, and the undo, also bump the catalog's and the directory's ([`bulk_revisions`]). A
+//! project whose rows go on in the next transaction is bumped there only: two transactions
+//! running beside each other that bump one counter conflict, and one of them runs again.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -540,15 +542,18 @@ impl Writer {
         }
     }
 
+    /// Adds a row; `more` says that more rows of the same project follow.
     async fn push(
         &mut self,
         table: usize,
         row: Value,
         project: Option<&str>,
+        more: bool,
     ) -> Result<(), ImportError> {
         self.batch.push(table, row, project);
         if self.batch.rows >= self.size {
-            self.commit(None).await?;
+            let carried = project.filter(|_| more);
+            self.commit(None, carried).await?;
         }
         Ok(())
     }
@@ -557,11 +562,12 @@ impl Writer {
     async fn start(&mut self) -> Result<(), ImportError> {
         for row in std::mem::take(&mut self.plan.new_users) {
             self.batch.users.push(row.id.clone());
-            self.push(USER, row.into_value(), None).await?;
+            self.push(USER, row.into_value(), None, false).await?;
         }
         for row in std::mem::take(&mut self.plan.new_stakeholders) {
             self.batch.stakeholders.push(row.id.clone());
-            self.push(STAKEHOLDER, row.into_value(), None).await?;
+            self.push(STAKEHOLDER, row.into_value(), None, false)
+                .await?;
         }
         Ok(())
     }
@@ -574,15 +580,16 @@ impl Writer {
             self.batch.replaced.push(p.key.clone());
             self.batch.keys.push(p.key.clone());
         }
-        for (table, row) in rows {
-            self.push(table, row, Some(&p.key)).await?;
+        let count = rows.len();
+        for (i, (table, row)) in rows.into_iter().enumerate() {
+            self.push(table, row, Some(&p.key), i + 1 < count).await?;
         }
         Ok(())
     }
 
     /// The last transaction: what is left, the stakeholders' links, the time zone and `extra`.
     async fn finish(&mut self, extra: &str) -> Result<(), ImportError> {
-        self.commit(Some(extra)).await
+        self.commit(Some(extra), None).await
     }
 
     /// Commits the batch as one transaction (the last one when `last` carries its extra
@@ -595,7 +602,14 @@ impl Writer {
     /// last) waits until those before it are done and runs alone, so that a replacement's
     /// deletions never meet new rows of the same project in a transaction beside it; it also
     /// bumps the catalog's and the directory's counters.
-    async fn commit(&mut self, last: Option<&str>) -> Result<(), ImportError> {
+    ///
+    /// `carried` names the project whose rows go on in the next transaction: its counter is
+    /// bumped there, when all of its rows are in, and not here as well.
+    async fn commit(
+        &mut self,
+        last: Option<&str>,
+        carried: Option<&str>,
+    ) -> Result<(), ImportError> {
         let batch = std::mem::take(&mut self.batch);
         let rows = batch.rows;
         let alone = last.is_some()
@@ -650,7 +664,13 @@ impl Writer {
         } else {
             sql.push_str(bulk_project_revisions());
         }
-        binds.push(("bump_projects".into(), batch.keys.clone().into_value()));
+        let bump: Vec<String> = batch
+            .keys
+            .iter()
+            .filter(|k| Some(k.as_str()) != carried)
+            .cloned()
+            .collect();
+        binds.push(("bump_projects".into(), bump.into_value()));
         sql.push_str("COMMIT TRANSACTION;");
         let written = Written {
             keys: batch.keys,
