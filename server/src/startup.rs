@@ -33,7 +33,7 @@ pub struct Application {
 
 /// Connects and migrates; returns a state for commands that serve no HTTP.
 pub async fn offline_state(db_url: &str) -> anyhow::Result<AppState> {
-    let db = app::db::connect(db_url)
+    let db = app::db::connect_for_command(db_url)
         .await
         .context("connecting to the database")?;
     app::db::migrate(&db).await.context("applying the schema")?;

@@ -136,7 +136,20 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// namespace and database. For SurrealKV, every commit is synced to disk. For a SurrealDB server
 /// that requires sign-in, `TOUCHPOINT_DB_USER` and `TOUCHPOINT_DB_PASS` name its root user.
 pub async fn connect(url: &str) -> Result<Db, surrealdb::Error> {
-    let db = client::Client::open(&with_sync(url)).await?;
+    connect_with(url, client::StorageSettings::default()).await
+}
+
+/// [`connect`] for a one-off command: an embedded store gets a smaller block cache (see
+/// `StorageSettings::FOR_COMMANDS`), unless `TOUCHPOINT_DB_CACHE_MB` sets one.
+pub async fn connect_for_command(url: &str) -> Result<Db, surrealdb::Error> {
+    connect_with(url, client::StorageSettings::FOR_COMMANDS).await
+}
+
+async fn connect_with(
+    url: &str,
+    defaults: client::StorageSettings,
+) -> Result<Db, surrealdb::Error> {
+    let db = client::Client::open(&with_sync(url), defaults).await?;
     if let (Ok(username), Ok(password)) = (
         std::env::var("TOUCHPOINT_DB_USER"),
         std::env::var("TOUCHPOINT_DB_PASS"),
@@ -149,7 +162,7 @@ pub async fn connect(url: &str) -> Result<Db, surrealdb::Error> {
 
 /// Connects to a fresh namespace-scoped database, for tests.
 pub async fn connect_isolated(url: &str, database: &str) -> Result<Db, surrealdb::Error> {
-    let db = client::Client::open(&with_sync(url)).await?;
+    let db = client::Client::open(&with_sync(url), client::StorageSettings::default()).await?;
     db.use_database(NAMESPACE, database).await?;
     Ok(Db::new(db))
 }
