@@ -596,15 +596,13 @@ impl Writer {
     /// statements).
     ///
     /// A batch of project rows alone is sent while up to [`IN_FLIGHT`] − 1 others are still
-    /// running; it bumps only its projects' counters, and a project whose rows straddle two such
-    /// batches makes one of them lose a write conflict on that counter and run again (a failed
-    /// transaction leaves nothing). Every other batch (people, a project being replaced, the
-    /// last) waits until those before it are done and runs alone, so that a replacement's
-    /// deletions never meet new rows of the same project in a transaction beside it; it also
-    /// bumps the catalog's and the directory's counters.
-    ///
-    /// `carried` names the project whose rows go on in the next transaction: its counter is
-    /// bumped there, when all of its rows are in, and not here as well.
+    /// running; it bumps only its projects' counters, except `carried`, the project whose rows
+    /// go on in the next transaction: that one is bumped there, once all of its rows are in.
+    /// (When both bumped it, the two transactions conflicted on the counter and one ran again;
+    /// a lost race still runs again, and a failed transaction leaves nothing.) Every other batch
+    /// (people, a project being replaced, the last) waits until those before it are done and
+    /// runs alone, so that a replacement's deletions never meet new rows of the same project in
+    /// a transaction beside it; it also bumps the catalog's and the directory's counters.
     async fn commit(
         &mut self,
         last: Option<&str>,
