@@ -611,7 +611,9 @@ mod tests {
              DEFINE FIELD channel ON feedback TYPE string ASSERT $value IN ['link', 'review', 'interview', 'team'];
              DEFINE FIELD rating ON feedback TYPE option<int> ASSERT $value = NONE OR ($value >= 1 AND $value <= 5);
              DEFINE FIELD invite ON feedback TYPE option<record<invite>>;
+             DEFINE FIELD sprint ON feedback TYPE option<record<sprint>>;
              DEFINE INDEX feedback_project ON feedback FIELDS project;
+             DEFINE INDEX feedback_project_sprint ON feedback FIELDS project, sprint;
              DEFINE INDEX feedback_invite ON feedback FIELDS invite;",
         )
         .await
@@ -631,6 +633,7 @@ mod tests {
             assert!(!info.contains("ASSERT"), "{info}");
             assert!(!info.contains("feedback_project\""), "{info}");
             assert!(!info.contains("feedback_invite"), "{info}");
+            assert!(!info.contains("feedback_project_sprint"), "{info}");
             let row = |channel: &str, rating: &str| {
                 format!(
                     "CREATE feedback CONTENT {{ project: project:alpha, sprint: NONE, channel: '{channel}',
