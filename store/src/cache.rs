@@ -17,10 +17,12 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use tokio::sync::OnceCell;
 
 use crate::db::Db;
-use crate::feedback::FeedbackRecord;
+use crate::feedback::{FeedbackRecord, InviteRow};
 use crate::revisions::{Stamp, parse_time_zone, stamp, user_counter};
+use crate::stakeholders::ChoiceRecord;
 use domain::auth::CurrentUser;
 use domain::error::AppResult;
 use domain::projects::MemberRole;
@@ -42,7 +44,11 @@ pub struct ProjectSnapshot {
     signals: Mutex<Vec<(NaiveDate, Arc<ProjectSignals>)>>,
     reports: Mutex<Vec<(NaiveDate, Arc<ProjectReport>)>>,
     /// The newest page of the feedback inbox (no filter), read once at this revision.
-    newest_feedback: tokio::sync::OnceCell<Arc<Vec<FeedbackRecord>>>,
+    newest_feedback: OnceCell<Arc<Vec<FeedbackRecord>>>,
+    /// The people linked to the project, to pick from, read once at this revision.
+    people: OnceCell<Arc<Vec<ChoiceRecord>>>,
+    /// The project's invite links, read once at this revision.
+    invites: OnceCell<Arc<Vec<InviteRow>>>,
     /// When it was last used (the cache's clock), for evicting the least recently used.
     used: AtomicU64,
 }
@@ -71,7 +77,9 @@ impl ProjectSnapshot {
             loaded,
             signals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
-            newest_feedback: tokio::sync::OnceCell::new(),
+            newest_feedback: OnceCell::new(),
+            people: OnceCell::new(),
+            invites: OnceCell::new(),
             used: AtomicU64::new(0),
         }
     }
@@ -119,10 +127,28 @@ impl ProjectSnapshot {
     where
         F: Future<Output = AppResult<Vec<FeedbackRecord>>>,
     {
-        self.newest_feedback
-            .get_or_try_init(|| async { read.await.map(Arc::new) })
-            .await
-            .cloned()
+        once(&self.newest_feedback, read).await
+    }
+
+    /// The people linked to the project (`StakeholderRepo::choices` for it), as `read` reads
+    /// them, at most once per snapshot. A link made or removed, and a change of a linked
+    /// person's name, function, merge or erasure, move the project's counter.
+    pub async fn people<F>(&self, read: F) -> AppResult<Arc<Vec<ChoiceRecord>>>
+    where
+        F: Future<Output = AppResult<Vec<ChoiceRecord>>>,
+    {
+        once(&self.people, read).await
+    }
+
+    /// The project's invite links (`FeedbackRepo::invite_rows`), as `read` reads them, at most
+    /// once per snapshot. Every write to an invite, and a change of a name one shows (its
+    /// sprint, its stakeholder, who made it), move the project's counter. Whether a link has
+    /// expired is decided when it is shown, not here.
+    pub async fn invites<F>(&self, read: F) -> AppResult<Arc<Vec<InviteRow>>>
+    where
+        F: Future<Output = AppResult<Vec<InviteRow>>>,
+    {
+        once(&self.invites, read).await
     }
 
     /// Whether it shows the project as of `stamp`: loaded at the project's counter there (which
@@ -136,6 +162,17 @@ impl ProjectSnapshot {
     fn current_or_newer(&self, stamp: &Stamp, revision: i64) -> bool {
         self.revision >= revision && self.time_zone == parse_time_zone(&stamp.time_zone)
     }
+}
+
+/// What `read` reads, read at most once per cell: requests that ask at the same time wait for
+/// the first one's read, and a failed read leaves the cell empty for the next request.
+async fn once<T, F>(cell: &OnceCell<Arc<T>>, read: F) -> AppResult<Arc<T>>
+where
+    F: Future<Output = AppResult<T>>,
+{
+    cell.get_or_try_init(|| async { read.await.map(Arc::new) })
+        .await
+        .cloned()
 }
 
 /// The value for `as_of`, computed at most once while it stays among the last few dates asked.

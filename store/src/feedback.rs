@@ -671,7 +671,7 @@ fn found(r: SprintRow) -> FoundSprint {
 }
 
 mod invites;
-pub use invites::InviteRecord;
+pub use invites::{INVITES_SQL, InviteRecord, InviteRow};
 
 #[cfg(test)]
 pub(crate) mod tests;

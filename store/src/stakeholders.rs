@@ -94,6 +94,13 @@ pub type ReviewAttendance = (String, String, u32, NaiveDate);
 /// A stakeholder to pick: (key, name, function name).
 pub type ChoiceRecord = (String, String, String);
 
+/// The people linked to a project (`$project`) whom a writer may pick; every table and field it
+/// reads moves the project's counter, so the read cache keeps its answer per snapshot (see
+/// 70_revisions.surql and `revisions::tests`).
+pub const PROJECT_PEOPLE_SQL: &str = "SELECT id, name, `function` FROM
+        (SELECT VALUE stakeholder FROM stakeholder_link WHERE project = $project)
+     WHERE merged_into = NONE AND erased_at = NONE";
+
 /// What the directory search may match besides names, organizations and titles.
 #[derive(Clone, Debug, Default)]
 pub struct EmailScope {
@@ -221,17 +228,14 @@ impl StakeholderRepo {
     /// Active stakeholders to pick from, by name; only those linked to `project` when given.
     pub async fn choices(&self, project: Option<&str>) -> AppResult<Vec<ChoiceRecord>> {
         // A project's people through their links (an index read), not a scan of the directory.
-        let from = if project.is_some() {
-            "(SELECT VALUE stakeholder FROM stakeholder_link WHERE project = $project)"
+        let sql = if project.is_some() {
+            PROJECT_PEOPLE_SQL
         } else {
-            "stakeholder"
+            "SELECT id, name, `function` FROM stakeholder WHERE merged_into = NONE AND erased_at = NONE"
         };
         let mut res = self
             .db
-            .query(format!(
-                "SELECT id, name, `function` FROM {from}
-                 WHERE merged_into = NONE AND erased_at = NONE"
-            ))
+            .query(sql)
             .bind(("project", project.map(|p| rid("project", p))))
             .await?
             .check()?;

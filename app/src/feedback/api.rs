@@ -161,20 +161,23 @@ pub async fn feedback_people(
     if !access.level.can_write() {
         return Ok(Vec::new());
     }
-    Ok(
-        crate::stakeholders::repo::StakeholderRepo::new(state.db.clone())
-            .choices(Some(access.key()))
-            .await?
-            .into_iter()
-            .map(
-                |(id, name, function)| crate::interviews::StakeholderChoice {
-                    id,
-                    name,
-                    function: function.parse().unwrap_or(super::Function::Other),
-                },
-            )
-            .collect(),
-    )
+    // Read once per snapshot (current for this request's stamp): links and the names they
+    // show move the project's counter.
+    let read = crate::stakeholders::repo::StakeholderRepo::new(state.db.clone());
+    let people = access
+        .snapshot
+        .people(read.choices(Some(access.key())))
+        .await?;
+    Ok(people
+        .iter()
+        .map(
+            |(id, name, function)| crate::interviews::StakeholderChoice {
+                id: id.clone(),
+                name: name.clone(),
+                function: function.parse().unwrap_or(super::Function::Other),
+            },
+        )
+        .collect())
 }
 
 #[server(prefix = "/api/fn", endpoint = "feedback/count-new")]
@@ -447,12 +450,17 @@ pub async fn delete_feedback(key: String, id: String) -> Result<(), AppError> {
 pub async fn list_invites(key: String) -> Result<InviteList, AppError> {
     let (state, user, _) = require_user().await?;
     let access = project_access(&state, &user, &key).await?;
-    let items = FeedbackRepo::new(state.db.clone())
-        .invites(access.key(), Utc::now())
+    // Read once per snapshot (current for this request's stamp): every write to an invite
+    // moves the project's counter. Expiry is decided now.
+    let repo = FeedbackRepo::new(state.db.clone());
+    let rows = access
+        .snapshot
+        .invites(repo.invite_rows(access.key()))
         .await?;
+    let now = Utc::now();
     Ok(InviteList {
         base_url: base_url(&state.settings),
-        items,
+        items: rows.iter().map(|r| r.at(now)).collect(),
     })
 }
 

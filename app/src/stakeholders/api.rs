@@ -143,18 +143,23 @@ pub async fn list_stakeholder_choices(
 ) -> Result<Vec<StakeholderChoice>, AppError> {
     let (state, user, _) = require_user().await?;
     let project = project.filter(|p| !p.trim().is_empty());
-    let key = match &project {
-        Some(p) => Some(project_access(&state, &user, p).await?.key().to_string()),
-        None => None,
+    let repo = StakeholderRepo::new(state.db.clone());
+    // A project's people are read once per snapshot (current for this request's stamp).
+    let rows = match &project {
+        Some(p) => {
+            let access = project_access(&state, &user, p).await?;
+            access
+                .snapshot
+                .people(repo.choices(Some(access.key())))
+                .await?
+        }
+        None => std::sync::Arc::new(repo.choices(None).await?),
     };
-    let rows = StakeholderRepo::new(state.db.clone())
-        .choices(key.as_deref())
-        .await?;
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|(id, name, function)| StakeholderChoice {
-            id,
-            name,
+            id: id.clone(),
+            name: name.clone(),
             function: function.parse().unwrap_or_default(),
         })
         .collect())

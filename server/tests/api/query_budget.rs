@@ -182,3 +182,94 @@ async fn kept_credentials_end_at_once_when_revoked_or_deactivated() {
         "a deactivated user's session is refused at once"
     );
 }
+
+/// The feedback inbox keeps its people picker and invite links in the project's snapshot: once
+/// cached, the page is one round trip, and a new link, a rename of a linked person, a new
+/// invite and a revoked one are each seen by the next request.
+#[tokio::test]
+async fn the_inbox_keeps_people_and_invites_per_snapshot_and_sees_their_writes() {
+    let app = spawn_app().await;
+    let (_admin, token) = admin_token(&app).await;
+    project(&app, &token, "alpha").await;
+    let t = Some(token.as_str());
+
+    let page = get(&app, &token, "/projects/alpha/feedback").await;
+    assert!(!page.contains("Robin"), "nobody is linked yet");
+    let n = queries_during(&app, async {
+        get(&app, &token, "/projects/alpha/feedback").await;
+    })
+    .await;
+    assert_eq!(
+        n, 1,
+        "the inbox page, its people and invites: one round trip"
+    );
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/stakeholders",
+        Some(json!({ "name": "Robin Linked", "function": "end_user", "project": "alpha" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let robin = v["id"].as_str().expect("id").to_string();
+    let page = get(&app, &token, "/projects/alpha/feedback").await;
+    assert!(page.contains("Robin Linked"), "a new link is seen at once");
+
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::PATCH,
+        &format!("/stakeholders/{robin}"),
+        Some(json!({ "name": "Robin Renamed" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let page = get(&app, &token, "/projects/alpha/feedback").await;
+    assert!(
+        page.contains("Robin Renamed") && !page.contains("Robin Linked"),
+        "a linked person's new name is seen at once, though no record mentions them"
+    );
+
+    let (s, v) = rest(&app, t, Method::GET, "/projects/alpha/invites", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
+    let (s, v) = rest(
+        &app,
+        t,
+        Method::POST,
+        "/projects/alpha/invites",
+        Some(json!({ "stakeholder": robin })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let invite = v["id"].as_str().expect("id").to_string();
+    let (s, v) = rest(&app, t, Method::GET, "/projects/alpha/invites", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["items"][0]["state"], "active",
+        "a new invite is seen at once: {v}"
+    );
+    assert_eq!(v["items"][0]["stakeholder_name"], "Robin Renamed");
+    let n = queries_during(&app, async {
+        get(&app, &token, "/api/v1/projects/alpha/invites").await;
+    })
+    .await;
+    assert_eq!(n, 1, "the invite list is kept with the snapshot");
+
+    let (s, _) = rest(
+        &app,
+        t,
+        Method::DELETE,
+        &format!("/projects/alpha/invites/{invite}"),
+        None,
+    )
+    .await;
+    assert!(s.is_success(), "{s}");
+    let (_, v) = rest(&app, t, Method::GET, "/projects/alpha/invites", None).await;
+    assert_eq!(
+        v["items"][0]["state"], "revoked",
+        "a revocation is seen at once: {v}"
+    );
+}

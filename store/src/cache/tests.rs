@@ -309,3 +309,113 @@ async fn the_catalog_follows_projects_and_members() {
     mine.sort();
     assert_eq!(mine, vec!["alpha".to_string(), "beta".to_string()]);
 }
+
+/// What a snapshot keeps beside the load (the project's people and invite links) moves the
+/// project's counter when it changes: links made and removed, a linked person's name, merge and
+/// erasure, every write to an invite, and the name of whoever made one.
+#[tokio::test]
+async fn people_and_invites_move_the_counter_of_their_project() {
+    let db = crate::testing::seeded("cache_people_invites").await;
+    let (alpha, beta) = (revision(&db, "alpha").await, revision(&db, "beta").await);
+
+    run(&db, "UPDATE stakeholder:ana SET projects = [project:alpha]").await;
+    assert_eq!(revision(&db, "alpha").await, alpha + 1, "a new link");
+    assert_eq!(revision(&db, "beta").await, beta, "not linked");
+    run(&db, "UPDATE stakeholder:ana SET notes = 'met at the ward'").await;
+    assert_eq!(
+        revision(&db, "alpha").await,
+        alpha + 1,
+        "notes show nowhere"
+    );
+    run(&db, "UPDATE stakeholder:ana SET name = 'Ana B'").await;
+    assert_eq!(
+        revision(&db, "alpha").await,
+        alpha + 2,
+        "a rename of someone linked, though nothing mentions them"
+    );
+    run(
+        &db,
+        "CREATE stakeholder:bo CONTENT { name: 'Bo', function: 'end_user', created_at: time::now(), updated_at: time::now() }",
+    )
+    .await;
+    assert_eq!(revision(&db, "alpha").await, alpha + 2, "unlinked");
+    run(
+        &db,
+        "UPDATE stakeholder:ana SET merged_into = stakeholder:bo",
+    )
+    .await;
+    assert_eq!(revision(&db, "alpha").await, alpha + 3, "merged away");
+    run(&db, "UPDATE stakeholder:ana SET erased_at = time::now()").await;
+    assert_eq!(revision(&db, "alpha").await, alpha + 4, "erased");
+
+    run(
+        &db,
+        "CREATE invite:i1 CONTENT { project: project:beta, stakeholder: stakeholder:bo, token_hash: 'h1',
+            expires_at: time::now() + 7d, created_by: user:u1, created_at: time::now(), updated_at: time::now() }",
+    )
+    .await;
+    assert_eq!(revision(&db, "beta").await, beta + 1, "a new invite");
+    run(&db, "UPDATE stakeholder:bo SET name = 'Bo B'").await;
+    assert_eq!(
+        revision(&db, "beta").await,
+        beta + 2,
+        "the invite shows the stakeholder it names"
+    );
+    run(&db, "UPDATE user:u1 SET name = 'Uma B'").await;
+    assert_eq!(
+        revision(&db, "beta").await,
+        beta + 3,
+        "the invite shows who made it, who is no member of beta"
+    );
+    assert_eq!(revision(&db, "alpha").await, alpha + 5, "a member of alpha");
+    run(&db, "UPDATE invite:i1 SET revoked = true").await;
+    assert_eq!(revision(&db, "beta").await, beta + 4, "revoked");
+
+    run(&db, "UPDATE stakeholder:bo SET projects = [project:beta]").await;
+    assert_eq!(revision(&db, "beta").await, beta + 5, "linked");
+    run(&db, "UPDATE stakeholder:bo SET projects = []").await;
+    assert_eq!(revision(&db, "beta").await, beta + 6, "unlinked");
+    assert_eq!(revision(&db, "alpha").await, alpha + 5);
+}
+
+/// The people and invite links a snapshot keeps are read once, and read again only for the
+/// next snapshot.
+#[tokio::test]
+async fn a_snapshot_reads_its_people_once() {
+    let db = crate::testing::seeded("cache_people_once").await;
+    run(&db, "UPDATE stakeholder:ana SET projects = [project:alpha]").await;
+    let cache = Cache::default();
+    let repo = crate::stakeholders::StakeholderRepo::new(db.clone());
+    let snapshot = cache
+        .project(&db, "alpha")
+        .await
+        .expect("load")
+        .expect("alpha");
+    let first = snapshot
+        .people(repo.choices(Some("alpha")))
+        .await
+        .expect("people");
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].1, "Ana");
+    let again = snapshot
+        .people(async { Err(domain::error::AppError::internal()) })
+        .await
+        .expect("kept, not read again");
+    assert!(Arc::ptr_eq(&first, &again));
+
+    run(&db, "UPDATE stakeholder:ana SET name = 'Ana B'").await;
+    let next = cache
+        .project(&db, "alpha")
+        .await
+        .expect("load")
+        .expect("alpha");
+    assert!(
+        !Arc::ptr_eq(&snapshot, &next),
+        "a new snapshot after the rename"
+    );
+    let people = next
+        .people(repo.choices(Some("alpha")))
+        .await
+        .expect("people");
+    assert_eq!(people[0].1, "Ana B");
+}

@@ -50,9 +50,11 @@ impl InviteRecord {
     }
 }
 
+/// One of a project's invite links as the list shows it, before it is set beside the time
+/// (whether it has expired is decided when it is shown).
 #[derive(Clone, Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct InviteListRow {
+pub struct InviteRow {
     id: RecordId,
     sprint_number: Option<i64>,
     sprint_name: Option<String>,
@@ -63,6 +65,31 @@ struct InviteListRow {
     created_by_name: Option<String>,
     created_at: DateTime<Utc>,
 }
+
+impl InviteRow {
+    /// The link as it stands at `now`.
+    pub fn at(&self, now: DateTime<Utc>) -> Invite {
+        Invite {
+            id: key_of(&self.id),
+            sprint: to_u32(self.sprint_number)
+                .map(|n| (n, self.sprint_name.clone().unwrap_or_default())),
+            stakeholder_name: self.stakeholder_name.clone(),
+            expires_at: self.expires_at,
+            state: InviteState::of(self.revoked, self.expires_at, now),
+            use_count: u32::try_from(self.use_count).unwrap_or(0),
+            created_by: self.created_by_name.clone().unwrap_or_default(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// The query of a project's invite links (`$project`); every table and name it reads moves the
+/// project's counter (see 70_revisions.surql and `revisions::tests`).
+pub const INVITES_SQL: &str =
+    "SELECT id, sprint.number AS sprint_number, sprint.name AS sprint_name,
+        stakeholder.name AS stakeholder_name, expires_at, revoked, use_count,
+        created_by.name AS created_by_name, created_at
+     FROM invite WHERE project = $project ORDER BY created_at DESC LIMIT 500";
 
 impl FeedbackRepo {
     /// Creates an invite link; only the token's hash is stored.
@@ -96,33 +123,26 @@ impl FeedbackRepo {
         id.map(|i| key_of(&i)).ok_or_else(AppError::internal)
     }
 
-    /// A project's invite links, newest first.
+    /// A project's invite links, newest first, as they stand at `now`.
     pub async fn invites(&self, key: &str, now: DateTime<Utc>) -> AppResult<Vec<Invite>> {
+        Ok(self
+            .invite_rows(key)
+            .await?
+            .iter()
+            .map(|r| r.at(now))
+            .collect())
+    }
+
+    /// A project's invite links, newest first (at most 500), before they are set beside the
+    /// time; the read cache keeps them per snapshot.
+    pub async fn invite_rows(&self, key: &str) -> AppResult<Vec<InviteRow>> {
         let mut res = self
             .db
-            .query(
-                "SELECT id, sprint.number AS sprint_number, sprint.name AS sprint_name,
-                    stakeholder.name AS stakeholder_name, expires_at, revoked, use_count,
-                    created_by.name AS created_by_name, created_at
-                 FROM invite WHERE project = $project ORDER BY created_at DESC LIMIT 500",
-            )
+            .query(INVITES_SQL)
             .bind(("project", rid("project", key)))
             .await?
             .check()?;
-        let rows: Vec<InviteListRow> = res.take(0)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Invite {
-                id: key_of(&r.id),
-                sprint: to_u32(r.sprint_number).map(|n| (n, r.sprint_name.unwrap_or_default())),
-                stakeholder_name: r.stakeholder_name,
-                expires_at: r.expires_at,
-                state: InviteState::of(r.revoked, r.expires_at, now),
-                use_count: u32::try_from(r.use_count).unwrap_or(0),
-                created_by: r.created_by_name.unwrap_or_default(),
-                created_at: r.created_at,
-            })
-            .collect())
+        Ok(res.take(0)?)
     }
 
     /// The invite whose token has this hash.

@@ -7,16 +7,21 @@ use regex::Regex;
 
 use super::*;
 use crate::cache::{PEOPLE_SQL, project_statements};
+use crate::feedback::INVITES_SQL;
+use crate::stakeholders::PROJECT_PEOPLE_SQL;
 
 const REVISIONS: &str = include_str!("../../schema/70_revisions.surql");
 
-/// The tables the statements of a project load read: their `FROM` tables (`$id` is the
-/// project), the records their link fields follow (`user.name`), and the stakeholders looked up.
+/// The tables the statements of a project load read, and the reads a snapshot keeps beside
+/// them (the project's people and invite links): their `FROM` tables (`$id` is the project),
+/// the records their link fields follow (`user.name`, `created_by.name`), and the stakeholders
+/// looked up.
 fn tables_a_load_reads() -> BTreeSet<String> {
     let from = Regex::new(r"FROM\s+(?:ONLY\s+)?(\$id|\w+)").expect("regex");
-    let link = Regex::new(r"\b(user|stakeholder|project)\.\w+").expect("regex");
+    let link = Regex::new(r"\b(user|created_by|stakeholder|project)\.\w+").expect("regex");
     let mut tables = BTreeSet::new();
-    for sql in project_statements() {
+    let kept = [PROJECT_PEOPLE_SQL.to_string(), INVITES_SQL.to_string()];
+    for sql in project_statements().into_iter().chain(kept) {
         for c in from.captures_iter(&sql) {
             tables.insert(if &c[1] == "$id" {
                 "project".to_string()
@@ -25,7 +30,10 @@ fn tables_a_load_reads() -> BTreeSet<String> {
             });
         }
         for c in link.captures_iter(&sql) {
-            tables.insert(c[1].to_string());
+            tables.insert(match &c[1] {
+                "created_by" => "user".to_string(),
+                t => t.to_string(),
+            });
         }
         if sql.contains("$id.") {
             tables.insert("project".to_string());
@@ -89,6 +97,8 @@ fn every_table_a_project_load_reads_raises_a_counter() {
         "sprint",
         "feedback",
         "stakeholder",
+        "stakeholder_link",
+        "invite",
         "user",
     ] {
         assert!(

@@ -25,7 +25,9 @@
 //! bumps the counters of the projects it touched once ([`bulk_project_revisions`]); those that
 //! run alone, and the undo, also bump the catalog's and the directory's ([`bulk_revisions`]). A
 //! project whose rows go on in the next transaction is bumped there only: two transactions
-//! running beside each other that bump one counter conflict, and one of them runs again.
+//! running beside each other that bump one counter conflict, and one of them runs again. A
+//! project that the file's people are linked to is bumped in the last transaction, which writes
+//! those links (they put people on the project's list, which the read cache keeps).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -132,6 +134,9 @@ pub(super) struct Plan {
     new_stakeholders: Vec<NewStakeholderRow>,
     /// Every stakeholder's links to the imported projects, new entries and matched ones.
     links: Vec<LinkRow>,
+    /// The keys of the projects those links name: the links are their last rows, so their
+    /// counters move in the last transaction, once.
+    linked: HashSet<String>,
     /// The workspace time zone, set only when the workspace has no project yet.
     time_zone: Option<String>,
     summary: ImportSummary,
@@ -332,10 +337,14 @@ async fn plan(
             }
         }
     }
-    let links = links
+    let links: Vec<LinkRow> = links
         .into_values()
         .filter(|(_, p)| !p.is_empty())
         .map(|(id, projects)| LinkRow { id, projects })
+        .collect();
+    let linked = links
+        .iter()
+        .flat_map(|l| l.projects.iter().map(key_of))
         .collect();
     Ok(Plan {
         now,
@@ -347,6 +356,7 @@ async fn plan(
         new_users,
         new_stakeholders,
         links,
+        linked,
         time_zone,
         summary,
     })
@@ -643,8 +653,11 @@ impl Writer {
         }
         if let Some(extra) = last {
             if !self.plan.links.is_empty() {
+                // The links put people on the lists of their projects: the last rows of those
+                // projects, whose counters move here (and not in the transactions before).
                 sql.push_str(
-                    "FOR $link IN $links { UPDATE $link.id SET projects = array::union(projects, $link.projects), updated_at = time::now() };\n",
+                    "FOR $link IN $links { UPDATE $link.id SET projects = array::union(projects, $link.projects), updated_at = time::now() };
+FOR $p IN array::distinct(array::flatten($links.projects)) { UPSERT type::record('revision', record::id($p)) SET n += 1, dirty = true; };\n",
                 );
                 binds.push((
                     "links".into(),
@@ -665,7 +678,7 @@ impl Writer {
         let bump: Vec<String> = batch
             .keys
             .iter()
-            .filter(|k| Some(k.as_str()) != carried)
+            .filter(|k| Some(k.as_str()) != carried && !self.plan.linked.contains(*k))
             .cloned()
             .collect();
         binds.push(("bump_projects".into(), bump.into_value()));
