@@ -163,10 +163,10 @@ pub async fn feedback_people(
     }
     // Read once per snapshot (current for this request's stamp): links and the names they
     // show move the project's counter.
-    let read = crate::stakeholders::repo::StakeholderRepo::new(state.db.clone());
+    let repo = crate::stakeholders::repo::StakeholderRepo::new(state.db.clone());
     let people = access
         .snapshot
-        .people(read.choices(Some(access.key())))
+        .people(repo.choices(Some(access.key())))
         .await?;
     Ok(people
         .iter()
